@@ -1,0 +1,35 @@
+//! Reading the dashboard and one environment's detail.
+
+use super::AppError;
+use crate::domain::{Dashboard, EnvSnapshot, LatencyBucket, ProbeResult};
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EnvDetail {
+    pub snapshot: EnvSnapshot,
+    /// Last 24 hours of the health endpoint, 15-minute buckets.
+    pub history_24h: Vec<LatencyBucket>,
+    /// Newest stored samples of all endpoints, newest first.
+    pub recent: Vec<ProbeResult>,
+    pub generated_at: DateTime<Utc>,
+}
+
+#[server(prefix = "/api/fn", endpoint = "dashboard", input = GetUrl)]
+pub async fn get_dashboard() -> Result<Dashboard, AppError> {
+    Ok(super::services()?.live.dashboard())
+}
+
+#[server(prefix = "/api/fn", endpoint = "env", input = GetUrl)]
+pub async fn get_env_detail(name: String) -> Result<EnvDetail, AppError> {
+    let services = super::services()?;
+    let result = crate::usecases::env_detail::env_detail(&services, &name).await;
+    if let Err(AppError::NotFound(_)) = &result {
+        if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+            resp.set_status(http::StatusCode::NOT_FOUND);
+        }
+    }
+    result
+}

@@ -1,0 +1,31 @@
+//! The demo control: inject faults into the simulated application. Refused outside demo mode.
+
+use super::AppError;
+use crate::domain::Fault;
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+#[server(prefix = "/api/fn", endpoint = "demo_faults", input = GetUrl)]
+pub async fn get_demo_faults() -> Result<Vec<(String, Fault)>, AppError> {
+    let demo = super::services()?
+        .demo
+        .ok_or_else(|| AppError::Forbidden("demo controls exist only in `opsdeck demo`".into()))?;
+    Ok(demo
+        .faults()
+        .into_iter()
+        .map(|(e, f)| (e.to_string(), f))
+        .collect())
+}
+
+#[server(prefix = "/api/fn", endpoint = "demo_fault")]
+pub async fn set_demo_fault(env: String, fault: String) -> Result<(), AppError> {
+    let demo = super::services()?
+        .demo
+        .ok_or_else(|| AppError::Forbidden("demo controls exist only in `opsdeck demo`".into()))?;
+    let env =
+        crate::domain::EnvName::parse(&env).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let fault = Fault::parse(&fault).map_err(AppError::BadRequest)?;
+    tracing::info!(%env, fault = fault.as_str(), "demo fault injected");
+    demo.set_fault(&env, fault).await?;
+    Ok(())
+}

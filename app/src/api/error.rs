@@ -1,0 +1,40 @@
+//! The errors a user can see from a server function, in words.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Unavailable(String),
+    /// The call itself failed (network, encoding) before reaching opsdeck's logic.
+    #[error("request failed: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::ports::PortError> for AppError {
+    fn from(e: crate::ports::PortError) -> Self {
+        use crate::ports::PortError;
+        match e {
+            PortError::NotFound(m) => AppError::NotFound(m),
+            PortError::Denied(m) => AppError::Forbidden(m),
+            other => AppError::Unavailable(other.to_string()),
+        }
+    }
+}

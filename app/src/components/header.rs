@@ -1,0 +1,31 @@
+//! The top bar: product name, navigation and whether the live feed is connected.
+
+use super::live::use_live_feed;
+use leptos::prelude::*;
+
+#[component]
+pub fn Header(#[prop(optional)] demo: bool) -> impl IntoView {
+    let feed = use_live_feed();
+    let live = move || {
+        if !feed.hydrated.get() {
+            view! { <span class="live live-static" title="Rendered by the server; updates start once the page script loads">"◌ Snapshot"</span> }.into_any()
+        } else if feed.connected.get() {
+            view! { <span class="live live-on" title="Receiving live updates">"● Live"</span> }
+                .into_any()
+        } else {
+            view! { <span class="live live-off" title="Live updates interrupted; retrying">"○ Reconnecting…"</span> }.into_any()
+        }
+    };
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">"opsdeck"</a>
+            <nav>
+                <a href="/">"Dashboard"</a>
+                <a href="/wall">"Wall"</a>
+                {demo.then(|| view! { <a href="/demo">"Demo control"</a> })}
+            </nav>
+            <span class="spacer"></span>
+            {live}
+        </header>
+    }
+}

@@ -1,0 +1,145 @@
+//! The live feed: one Server-Sent Events connection per page load to `/api/v1/live`, whose
+//! snapshots override what the page was rendered with, plus a ticking clock for data ages.
+//! On the server it is inert; in the browser it connects after hydration and reconnects forever.
+
+use crate::domain::{Dashboard, EnvSnapshot};
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+
+#[derive(Clone, Copy)]
+pub struct LiveFeed {
+    /// Newest snapshot per environment received over SSE.
+    pub updates: RwSignal<Vec<EnvSnapshot>>,
+    pub connected: RwSignal<bool>,
+    pub hydrated: RwSignal<bool>,
+    /// Wall-clock time, ticking once a second in the browser.
+    pub now: RwSignal<DateTime<Utc>>,
+}
+
+impl LiveFeed {
+    /// The dashboard the page was rendered with, brought up to date by live updates.
+    pub fn merge(&self, mut base: Dashboard) -> Dashboard {
+        for update in self.updates.get() {
+            base.apply(update);
+        }
+        base
+    }
+
+    /// The newest snapshot of one environment, if a live update beats `base`.
+    pub fn env(&self, mut base: EnvSnapshot) -> EnvSnapshot {
+        if let Some(u) = self.updates.get().into_iter().find(|u| u.name == base.name) {
+            if u.seq >= base.seq {
+                base = u;
+            }
+        }
+        base
+    }
+}
+
+pub fn now_utc() -> DateTime<Utc> {
+    #[cfg(feature = "ssr")]
+    {
+        Utc::now()
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        DateTime::UNIX_EPOCH
+    }
+}
+
+pub fn provide_live_feed() {
+    let feed = LiveFeed {
+        updates: RwSignal::new(Vec::new()),
+        connected: RwSignal::new(false),
+        hydrated: RwSignal::new(false),
+        now: RwSignal::new(now_utc()),
+    };
+    provide_context(feed);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| client::start(feed));
+}
+
+pub fn use_live_feed() -> LiveFeed {
+    use_context::<LiveFeed>().unwrap_or_else(|| {
+        provide_live_feed();
+        expect_context::<LiveFeed>()
+    })
+}
+
+#[cfg(feature = "hydrate")]
+mod client {
+    use super::{now_utc, LiveFeed};
+    use crate::domain::EnvSnapshot;
+    use leptos::prelude::*;
+    use wasm_bindgen::{closure::Closure, JsCast};
+    use web_sys::{EventSource, MessageEvent};
+
+    const RECONNECT_MS: i32 = 3_000;
+
+    pub fn start(feed: LiveFeed) {
+        feed.hydrated.set(true);
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+        let tick = Closure::<dyn FnMut()>::new(move || feed.now.set(now_utc()));
+        let _ = window().set_interval_with_callback_and_timeout_and_arguments_0(
+            tick.as_ref().unchecked_ref(),
+            1_000,
+        );
+        tick.forget();
+        connect(feed);
+    }
+
+    fn reconnect_later(feed: LiveFeed) {
+        let again = Closure::once_into_js(move || connect(feed));
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(
+            again.unchecked_ref(),
+            RECONNECT_MS,
+        );
+    }
+
+    fn connect(feed: LiveFeed) {
+        let Ok(source) = EventSource::new("/api/v1/live") else {
+            reconnect_later(feed);
+            return;
+        };
+        let on_env = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            let Some(text) = ev.data().as_string() else {
+                return;
+            };
+            let Ok(snap) = serde_json::from_str::<EnvSnapshot>(&text) else {
+                return;
+            };
+            feed.updates
+                .update(|all| match all.iter_mut().find(|s| s.name == snap.name) {
+                    Some(slot) if slot.seq <= snap.seq => *slot = snap,
+                    Some(_) => {}
+                    None => all.push(snap),
+                });
+            feed.connected.set(true);
+        });
+        let _ = source.add_event_listener_with_callback("env", on_env.as_ref().unchecked_ref());
+        on_env.forget();
+
+        let on_open = Closure::<dyn FnMut()>::new(move || feed.connected.set(true));
+        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        on_open.forget();
+
+        // The browser retries by itself after a dropped stream; when it gives up (the server
+        // answered with an error, e.g. a proxy's 502 during a restart) we open a new one.
+        let src = source.clone();
+        let on_error = Closure::<dyn FnMut()>::new(move || {
+            feed.connected.set(false);
+            if src.ready_state() == EventSource::CLOSED {
+                src.close();
+                reconnect_later(feed);
+            }
+        });
+        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        on_error.forget();
+    }
+}

@@ -1,0 +1,16 @@
+//! Reusable pieces of the UI. Each takes plain domain values; pages decide what is reactive.
+
+pub mod age;
+pub mod env_tile;
+pub mod header;
+pub mod live;
+pub mod sparkline;
+pub mod status;
+pub mod timing_bar;
+
+pub use age::Age;
+pub use env_tile::EnvTile;
+pub use header::Header;
+pub use sparkline::Sparkline;
+pub use status::StatusBadge;
+pub use timing_bar::TimingBar;

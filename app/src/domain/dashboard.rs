@@ -1,0 +1,173 @@
+//! What the dashboard shows: one snapshot per environment, built by the server's live hub
+//! and sent to browsers over Server-Sent Events.
+
+use super::{DnsCheck, Endpoint, Level, ProbeResult, Thresholds};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One minute of the health endpoint's history, for the sparkline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LatencyBucket {
+    pub start: DateTime<Utc>,
+    /// Slowest successful total time in the minute, if any probe succeeded.
+    pub max_total_ms: Option<f64>,
+    pub probes: u32,
+    pub failures: u32,
+}
+
+/// Share of successful health probes over a window.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct Uptime {
+    pub probes: u32,
+    pub successes: u32,
+}
+
+impl Uptime {
+    pub fn percent(&self) -> Option<f64> {
+        (self.probes > 0).then(|| f64::from(self.successes) * 100.0 / f64::from(self.probes))
+    }
+}
+
+/// Everything known about one environment right now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EnvSnapshot {
+    pub name: super::EnvName,
+    pub label: String,
+    pub base_url: String,
+    /// Increases with every change; SSE event ids are built from it.
+    pub seq: u64,
+    pub level: Level,
+    /// Latest probe of each endpoint, in `Endpoint::ALL` order (missing before the first probe).
+    pub probes: Vec<ProbeResult>,
+    pub dns: Option<DnsCheck>,
+    pub latency: Thresholds,
+    pub uptime_1h: Uptime,
+    pub uptime_24h: Uptime,
+    /// Last hour, oldest first, one bucket a minute.
+    pub history: Vec<LatencyBucket>,
+    /// When the last probe round finished.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Expected time between probe rounds, so a page can tell when data is overdue.
+    pub interval_secs: u64,
+}
+
+impl EnvSnapshot {
+    pub fn probe(&self, endpoint: Endpoint) -> Option<&ProbeResult> {
+        self.probes.iter().find(|p| p.endpoint == endpoint)
+    }
+
+    /// Level of the environment: the worst of its endpoints, unknown before any probe.
+    pub fn evaluate(probes: &[ProbeResult], latency: &Thresholds) -> Level {
+        probes
+            .iter()
+            .map(|p| p.level(latency))
+            .max()
+            .unwrap_or(Level::Unknown)
+    }
+
+    /// The version fields the health endpoint reports, if any.
+    pub fn versions(&self) -> (Option<&str>, Option<&str>) {
+        let body = self.probe(Endpoint::Health).and_then(|p| p.body.as_ref());
+        (
+            body.and_then(|b| b.version.as_deref()),
+            body.and_then(|b| b.app_version.as_deref()),
+        )
+    }
+
+    /// Data older than three probe intervals is stale: the prober itself may be stuck.
+    pub fn is_stale(&self, now: DateTime<Utc>) -> bool {
+        match self.updated_at {
+            None => true,
+            Some(at) => (now - at).num_seconds() > (self.interval_secs.max(1) * 3) as i64,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct Dashboard {
+    pub environments: Vec<EnvSnapshot>,
+    pub generated_at: Option<DateTime<Utc>>,
+    /// True when opsdeck runs its simulated world (`opsdeck demo`).
+    pub demo: bool,
+}
+
+impl Dashboard {
+    pub fn env(&self, name: &str) -> Option<&EnvSnapshot> {
+        self.environments.iter().find(|e| e.name.as_str() == name)
+    }
+
+    /// Replace one environment's snapshot (a live update), keeping the order.
+    pub fn apply(&mut self, update: EnvSnapshot) {
+        match self.environments.iter_mut().find(|e| e.name == update.name) {
+            Some(slot) if slot.seq <= update.seq => *slot = update,
+            Some(_) => {}
+            None => self.environments.push(update),
+        }
+    }
+
+    pub fn level(&self) -> Level {
+        self.environments
+            .iter()
+            .map(|e| e.level)
+            .max()
+            .unwrap_or(Level::Unknown)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::EnvName;
+
+    fn snap(name: &str, seq: u64, level: Level) -> EnvSnapshot {
+        EnvSnapshot {
+            name: EnvName::parse(name).unwrap(),
+            label: name.into(),
+            base_url: "http://x".into(),
+            seq,
+            level,
+            probes: vec![],
+            dns: None,
+            latency: Thresholds::new(2000.0, 5000.0).unwrap(),
+            uptime_1h: Uptime::default(),
+            uptime_24h: Uptime::default(),
+            history: vec![],
+            updated_at: None,
+            interval_secs: 10,
+        }
+    }
+
+    #[test]
+    fn live_updates_replace_in_place_and_ignore_older_ones() {
+        let mut d = Dashboard {
+            environments: vec![snap("prod", 1, Level::Ok), snap("dev", 1, Level::Ok)],
+            ..Default::default()
+        };
+        d.apply(snap("prod", 2, Level::Critical));
+        assert_eq!(d.environments[0].level, Level::Critical);
+        assert_eq!(d.level(), Level::Critical);
+        d.apply(snap("prod", 1, Level::Ok));
+        assert_eq!(d.environments[0].seq, 2, "an older update must not win");
+        assert_eq!(d.environments[1].name.as_str(), "dev");
+    }
+
+    #[test]
+    fn uptime_and_staleness() {
+        assert_eq!(
+            Uptime {
+                probes: 4,
+                successes: 3
+            }
+            .percent(),
+            Some(75.0)
+        );
+        assert_eq!(Uptime::default().percent(), None);
+        let mut s = snap("prod", 1, Level::Ok);
+        let now = Utc::now();
+        assert!(s.is_stale(now), "never probed is stale");
+        s.updated_at = Some(now - chrono::Duration::seconds(25));
+        assert!(!s.is_stale(now));
+        s.updated_at = Some(now - chrono::Duration::seconds(31));
+        assert!(s.is_stale(now));
+    }
+}

@@ -1,0 +1,20 @@
+//! Pure domain types shared by the server and the browser. No I/O lives here.
+
+pub mod dashboard;
+pub mod env_name;
+pub mod fault;
+pub mod format;
+pub mod health;
+pub mod history;
+pub mod level;
+pub mod thresholds;
+
+pub use dashboard::{Dashboard, EnvSnapshot, LatencyBucket, Uptime};
+pub use env_name::EnvName;
+pub use fault::Fault;
+pub use health::{
+    DnsCheck, Endpoint, FailureKind, HealthBody, PhaseTimings, ProbeFailure, ProbeResult,
+};
+pub use history::SamplePoint;
+pub use level::Level;
+pub use thresholds::{ThresholdError, Thresholds};

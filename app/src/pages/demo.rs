@@ -1,0 +1,62 @@
+//! `/demo`: the demo control — make the simulated Conflicto slow, failing or down and watch the
+//! dashboard react. Works without wasm (plain form posts).
+
+use super::ErrorPanel;
+use crate::api::{get_demo_faults, SetDemoFault};
+use crate::components::Header;
+use crate::domain::Fault;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn DemoPage() -> impl IntoView {
+    let set_fault = ServerAction::<SetDemoFault>::new();
+    let faults = Resource::new(move || set_fault.version().get(), |_| get_demo_faults());
+    view! {
+        <Title text="opsdeck — demo control" />
+        <Header demo=true />
+        <main class="page">
+            <h1>"Demo control"</h1>
+            <p class="muted">"Inject a fault into the simulated application, then watch the dashboard or the wall react."</p>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match faults.await {
+                        Ok(list) => list
+                            .into_iter()
+                            .map(|(env, current)| view! { <FaultRow env current action=set_fault /> })
+                            .collect_view()
+                            .into_any(),
+                        Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            {move || set_fault.value().get().and_then(|r| r.err()).map(|error| view! { <ErrorPanel error /> })}
+        </main>
+    }
+}
+
+#[component]
+fn FaultRow(env: String, current: Fault, action: ServerAction<SetDemoFault>) -> impl IntoView {
+    let buttons = Fault::ALL
+        .into_iter()
+        .map(|f| {
+            let env = env.clone();
+            let class = if f == current { "btn btn-active" } else { "btn" };
+            view! {
+                <ActionForm action>
+                    <input type="hidden" name="env" value=env />
+                    <input type="hidden" name="fault" value=f.as_str() />
+                    <button type="submit" class=class data-fault=f.as_str() aria-pressed=(f == current).to_string()>
+                        {f.label()}
+                    </button>
+                </ActionForm>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel fault-row" data-env=env.clone()>
+            <h2>{env.clone()} " — now: " <b>{current.label()}</b></h2>
+            <div class="fault-buttons">{buttons}</div>
+        </section>
+    }
+}

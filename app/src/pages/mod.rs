@@ -1,0 +1,16 @@
+//! The pages, one per file. Each loads its data through a server function so the server renders
+//! it completely, then follows the live feed once hydrated.
+
+mod dashboard;
+mod demo;
+mod env;
+mod error;
+mod not_found;
+mod wall;
+
+pub use dashboard::DashboardPage;
+pub use demo::DemoPage;
+pub use env::EnvPage;
+pub use error::ErrorPanel;
+pub use not_found::NotFound;
+pub use wall::WallPage;

@@ -1,0 +1,15 @@
+//! The error every port returns. Adapters map their SDK's errors into it once, at the edge.
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PortError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("throttled: {0}")]
+    Throttled(String),
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    #[error("denied: {0}")]
+    Denied(String),
+    #[error("{0}")]
+    Other(String),
+}

@@ -1,0 +1,25 @@
+//! The traits opsdeck needs from the outside world, one per external system. The application owns
+//! them; adapters in the `server` crate implement them. Every port returns [`PortError`].
+
+mod demo;
+mod error;
+mod live;
+mod probe;
+mod samples;
+
+pub use demo::DemoControl;
+pub use error::PortError;
+pub use live::LiveStatus;
+pub use probe::HealthProber;
+pub use samples::HealthSamples;
+
+use std::sync::Arc;
+
+/// The adapters a request can reach, provided to pages and server functions as Leptos context.
+#[derive(Clone)]
+pub struct Services {
+    pub live: Arc<dyn LiveStatus>,
+    pub samples: Arc<dyn HealthSamples>,
+    /// Present only in demo mode.
+    pub demo: Option<Arc<dyn DemoControl>>,
+}

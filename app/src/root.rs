@@ -1,0 +1,50 @@
+//! The HTML shell and the router: every page is registered here.
+
+use crate::components::live::provide_live_feed;
+use crate::pages::{DashboardPage, DemoPage, EnvPage, NotFound, WallPage};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The document around the app, rendered only on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_live_feed();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/opsdeck.css" />
+        <Title text="opsdeck" />
+        <Router>
+            // Async: the server waits for the data, so every page is complete without wasm.
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async />
+                <Route path=path!("/env/:name") view=EnvPage ssr=SsrMode::Async />
+                <Route path=path!("/wall") view=WallPage ssr=SsrMode::Async />
+                <Route path=path!("/demo") view=DemoPage ssr=SsrMode::Async />
+            </Routes>
+        </Router>
+    }
+}
