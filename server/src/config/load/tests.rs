@@ -1,0 +1,110 @@
+use super::*;
+
+const EXAMPLE: &str = include_str!("../../../../opsdeck.example.toml");
+
+#[test]
+fn the_committed_example_is_valid_and_describes_conflicto() {
+    let s = load_str(EXAMPLE).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.environments.len(), 2);
+    let prod = &s.environments[0];
+    assert_eq!(prod.name.as_str(), "prod");
+    assert_eq!(
+        prod.endpoints[0].1.as_str(),
+        "https://conflicto.app/api/v1/health/"
+    );
+    assert_eq!(
+        prod.endpoints[2].1.as_str(),
+        "https://conflicto.app/api/v1/health/live"
+    );
+    assert_eq!(prod.dns_host().as_deref(), Some("conflicto.app"));
+    assert_eq!(s.environments[1].interval, Duration::from_secs(30));
+    assert_eq!(s.thresholds.response_time_ms.warning(), 2000.0);
+    assert_eq!(s.thresholds.db_connections_percent.critical(), 90.0);
+    assert_eq!(s.probe.interval, Duration::from_secs(10));
+}
+
+#[test]
+fn every_problem_is_reported_with_its_path() {
+    let bad = r#"
+        [probe]
+        interval = "soon"
+        [thresholds]
+        cpu_percent = { warning = 95, critical = 90 }
+        [[environments]]
+        name = "prod"
+        url = "https://conflicto.app"
+        [[environments]]
+        name = "Dev!"
+        url = "ftp://dev.conflicto.app"
+        [environments.health]
+        ready = "ready"
+        [[environments]]
+        name = "prod"
+        url = "https://x.example"
+    "#;
+    let err = load_str(bad).unwrap_err();
+    let text = err.to_string();
+    for expected in [
+        "probe.interval: \"soon\" is not a duration",
+        "thresholds.cpu_percent: warning (95) must be below critical (90)",
+        "environments[1].name: \"Dev!\" is not a valid environment name",
+        "environments[1].url: \"ftp://dev.conflicto.app\" must be http or https",
+        "environments[1].health.ready: \"ready\" must be a path starting with '/'",
+        "environments[2].name: \"prod\" is used by an earlier environment",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn type_errors_and_typos_name_the_field() {
+    let err = load_str("[database]\nmax_connections = \"many\"\n[[environments]]\nname=\"prod\"\nurl=\"http://a\"\n").unwrap_err();
+    assert_eq!(err.issues[0].path, "database.max_connections", "{err}");
+    let err = load_str("[probe]\nintervall = \"5s\"\n").unwrap_err();
+    assert!(err.to_string().contains("intervall"), "{err}");
+    let err = load_str("").unwrap_err();
+    assert!(
+        err.to_string().contains("environments: at least one"),
+        "{err}"
+    );
+}
+
+#[test]
+fn timeout_must_fit_in_the_interval() {
+    let err =
+        load_str("[probe]\ntimeout = \"20s\"\n[[environments]]\nname=\"prod\"\nurl=\"http://a\"\n")
+            .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("environments[0].probe_interval: must be longer than probe.timeout"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_database_password_never_prints() {
+    let s = load_str("[database]\nurl = \"postgres://ops:hunter2@db:5432/opsdeck\"\n[[environments]]\nname=\"prod\"\nurl=\"http://a\"\n").unwrap();
+    let shown = format!("{}\n{:?}", s.describe(), s);
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(
+        shown.contains("postgres://ops:*****@db:5432/opsdeck"),
+        "{shown}"
+    );
+}
+
+#[test]
+#[allow(clippy::result_large_err)] // figment::Jail's own error type
+fn environment_variables_override_the_file() {
+    let dir = std::env::temp_dir().join(format!("opsdeck-cfg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("opsdeck.toml");
+    std::fs::write(&file, EXAMPLE).unwrap();
+    figment::Jail::expect_with(|jail| {
+        jail.set_env("OPSDECK__PROBE__INTERVAL", "45s");
+        jail.set_env("OPSDECK__SERVER__LISTEN", "0.0.0.0:8080");
+        let s = load(&file).map_err(|e| e.to_string())?;
+        assert_eq!(s.probe.interval, Duration::from_secs(45));
+        assert_eq!(s.listen.to_string(), "0.0.0.0:8080");
+        Ok(())
+    });
+}

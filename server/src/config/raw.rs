@@ -1,0 +1,107 @@
+//! The configuration file exactly as written. Unknown keys are refused so a typo is reported
+//! instead of silently ignored.
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    #[serde(default)]
+    pub server: RawServer,
+    #[serde(default)]
+    pub database: RawDatabase,
+    #[serde(default)]
+    pub probe: RawProbe,
+    #[serde(default)]
+    pub thresholds: RawThresholds,
+    #[serde(default)]
+    pub environments: Vec<RawEnvironment>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawServer {
+    pub listen: Option<String>,
+    pub public_url: Option<String>,
+    pub site_root: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawDatabase {
+    pub url: Option<SecretString>,
+    pub max_connections: Option<u32>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawProbe {
+    pub interval: Option<String>,
+    pub timeout: Option<String>,
+    pub ca_file: Option<PathBuf>,
+    pub retention: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub struct RawLevels {
+    pub warning: f64,
+    pub critical: f64,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawThresholds {
+    pub response_time_ms: Option<RawLevels>,
+    pub error_rate_percent: Option<RawLevels>,
+    pub cpu_percent: Option<RawLevels>,
+    pub memory_percent: Option<RawLevels>,
+    pub db_connections_percent: Option<RawLevels>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEnvironment {
+    pub name: String,
+    pub label: Option<String>,
+    pub url: String,
+    #[serde(default)]
+    pub health: RawHealthPaths,
+    pub probe_interval: Option<String>,
+    pub aws: Option<RawAws>,
+    pub github: Option<RawGithub>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawHealthPaths {
+    pub health: Option<String>,
+    pub ready: Option<String>,
+    pub live: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawAws {
+    pub region: Option<String>,
+    pub cluster: Option<String>,
+    pub service: Option<String>,
+    pub container: Option<String>,
+    pub db_instance: Option<String>,
+    pub load_balancer: Option<String>,
+    pub log_group: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawGithub {
+    pub repository: Option<String>,
+    pub deploy_workflow: Option<String>,
+    pub approval_environment: Option<String>,
+    pub rollback_workflow: Option<String>,
+    #[serde(rename = "ref")]
+    pub git_ref: Option<String>,
+}

@@ -1,0 +1,192 @@
+//! Validated settings: what the rest of the server is given.
+
+use app::domain::{Endpoint, EnvName, Thresholds};
+use secrecy::{ExposeSecret, SecretString};
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+use url::Url;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub public_url: Option<Url>,
+    /// Where the built site (`pkg/`: wasm, JS, CSS) is served from.
+    pub site_root: PathBuf,
+    /// `None`: use `DATABASE_URL`, or in demo mode a private cluster.
+    pub database_url: Option<SecretString>,
+    pub db_max_connections: u32,
+    pub probe: ProbeSettings,
+    pub thresholds: ThresholdSettings,
+    pub environments: Vec<EnvironmentSettings>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProbeSettings {
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub ca_file: Option<PathBuf>,
+    pub retention: Duration,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ThresholdSettings {
+    pub response_time_ms: Thresholds,
+    pub error_rate_percent: Thresholds,
+    pub cpu_percent: Thresholds,
+    pub memory_percent: Thresholds,
+    pub db_connections_percent: Thresholds,
+}
+
+impl Default for ThresholdSettings {
+    /// The runbook's "Critical Metrics Thresholds".
+    fn default() -> Self {
+        let t = |w, c| {
+            Thresholds::new(w, c).unwrap_or_else(|_| unreachable!("runbook levels are ordered"))
+        };
+        Self {
+            response_time_ms: t(2000.0, 5000.0),
+            error_rate_percent: t(1.0, 5.0),
+            cpu_percent: t(70.0, 90.0),
+            memory_percent: t(80.0, 95.0),
+            db_connections_percent: t(70.0, 90.0),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EnvironmentSettings {
+    pub name: EnvName,
+    pub label: String,
+    pub base_url: Url,
+    pub endpoints: Vec<(Endpoint, Url)>,
+    pub interval: Duration,
+    pub aws: Option<AwsSettings>,
+    pub github: Option<GithubSettings>,
+}
+
+impl EnvironmentSettings {
+    /// The host to check in DNS, or `None` when the URL holds an IP address.
+    pub fn dns_host(&self) -> Option<String> {
+        match self.base_url.host() {
+            Some(url::Host::Domain(d)) => Some(d.to_owned()),
+            _ => None,
+        }
+    }
+}
+
+/// Names used by the AWS panels (a later issue); validated for shape only for now.
+#[derive(Debug, Clone, Default)]
+pub struct AwsSettings {
+    pub region: Option<String>,
+    pub cluster: Option<String>,
+    pub service: Option<String>,
+    pub container: Option<String>,
+    pub db_instance: Option<String>,
+    pub load_balancer: Option<String>,
+    pub log_group: Option<String>,
+    pub endpoint_url: Option<Url>,
+}
+
+/// Names used by the deploy panels (a later issue).
+#[derive(Debug, Clone, Default)]
+pub struct GithubSettings {
+    pub repository: Option<String>,
+    pub deploy_workflow: Option<String>,
+    pub approval_environment: Option<String>,
+    pub rollback_workflow: Option<String>,
+    pub git_ref: Option<String>,
+}
+
+/// A database URL with the password replaced, safe to print.
+pub fn redact_url(url: &SecretString) -> String {
+    match Url::parse(url.expose_secret()) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("*****"));
+            }
+            u.to_string()
+        }
+        Err(_) => "(unparseable URL, not shown)".into(),
+    }
+}
+
+impl Settings {
+    /// What `opsdeck check-config` prints: everything resolved, no secret.
+    pub fn describe(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "listen: {}", self.listen);
+        if let Some(u) = &self.public_url {
+            let _ = writeln!(s, "public_url: {u}");
+        }
+        let _ = writeln!(s, "site_root: {}", self.site_root.display());
+        let db = match &self.database_url {
+            Some(url) => redact_url(url),
+            None => "from DATABASE_URL at start".into(),
+        };
+        let _ = writeln!(
+            s,
+            "database: {db} (max {} connections)",
+            self.db_max_connections
+        );
+        let _ = writeln!(
+            s,
+            "probe: every {}, timeout {}, keep samples {}{}",
+            humantime::format_duration(self.probe.interval),
+            humantime::format_duration(self.probe.timeout),
+            humantime::format_duration(self.probe.retention),
+            self.probe
+                .ca_file
+                .as_ref()
+                .map(|p| format!(", extra CA {}", p.display()))
+                .unwrap_or_default()
+        );
+        let t = &self.thresholds;
+        for (name, v) in [
+            ("response_time_ms", t.response_time_ms),
+            ("error_rate_percent", t.error_rate_percent),
+            ("cpu_percent", t.cpu_percent),
+            ("memory_percent", t.memory_percent),
+            ("db_connections_percent", t.db_connections_percent),
+        ] {
+            let _ = writeln!(
+                s,
+                "threshold {name}: warning > {}, critical > {}",
+                v.warning(),
+                v.critical()
+            );
+        }
+        for e in &self.environments {
+            let _ = writeln!(
+                s,
+                "environment {} ({}): {} every {}",
+                e.name,
+                e.label,
+                e.base_url,
+                humantime::format_duration(e.interval)
+            );
+            for (ep, url) in &e.endpoints {
+                let _ = writeln!(s, "  {}: {url}", ep.as_str());
+            }
+            if let Some(a) = &e.aws {
+                let _ = writeln!(
+                    s,
+                    "  aws: region {} cluster {} service {}",
+                    a.region.as_deref().unwrap_or("-"),
+                    a.cluster.as_deref().unwrap_or("-"),
+                    a.service.as_deref().unwrap_or("-")
+                );
+            }
+            if let Some(g) = &e.github {
+                let _ = writeln!(
+                    s,
+                    "  github: {} workflow {:?}",
+                    g.repository.as_deref().unwrap_or("-"),
+                    g.deploy_workflow.as_deref().unwrap_or("-")
+                );
+            }
+        }
+        s
+    }
+}

@@ -1,0 +1,13 @@
+//! The opsdeck server: configuration, startup, routes, the live hub and the adapters that
+//! implement the application's ports. `main.rs` only parses the command line.
+
+pub mod cli;
+pub mod config;
+pub mod live;
+pub mod metrics;
+pub mod probe;
+pub mod routes;
+pub mod sim;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

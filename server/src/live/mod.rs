@@ -1,0 +1,9 @@
+//! The live hub: pollers write one snapshot per environment; pages read the current state and
+//! `/api/v1/live` streams changes. Upstream calls depend on the number of environments and the
+//! interval, never on the number of viewers.
+
+mod hub;
+mod poller;
+
+pub use hub::{Hub, LiveState};
+pub use poller::{empty_snapshot, spawn_pollers, spawn_retention, PollerDeps};

@@ -1,0 +1,150 @@
+//! One poller task per environment: probe on the interval, store the samples, publish a snapshot.
+
+use super::Hub;
+use crate::config::{EnvironmentSettings, Settings};
+use crate::metrics::{Metrics, OutcomeLabels, ProbeLabels};
+use app::domain::{history, Endpoint, EnvSnapshot, SamplePoint, Thresholds, Uptime};
+use app::ports::{HealthProber, HealthSamples};
+use app::usecases::probe_round::{probe_round, ProbeTarget};
+use chrono::{Duration as ChronoDuration, Utc};
+use std::collections::VecDeque;
+use std::sync::Arc;
+use tokio::task::JoinSet;
+use tokio::time::MissedTickBehavior;
+
+#[derive(Clone)]
+pub struct PollerDeps {
+    pub prober: Arc<dyn HealthProber>,
+    pub samples: Arc<dyn HealthSamples>,
+    pub hub: Arc<Hub>,
+    pub metrics: Arc<Metrics>,
+}
+
+/// The snapshot shown before the first probe round of an environment has finished.
+pub fn empty_snapshot(env: &EnvironmentSettings, latency: Thresholds) -> EnvSnapshot {
+    EnvSnapshot {
+        name: env.name.clone(),
+        label: env.label.clone(),
+        base_url: env.base_url.to_string(),
+        seq: 0,
+        level: app::domain::Level::Unknown,
+        probes: vec![],
+        dns: None,
+        latency,
+        uptime_1h: Uptime::default(),
+        uptime_24h: Uptime::default(),
+        history: vec![],
+        updated_at: None,
+        interval_secs: env.interval.as_secs(),
+    }
+}
+
+pub fn spawn_pollers(settings: &Settings, deps: PollerDeps, tasks: &mut JoinSet<()>) {
+    for env in settings.environments.clone() {
+        let deps = deps.clone();
+        let latency = settings.thresholds.response_time_ms;
+        tasks.spawn(async move { poll_env(env, latency, deps).await });
+    }
+}
+
+/// Delete samples past the retention once an hour.
+pub fn spawn_retention(
+    settings: &Settings,
+    samples: Arc<dyn HealthSamples>,
+    tasks: &mut JoinSet<()>,
+) {
+    let keep =
+        ChronoDuration::from_std(settings.probe.retention).unwrap_or(ChronoDuration::days(14));
+    tasks.spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match samples.prune(Utc::now() - keep).await {
+                Ok(n) if n > 0 => tracing::info!(deleted = n, "pruned old health samples"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("pruning health samples failed: {e}"),
+            }
+        }
+    });
+}
+
+#[tracing::instrument(skip_all, fields(env = %env.name))]
+async fn poll_env(env: EnvironmentSettings, latency: Thresholds, deps: PollerDeps) {
+    let target = ProbeTarget {
+        host: env.dns_host(),
+        urls: env
+            .endpoints
+            .iter()
+            .map(|(e, u)| (*e, u.to_string()))
+            .collect(),
+    };
+    // History survives restarts: start from what the database holds for the last day.
+    let day = ChronoDuration::hours(24);
+    let mut points: VecDeque<SamplePoint> = match deps
+        .samples
+        .since(&env.name, Endpoint::Health, Utc::now() - day)
+        .await
+    {
+        Ok(p) => p.into(),
+        Err(e) => {
+            tracing::warn!("could not load stored history: {e}");
+            VecDeque::new()
+        }
+    };
+    let mut ticker = tokio::time::interval(env.interval);
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let (probes, dns) = probe_round(deps.prober.as_ref(), &target).await;
+        for p in &probes {
+            record_metrics(&deps.metrics, &env, p);
+        }
+        if let Err(e) = deps.samples.record(&env.name, &probes).await {
+            // The live view goes on; only the stored history has a gap.
+            tracing::warn!("storing health samples failed: {e}");
+        }
+        let now = Utc::now();
+        if let Some(health) = probes.iter().find(|p| p.endpoint == Endpoint::Health) {
+            points.push_back(SamplePoint::from(health));
+        }
+        while points.front().is_some_and(|p| p.at < now - day) {
+            points.pop_front();
+        }
+        let slice = points.make_contiguous();
+        let snap = EnvSnapshot {
+            level: EnvSnapshot::evaluate(&probes, &latency),
+            uptime_1h: history::uptime(slice, now - ChronoDuration::hours(1)),
+            uptime_24h: history::uptime(slice, now - day),
+            history: history::buckets(slice, now, ChronoDuration::minutes(1), 60),
+            updated_at: Some(now),
+            probes,
+            dns,
+            ..empty_snapshot(&env, latency)
+        };
+        deps.hub.publish(snap);
+    }
+}
+
+fn record_metrics(m: &Metrics, env: &EnvironmentSettings, p: &app::domain::ProbeResult) {
+    let endpoint = p.endpoint.as_str().to_owned();
+    m.upstream_call("health_probe", p.endpoint.as_str());
+    m.probes
+        .get_or_create(&OutcomeLabels {
+            env: env.name.to_string(),
+            endpoint: endpoint.clone(),
+            outcome: p
+                .failure
+                .as_ref()
+                .map_or("ok", |f| f.kind.as_str())
+                .to_owned(),
+        })
+        .inc();
+    if let Some(ms) = p.timings.total_ms {
+        m.probe_seconds
+            .get_or_create(&ProbeLabels {
+                env: env.name.to_string(),
+                endpoint,
+            })
+            .observe(ms / 1000.0);
+    }
+}

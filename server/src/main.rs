@@ -1,0 +1,5 @@
+//! `opsdeck`: see `opsdeck --help`.
+
+fn main() -> std::process::ExitCode {
+    server::cli::main()
+}

@@ -1,0 +1,6 @@
+//! Routes that are not server functions: the live stream, the JSON status for scripts, and
+//! opsdeck's own health and metrics. They are registered in `startup::build_app`.
+
+pub mod live;
+pub mod ops;
+pub mod status;

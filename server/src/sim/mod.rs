@@ -1,0 +1,53 @@
+//! The demo's simulated world: a Conflicto per environment, served for real over HTTP on
+//! loopback so the genuine probe measures it, with faults that can be injected.
+
+mod conflicto;
+
+pub use conflicto::SimConflicto;
+
+use app::domain::{EnvName, Fault};
+use app::ports::{DemoControl, PortError};
+use std::collections::BTreeMap;
+use url::Url;
+
+pub struct SimWorld {
+    apps: BTreeMap<EnvName, SimConflicto>,
+}
+
+impl SimWorld {
+    /// Start one simulated application per `(name, version)` on loopback ports.
+    pub async fn start(envs: &[(EnvName, &str)]) -> std::io::Result<Self> {
+        let mut apps = BTreeMap::new();
+        for (i, (name, version)) in envs.iter().enumerate() {
+            // Production is a little slower than dev, as in life.
+            let base_ms = if i == 0 { 45 } else { 20 };
+            let app = SimConflicto::start(name.clone(), version, base_ms).await?;
+            apps.insert(name.clone(), app);
+        }
+        Ok(Self { apps })
+    }
+
+    pub fn url(&self, env: &EnvName) -> Option<Url> {
+        self.apps.get(env).map(SimConflicto::url)
+    }
+}
+
+#[async_trait::async_trait]
+impl DemoControl for SimWorld {
+    async fn set_fault(&self, env: &EnvName, fault: Fault) -> Result<(), PortError> {
+        let app = self
+            .apps
+            .get(env)
+            .ok_or_else(|| PortError::NotFound(format!("no simulated environment named {env}")))?;
+        app.set_fault(fault)
+            .await
+            .map_err(|e| PortError::Other(format!("simulated {env}: {e}")))
+    }
+
+    fn faults(&self) -> Vec<(EnvName, Fault)> {
+        self.apps
+            .iter()
+            .map(|(n, a)| (n.clone(), a.fault()))
+            .collect()
+    }
+}

@@ -1,0 +1,187 @@
+//! Startup as a function the tests call: `build_app` assembles the router from its state, and
+//! `start` wires adapters, pollers and the listener for `serve`, `demo` and the tests alike.
+
+use crate::config::Settings;
+use crate::live::{spawn_pollers, spawn_retention, Hub, PollerDeps};
+use crate::metrics::Metrics;
+use crate::probe::{tls_config, HttpProber};
+use crate::routes;
+use crate::store::PgHealthSamples;
+use anyhow::Context as _;
+use app::ports::{DemoControl, HealthProber, HealthSamples, Services};
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::{FromRef, State};
+use axum::http::{header, HeaderValue, Request};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use sqlx::PgPool;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::task::JoinSet;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub hub: Arc<Hub>,
+    pub pool: PgPool,
+    pub metrics: Arc<Metrics>,
+    pub services: Services,
+    pub leptos: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+pub fn leptos_options(settings: &Settings) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("opsdeck")
+        .site_root(settings.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(settings.listen)
+        .build()
+}
+
+/// Every route is registered here.
+pub fn build_app(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let services = state.services.clone();
+    let options = state.leptos.clone();
+    Router::new()
+        .route("/api/v1/live", get(routes::live::stream))
+        .route("/api/v1/status", get(routes::status::status))
+        .route("/healthz", get(routes::ops::healthz))
+        .route("/readyz", get(routes::ops::readyz))
+        .route("/metrics", get(routes::ops::metrics))
+        .route("/api/fn/{*name}", get(server_fn).post(server_fn))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(services.clone()),
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    let services = state.services.clone();
+    handle_server_fns_with_context(move || provide_context(services.clone()), req).await
+}
+
+/// A running opsdeck: the bound address and its background work. Dropping it stops everything.
+pub struct Started {
+    pub addr: SocketAddr,
+    pub hub: Arc<Hub>,
+    pub metrics: Arc<Metrics>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<()>,
+    _tasks: JoinSet<()>,
+}
+
+impl Started {
+    /// Stop accepting, finish open requests (live streams end), stop pollers.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), &mut self.server).await;
+    }
+}
+
+/// Wire the adapters for `settings`, start the pollers and listen.
+pub async fn start(
+    settings: &Settings,
+    pool: PgPool,
+    demo: Option<Arc<dyn DemoControl>>,
+) -> anyhow::Result<Started> {
+    let tls = tls_config(settings.probe.ca_file.as_deref()).context("setting up TLS for probes")?;
+    let prober: Arc<dyn HealthProber> = Arc::new(HttpProber::new(tls, settings.probe.timeout));
+    start_with(settings, pool, demo, prober).await
+}
+
+/// As [`start`], with the prober given (tests inject their own TLS roots this way).
+pub async fn start_with(
+    settings: &Settings,
+    pool: PgPool,
+    demo: Option<Arc<dyn DemoControl>>,
+    prober: Arc<dyn HealthProber>,
+) -> anyhow::Result<Started> {
+    let samples: Arc<dyn HealthSamples> = Arc::new(PgHealthSamples::new(pool.clone()));
+    let metrics = Arc::new(Metrics::new());
+    let latency = settings.thresholds.response_time_ms;
+    let hub = Arc::new(Hub::new(
+        settings
+            .environments
+            .iter()
+            .map(|e| crate::live::empty_snapshot(e, latency))
+            .collect(),
+        demo.is_some(),
+    ));
+    let mut tasks = JoinSet::new();
+    spawn_pollers(
+        settings,
+        PollerDeps {
+            prober,
+            samples: samples.clone(),
+            hub: hub.clone(),
+            metrics: metrics.clone(),
+        },
+        &mut tasks,
+    );
+    spawn_retention(settings, samples.clone(), &mut tasks);
+
+    let state = AppState {
+        hub: hub.clone(),
+        pool,
+        metrics: metrics.clone(),
+        services: Services {
+            live: hub.clone(),
+            samples,
+            demo,
+        },
+        leptos: leptos_options(settings),
+    };
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let app = build_app(state);
+    let server = tokio::spawn(async move {
+        let graceful = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = rx.await;
+        });
+        if let Err(e) = graceful.await {
+            tracing::error!("server error: {e}");
+        }
+    });
+    Ok(Started {
+        addr,
+        hub,
+        metrics,
+        shutdown: Some(tx),
+        server,
+        _tasks: tasks,
+    })
+}

@@ -1,0 +1,535 @@
+//! Integration tests for the health-probe adapter [`server::probe::HttpProber`].
+//!
+//! Every test starts a real server on 127.0.0.1 (axum over hyper, optionally behind
+//! tokio-rustls with a throw-away CA made by rcgen, or a raw `TcpListener` for misbehaving
+//! peers) and probes it the way opsdeck does after a deploy. The assertions are about what an
+//! operator sees: whether the probe failed, the failure kind and its words, the HTTP status,
+//! the parsed health body, the curl-style phase timings and the address that answered.
+
+use app::domain::{Endpoint, FailureKind, PhaseTimings, ProbeResult};
+use app::ports::HealthProber;
+use axum::http::{header, StatusCode};
+use axum::routing::get;
+use axum::Router;
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use server::probe::{tls_config, HttpProber};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+/// The body the runbook documents, plus `db`, a field it does not name.
+const RUNBOOK_BODY: &str = r#"{"status":"healthy","timestamp":"2025-01-01T12:00:00Z","version":"0.1.0","environment":"prod","app_version":"abc123","db":"ok"}"#;
+
+/// The path the runbook curls.
+const HEALTH_PATH: &str = "/api/v1/health/";
+
+/// Generous for loopback, so healthy probes never time out on a loaded 2-core machine.
+const PATIENT: Duration = Duration::from_secs(5);
+
+// ---------------------------------------------------------------------------------------------
+// Local servers
+// ---------------------------------------------------------------------------------------------
+
+/// A server started for one test. It lives until the test's runtime shuts down.
+struct TestServer {
+    addr: SocketAddr,
+    /// TCP connections accepted so far, to check that every probe opens its own.
+    accepted: Arc<AtomicUsize>,
+}
+
+impl TestServer {
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// An https URL by name, so the certificate for "localhost" can be verified.
+    fn https_url(&self, path: &str) -> String {
+        format!("https://localhost:{}{path}", self.addr.port())
+    }
+}
+
+/// Serve `app` on 127.0.0.1 with a port chosen by the OS; TLS when an acceptor is given.
+///
+/// The accept loop is written out (instead of `axum::serve`) so TLS can sit in front of axum
+/// and so accepted connections can be counted.
+async fn serve(app: Router, tls: Option<TlsAcceptor>) -> TestServer {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1:0");
+    let addr = listener.local_addr().unwrap();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let app = app.clone();
+            let tls = tls.clone();
+            tokio::spawn(async move {
+                match tls {
+                    None => serve_http(tcp, app).await,
+                    // A failed handshake (the probe rejected our certificate) just ends the connection.
+                    Some(acceptor) => {
+                        if let Ok(stream) = acceptor.accept(tcp).await {
+                            serve_http(stream, app).await;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    TestServer { addr, accepted }
+}
+
+/// HTTP/1.1 on one accepted connection, answered by the axum router.
+async fn serve_http<S>(io: S, app: Router)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(io), TowerToHyperService::new(app))
+        .await;
+}
+
+/// A router answering `HEALTH_PATH` with a fixed status, content type and body.
+fn answering(status: StatusCode, content_type: &'static str, body: &'static str) -> Router {
+    Router::new().route(
+        HEALTH_PATH,
+        get(move || async move { (status, [(header::CONTENT_TYPE, content_type)], body) }),
+    )
+}
+
+/// A healthy application: 200 with the runbook body.
+fn healthy_app() -> Router {
+    answering(StatusCode::OK, "application/json", RUNBOOK_BODY)
+}
+
+/// A server that accepts connections and then never says anything, holding the sockets open
+/// so the probe sees neither an answer nor a close.
+async fn serve_silence() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    addr
+}
+
+// ---------------------------------------------------------------------------------------------
+// A throw-away PKI
+// ---------------------------------------------------------------------------------------------
+
+/// A private CA (written to a PEM file, as an operator would configure `ca_file`) and a TLS
+/// acceptor serving a certificate for "localhost" signed by it.
+struct TestPki {
+    ca_file: PathBuf,
+    acceptor: TlsAcceptor,
+}
+
+impl TestPki {
+    /// `name` keeps the CA files of tests running in parallel apart.
+    fn new(name: &str) -> Self {
+        let ca_key = KeyPair::generate().unwrap();
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca_params
+            .distinguished_name
+            .push(DnType::CommonName, "opsdeck test CA");
+        ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let ca = ca_params.self_signed(&ca_key).unwrap();
+
+        let leaf_key = KeyPair::generate().unwrap();
+        let leaf_params = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+        let leaf = leaf_params.signed_by(&leaf_key, &ca, &ca_key).unwrap();
+
+        let ca_file = std::env::temp_dir().join(format!(
+            "opsdeck-probe-test-{}-{name}-ca.pem",
+            std::process::id()
+        ));
+        std::fs::write(&ca_file, ca.pem()).unwrap();
+
+        // Only ring is compiled in, so the provider is named rather than taken from the default.
+        let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![leaf.der().clone()],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
+        )
+        .unwrap();
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        TestPki {
+            ca_file,
+            acceptor: TlsAcceptor::from(Arc::new(config)),
+        }
+    }
+}
+
+impl Drop for TestPki {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.ca_file);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Probing and checking
+// ---------------------------------------------------------------------------------------------
+
+/// A prober trusting the system roots, plus `ca_file` when given.
+fn prober(ca_file: Option<&Path>, timeout: Duration) -> HttpProber {
+    HttpProber::new(tls_config(ca_file).expect("TLS client config"), timeout)
+}
+
+/// The failure of a probe that must have failed with `kind`; returns its message.
+fn expect_failure(result: &ProbeResult, kind: FailureKind) -> &str {
+    let failure = result
+        .failure
+        .as_ref()
+        .unwrap_or_else(|| panic!("expected a {kind:?} failure, the probe succeeded: {result:#?}"));
+    assert_eq!(failure.kind, kind, "wrong failure kind: {result:#?}");
+    &failure.message
+}
+
+/// The marks are cumulative like `curl -w`, so whichever phases happened come in order.
+fn assert_marks_in_order(t: &PhaseTimings) {
+    let marks: Vec<f64> = [
+        t.namelookup_ms,
+        t.connect_ms,
+        t.appconnect_ms,
+        t.pretransfer_ms,
+        t.starttransfer_ms,
+        t.total_ms,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    assert!(marks.iter().all(|m| *m >= 0.0), "negative mark: {t:?}");
+    assert!(
+        marks.windows(2).all(|w| w[0] <= w[1]),
+        "marks out of order: {t:?}"
+    );
+}
+
+/// Every phase of a completed exchange was measured (TLS aside, checked per test).
+fn assert_all_phases_measured(t: &PhaseTimings) {
+    assert!(t.namelookup_ms.is_some(), "{t:?}");
+    assert!(t.connect_ms.is_some(), "{t:?}");
+    assert!(t.pretransfer_ms.is_some(), "{t:?}");
+    assert!(t.starttransfer_ms.is_some(), "{t:?}");
+    assert!(t.total_ms.is_some(), "{t:?}");
+    assert_marks_in_order(t);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn healthy_http_endpoint_is_ok_with_body_timings_and_address() {
+    let server = serve(healthy_app(), None).await;
+    let url = server.url(HEALTH_PATH);
+
+    let result = prober(None, PATIENT).probe(Endpoint::Health, &url).await;
+
+    assert!(result.ok(), "{result:#?}");
+    assert_eq!(result.endpoint, Endpoint::Health);
+    assert_eq!(result.url, url);
+    assert_eq!(result.http_status, Some(200));
+    assert_eq!(
+        result.remote_addr.as_deref(),
+        Some(server.addr.to_string().as_str())
+    );
+
+    let body = result.body.as_ref().expect("the runbook body is parsed");
+    assert_eq!(body.status.as_deref(), Some("healthy"));
+    assert_eq!(body.timestamp.as_deref(), Some("2025-01-01T12:00:00Z"));
+    assert_eq!(body.version.as_deref(), Some("0.1.0"));
+    assert_eq!(body.environment.as_deref(), Some("prod"));
+    assert_eq!(body.app_version.as_deref(), Some("abc123"));
+    // Fields the runbook does not name are kept, not dropped.
+    assert_eq!(body.extra.get("db"), Some(&serde_json::json!("ok")));
+
+    assert_all_phases_measured(&result.timings);
+    assert_eq!(
+        result.timings.appconnect_ms, None,
+        "plain HTTP has no TLS phase"
+    );
+}
+
+#[tokio::test]
+async fn healthy_https_endpoint_with_private_ca_measures_tls() {
+    let pki = TestPki::new("https-ok");
+    let server = serve(healthy_app(), Some(pki.acceptor.clone())).await;
+
+    let result = prober(Some(&pki.ca_file), PATIENT)
+        .probe(Endpoint::Ready, &server.https_url(HEALTH_PATH))
+        .await;
+
+    assert!(result.ok(), "{result:#?}");
+    assert_eq!(result.http_status, Some(200));
+    assert_eq!(
+        result.body.as_ref().and_then(|b| b.status.as_deref()),
+        Some("healthy")
+    );
+    assert_eq!(
+        result.remote_addr.as_deref(),
+        Some(server.addr.to_string().as_str())
+    );
+
+    let t = result.timings;
+    assert_all_phases_measured(&t);
+    let tls_done = t.appconnect_ms.expect("HTTPS has a TLS phase");
+    assert!(
+        t.connect_ms.unwrap() <= tls_done && tls_done <= t.pretransfer_ms.unwrap(),
+        "{t:?}"
+    );
+}
+
+#[tokio::test]
+async fn https_without_the_private_ca_is_a_tls_failure() {
+    let pki = TestPki::new("https-untrusted");
+    let server = serve(healthy_app(), Some(pki.acceptor.clone())).await;
+
+    // Only the system roots: our CA is unknown to them.
+    let result = prober(None, PATIENT)
+        .probe(Endpoint::Health, &server.https_url(HEALTH_PATH))
+        .await;
+
+    let message = expect_failure(&result, FailureKind::Tls);
+    assert!(message.contains("certificate"), "{message}");
+    assert!(message.contains("localhost"), "{message}");
+    assert_eq!(result.http_status, None);
+    assert_eq!(
+        result.timings.appconnect_ms, None,
+        "the handshake never completed"
+    );
+}
+
+#[tokio::test]
+async fn slow_server_times_out_waiting_for_headers() {
+    let slow = Router::new().route(
+        HEALTH_PATH,
+        get(|| async {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            RUNBOOK_BODY
+        }),
+    );
+    let server = serve(slow, None).await;
+
+    let started = Instant::now();
+    let result = prober(None, Duration::from_millis(300))
+        .probe(Endpoint::Health, &server.url(HEALTH_PATH))
+        .await;
+    let elapsed = started.elapsed();
+
+    let message = expect_failure(&result, FailureKind::Timeout);
+    assert!(message.contains("300ms"), "{message}");
+    assert!(message.contains("the response headers"), "{message}");
+    // A bound on a hang, not a performance measurement: the probe must not wait for the server.
+    assert!(
+        elapsed < Duration::from_secs(2),
+        "the probe took {elapsed:?}"
+    );
+    // What was measured before the hang is still reported.
+    assert!(result.timings.connect_ms.is_some(), "{:?}", result.timings);
+    assert_eq!(result.timings.starttransfer_ms, None);
+    assert_eq!(result.http_status, None);
+}
+
+#[tokio::test]
+async fn server_errors_are_http_status_failures() {
+    let server = serve(
+        answering(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", "boom"),
+        None,
+    )
+    .await;
+    let result = prober(None, PATIENT)
+        .probe(Endpoint::Health, &server.url(HEALTH_PATH))
+        .await;
+    let message = expect_failure(&result, FailureKind::HttpStatus);
+    assert!(message.contains("500"), "{message}");
+    assert_eq!(result.http_status, Some(500));
+    assert_eq!(
+        result.body, None,
+        "a plain-text error page is not a health body"
+    );
+
+    // A 503 from a readiness check often explains itself in the health shape: keep that.
+    let unhealthy = r#"{"status":"unhealthy","version":"0.1.0","db":"down"}"#;
+    let server = serve(
+        answering(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "application/json",
+            unhealthy,
+        ),
+        None,
+    )
+    .await;
+    let result = prober(None, PATIENT)
+        .probe(Endpoint::Ready, &server.url(HEALTH_PATH))
+        .await;
+    let message = expect_failure(&result, FailureKind::HttpStatus);
+    assert!(message.contains("503"), "{message}");
+    assert_eq!(result.http_status, Some(503));
+    let body = result
+        .body
+        .as_ref()
+        .expect("the 503 body of the health shape is kept");
+    assert_eq!(body.status.as_deref(), Some("unhealthy"));
+    assert_eq!(body.extra.get("db"), Some(&serde_json::json!("down")));
+    assert_all_phases_measured(&result.timings);
+}
+
+#[tokio::test]
+async fn html_body_is_a_bad_body_with_an_excerpt() {
+    let server = serve(
+        answering(StatusCode::OK, "text/html", "<html>oops</html>"),
+        None,
+    )
+    .await;
+
+    let result = prober(None, PATIENT)
+        .probe(Endpoint::Health, &server.url(HEALTH_PATH))
+        .await;
+
+    let message = expect_failure(&result, FailureKind::BadBody);
+    assert!(message.contains("not JSON"), "{message}");
+    assert!(message.contains("<html>oops</html>"), "{message}");
+    assert_eq!(result.http_status, Some(200));
+    assert_eq!(result.body, None);
+    assert_all_phases_measured(&result.timings);
+}
+
+#[tokio::test]
+async fn redirect_is_reported_not_followed() {
+    let target = "https://example.test/api/v1/health/";
+    let redirecting = Router::new().route(
+        HEALTH_PATH,
+        get(move || async move { (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, target)]) }),
+    );
+    let server = serve(redirecting, None).await;
+
+    let result = prober(None, PATIENT)
+        .probe(Endpoint::Health, &server.url(HEALTH_PATH))
+        .await;
+
+    let message = expect_failure(&result, FailureKind::HttpStatus);
+    assert!(message.contains("301"), "{message}");
+    assert!(message.contains(target), "{message}");
+    assert!(message.contains("do not follow redirects"), "{message}");
+    assert_eq!(result.http_status, Some(301));
+    // Only one connection: nothing went to the Location.
+    assert_eq!(server.accepted.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn closed_port_is_refused_and_names_the_address() {
+    // A port that was just free: bind, note it, close it.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+
+    let result = prober(None, PATIENT)
+        .probe(Endpoint::Live, &format!("http://{addr}{HEALTH_PATH}"))
+        .await;
+
+    let message = expect_failure(&result, FailureKind::Refused);
+    assert!(message.contains(&addr.to_string()), "{message}");
+    assert_eq!(result.http_status, None);
+    assert_eq!(result.remote_addr, None, "nothing answered");
+    assert!(result.timings.namelookup_ms.is_some());
+    assert_eq!(result.timings.connect_ms, None);
+}
+
+#[tokio::test]
+async fn unresolvable_host_is_a_dns_failure() {
+    // `.invalid` is reserved (RFC 2606); on this machine the resolver fails fast for it
+    // (checked with `getent ahosts nonexistent.invalid`), so this is Dns, not Timeout.
+    let result = prober(None, PATIENT)
+        .probe(
+            Endpoint::Health,
+            "http://nonexistent.invalid/api/v1/health/",
+        )
+        .await;
+
+    let message = expect_failure(&result, FailureKind::Dns);
+    assert!(message.contains("nonexistent.invalid"), "{message}");
+    assert_eq!(
+        result.timings,
+        PhaseTimings::default(),
+        "no phase completed"
+    );
+    assert_eq!(result.remote_addr, None);
+}
+
+#[tokio::test]
+async fn dns_check_resolves_localhost_and_explains_unknown_hosts() {
+    let prober = prober(None, PATIENT);
+
+    let check = prober.dns("localhost").await;
+    assert_eq!(check.host, "localhost");
+    assert_eq!(check.error, None, "{check:#?}");
+    assert!(
+        check
+            .addresses
+            .iter()
+            .any(|a| a == "127.0.0.1" || a == "::1"),
+        "{check:#?}"
+    );
+    assert!(check.lookup_ms >= 0.0, "{check:#?}");
+
+    let check = prober.dns("nonexistent.invalid").await;
+    assert!(check.addresses.is_empty(), "{check:#?}");
+    let error = check.error.expect("an unknown host is an error");
+    assert!(error.contains("nonexistent.invalid"), "{error}");
+}
+
+#[tokio::test]
+async fn silent_server_times_out() {
+    let addr = serve_silence().await;
+
+    let started = Instant::now();
+    let result = prober(None, Duration::from_millis(300))
+        .probe(Endpoint::Health, &format!("http://{addr}/"))
+        .await;
+    let elapsed = started.elapsed();
+
+    let message = expect_failure(&result, FailureKind::Timeout);
+    // The connection was made and the request sent; the answer is what never came.
+    assert!(message.contains("the response headers"), "{message}");
+    assert_eq!(
+        result.remote_addr.as_deref(),
+        Some(addr.to_string().as_str())
+    );
+    assert!(
+        elapsed < Duration::from_secs(2),
+        "the probe took {elapsed:?}"
+    );
+}
+
+#[tokio::test]
+async fn every_probe_opens_a_fresh_connection() {
+    let server = serve(healthy_app(), None).await;
+    let prober = prober(None, PATIENT);
+    let url = server.url(HEALTH_PATH);
+
+    // Reused connections would hide DNS/connect/TLS time, so each probe must dial anew.
+    for _ in 0..3 {
+        let result = prober.probe(Endpoint::Health, &url).await;
+        assert!(result.ok(), "{result:#?}");
+    }
+    assert_eq!(server.accepted.load(Ordering::SeqCst), 3);
+}
