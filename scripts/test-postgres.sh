@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Prints a DATABASE_URL for the tests: the machine's server at 127.0.0.1:5432 when one answers,
+# otherwise a private throwaway cluster on port 55432 (stopped by `scripts/test-postgres.sh stop`).
+source "$(dirname "$0")/lib.sh"
+DIR="${TMPDIR:-/tmp}/opsdeck-test-pg"
+PORT=55432
+
+bin_dir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+if [ "${1:-}" = stop ]; then
+  if [ -f "$DIR/data/postmaster.pid" ]; then as_pg "$(bin_dir)/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null; fi
+  exit 0
+fi
+
+if [ -n "${DATABASE_URL:-}" ]; then echo "$DATABASE_URL"; exit 0; fi
+if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  echo "postgres://postgres@127.0.0.1:5432/postgres"; exit 0
+fi
+BIN="$(bin_dir)"
+[ -n "$BIN" ] || { echo "no PostgreSQL server binaries: apt-get install postgresql" >&2; exit 1; }
+say "no Postgres at 127.0.0.1:5432: starting a private one on port $PORT"
+mkdir -p "$DIR"
+[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$DIR"
+if [ ! -f "$DIR/data/PG_VERSION" ]; then
+  as_pg "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 --no-instructions >/dev/null
+fi
+as_pg "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null
+echo "postgres://postgres@127.0.0.1:$PORT/postgres"

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `make test`: style checks, the build, every Rust test against a real Postgres, then the browser
+# test in headless Chromium against `opsdeck demo`. Services it starts are stopped on exit.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+
+say "clippy: server and tests, app (ssr), app (hydrate, wasm)"
+cargo clippy -q -p server -p opsdeck-tests --all-targets -- -D warnings
+cargo clippy -q -p app --features ssr --all-targets -- -D warnings
+cargo clippy -q -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+
+say "cargo leptos build"
+cargo leptos build
+
+DATABASE_URL="$(scripts/test-postgres.sh)"
+export DATABASE_URL
+trap 'scripts/test-postgres.sh stop' EXIT
+# Databases left by earlier runs' tests.
+psql -q "$DATABASE_URL" -At -c "SELECT datname FROM pg_database WHERE datname LIKE 'opsdeck_test_%'" \
+  | while read -r db; do psql -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS $db" || true; done
+
+say "Rust tests (domain, adapters, store, pages, live feed)"
+cargo test -p app -p server -p opsdeck-tests --features app/ssr
+
+say "browser test (headless Chromium)"
+psql -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS opsdeck_browser" -c "CREATE DATABASE opsdeck_browser"
+BROWSER_DB="$(python3 -c 'import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p._replace(path="/opsdeck_browser").geturl())' "$DATABASE_URL")"
+OPSDECK_BIN="$CARGO_TARGET_DIR/debug/opsdeck" DATABASE_URL="$BROWSER_DB" node --test tests/browser/

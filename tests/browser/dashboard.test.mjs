@@ -1,0 +1,122 @@
+// The demo in a real browser: the page renders, hydrates, follows the live feed, and a fault
+// injected into the simulated app shows without a reload. The wall fits 1080p and 4K.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+import { chromium } from 'playwright-core';
+
+const BIN = process.env.OPSDECK_BIN;
+const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
+let server, base, browser;
+const pageErrors = [];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on('error', reject);
+  });
+}
+
+async function startDemo() {
+  assert.ok(BIN, 'OPSDECK_BIN must name the built opsdeck binary');
+  const port = await freePort();
+  const child = spawn(BIN, ['demo', '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stderr.on('data', (d) => process.env.VERBOSE && process.stderr.write(d));
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('opsdeck demo did not print "listening on" within 60 s')), 60_000);
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => reject(new Error(`opsdeck demo exited with ${code}`)));
+  });
+  return { child, url };
+}
+
+async function newPage(viewport = { width: 1280, height: 900 }) {
+  const page = await browser.newPage({ viewport });
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  return page;
+}
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  ({ child: server, url: base } = await startDemo());
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', `--user-data-dir=${mkdtempSync(join(tmpdir(), 'opsdeck-chromium-'))}`],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
+test('the dashboard hydrates and a fault shows live without reload', async () => {
+  const page = await newPage();
+  await page.goto(base + '/');
+  await page.waitForSelector('html[data-hydrated="true"]', { timeout: 20_000 });
+  const prodBadge = page.locator('article[data-env="prod"] .tile-head .badge');
+  await prodBadge.locator('text=Healthy').waitFor({ timeout: 20_000 });
+  await page.locator('.live-on').waitFor({ timeout: 10_000 });
+  await page.screenshot({ path: SHOTS + 'dashboard.png', fullPage: true });
+
+  // Make prod's app go down from the demo control, in a second tab.
+  const control = await newPage({ width: 390, height: 844 });
+  await control.goto(base + '/demo');
+  await control.waitForSelector('html[data-hydrated="true"]');
+  await control.click('section[data-env="prod"] button[data-fault="down"]');
+  await control.locator('section[data-env="prod"] button[data-fault="down"][aria-pressed="true"]').waitFor({ timeout: 10_000 });
+  await control.screenshot({ path: SHOTS + 'demo-phone.png', fullPage: true });
+
+  // The first tab was never reloaded: the live feed brings the change.
+  const navigations = [];
+  page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations.push(f.url()); });
+  await page.locator('article[data-env="prod"] .tile-head .badge[data-level="critical"]').waitFor({ timeout: 20_000 });
+  assert.match(await prodBadge.innerText(), /Down/);
+  assert.match(await page.locator('article[data-env="prod"] .endpoints').innerText(), /Connection refused/);
+  assert.deepEqual(navigations, [], 'the page updated in place');
+  await page.screenshot({ path: SHOTS + 'dashboard-prod-down.png', fullPage: true });
+
+  // Recovery shows too.
+  await control.click('section[data-env="prod"] button[data-fault="none"]');
+  await prodBadge.locator('text=Healthy').waitFor({ timeout: 20_000 });
+  assert.deepEqual(pageErrors, [], 'no script errors');
+});
+
+for (const [w, h] of [[1920, 1080], [3840, 2160]]) {
+  test(`the wall fits ${w}x${h} without scrollbars`, async () => {
+    const page = await newPage({ width: w, height: h });
+    await page.goto(base + '/wall');
+    await page.waitForSelector('html[data-hydrated="true"]');
+    await page.locator('.wall-tile[data-env="dev"] .wall-status[data-level="ok"]').waitFor({ timeout: 20_000 });
+    const size = await page.evaluate(() => ({
+      sw: document.documentElement.scrollWidth, sh: document.documentElement.scrollHeight,
+      iw: window.innerWidth, ih: window.innerHeight,
+    }));
+    assert.ok(size.sw <= size.iw && size.sh <= size.ih, `content ${size.sw}x${size.sh} in ${size.iw}x${size.ih}`);
+    assert.equal(await page.locator('.wall button, .wall form, .wall input').count(), 0, 'no controls');
+    await page.screenshot({ path: SHOTS + `wall-${w}x${h}.png` });
+  });
+}
+
+test('the detail page on a phone', async () => {
+  const page = await newPage({ width: 390, height: 844 });
+  await page.goto(base + '/env/prod');
+  await page.waitForSelector('html[data-hydrated="true"]');
+  await page.locator('text=time_starttransfer').first().waitFor();
+  const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(sw <= 390, `no sideways scrolling on a phone (content is ${sw}px wide)`);
+  await page.screenshot({ path: SHOTS + 'env-prod-phone.png', fullPage: true });
+  assert.deepEqual(pageErrors, []);
+});

@@ -1,0 +1,162 @@
+//! Helpers for the cross-crate tests: start a real opsdeck (router, pollers, Postgres) against a
+//! simulated Conflicto on loopback, each test with its own fresh database.
+
+use app::domain::{EnvName, Fault};
+use app::ports::DemoControl;
+use secrecy::SecretString;
+use server::config::{demo_settings, Settings};
+use server::sim::SimWorld;
+use server::startup::{start, Started};
+use sqlx::Connection;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub world: Arc<SimWorld>,
+    pub settings: Settings,
+    pub database_url: SecretString,
+    pub started: Started,
+}
+
+/// The server `make test` provides (or a private one it started); never a production database.
+pub fn admin_url() -> String {
+    std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A new, empty, migrated database for one test.
+pub async fn fresh_database() -> SecretString {
+    let admin = admin_url();
+    let name = format!("opsdeck_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("cannot reach Postgres at DATABASE_URL ({admin}): {e}"));
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let mut url = url::Url::parse(&admin).expect("DATABASE_URL is a URL");
+    url.set_path(&name);
+    SecretString::from(url.to_string())
+}
+
+pub fn env(name: &str) -> EnvName {
+    EnvName::parse(name).expect("valid name")
+}
+
+/// opsdeck with a simulated prod and dev probed every `interval`.
+pub async fn spawn_app(interval: Duration) -> TestApp {
+    let database_url = fresh_database().await;
+    spawn_app_on(database_url, interval).await
+}
+
+pub async fn spawn_app_on(database_url: SecretString, interval: Duration) -> TestApp {
+    let world = Arc::new(
+        SimWorld::start(&[(env("prod"), "1.4.2"), (env("dev"), "1.5.0-rc.1")])
+            .await
+            .expect("start simulated Conflicto"),
+    );
+    let envs = vec![
+        (
+            env("prod"),
+            "Production",
+            world.url(&env("prod")).expect("prod url"),
+        ),
+        (
+            env("dev"),
+            "Development",
+            world.url(&env("dev")).expect("dev url"),
+        ),
+    ];
+    let mut settings = demo_settings(
+        "127.0.0.1:0".parse().expect("addr"),
+        &envs,
+        Some(database_url.clone()),
+    );
+    settings.probe.timeout = interval.mul_f32(0.8);
+    for e in &mut settings.environments {
+        e.interval = interval;
+    }
+    let pool = server::store::connect(&database_url, 5)
+        .await
+        .expect("connect");
+    server::store::migrate(&pool).await.expect("migrate");
+    let started = start(&settings, pool, Some(world.clone() as Arc<dyn DemoControl>))
+        .await
+        .expect("start opsdeck");
+    TestApp {
+        base: format!("http://{}", started.addr),
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        world,
+        settings,
+        database_url,
+        started,
+    }
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn text(&self, path: &str) -> (u16, String) {
+        let r = self.get(path).await;
+        let status = r.status().as_u16();
+        (status, r.text().await.expect("body"))
+    }
+
+    pub async fn status_json(&self) -> serde_json::Value {
+        self.get("/api/v1/status")
+            .await
+            .json()
+            .await
+            .expect("status JSON")
+    }
+
+    pub async fn inject(&self, env_name: &str, fault: Fault) {
+        self.world
+            .set_fault(&env(env_name), fault)
+            .await
+            .expect("inject fault");
+    }
+
+    /// Wait until `check` holds for the status JSON, or fail after `within`.
+    pub async fn wait_for(
+        &self,
+        within: Duration,
+        what: &str,
+        check: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let s = self.status_json().await;
+            if check(&s) {
+                return s;
+            }
+            if tokio::time::Instant::now() > deadline {
+                panic!("timed out waiting for {what}; last status: {s:#}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Level of an environment in the status JSON.
+    pub fn level(status: &serde_json::Value, env_name: &str) -> String {
+        status["environments"]
+            .as_array()
+            .and_then(|a| a.iter().find(|e| e["name"] == env_name))
+            .and_then(|e| e["level"].as_str())
+            .unwrap_or("missing")
+            .to_owned()
+    }
+}

@@ -1,0 +1,147 @@
+//! JSON and operational endpoints: `/api/v1/status`, `/healthz`, `/readyz`, `/metrics`, and the
+//! demo control's refusals.
+
+use opsdeck_tests::{spawn_app, TestApp};
+use std::time::Duration;
+
+#[tokio::test]
+async fn status_json_has_the_runbook_fields() {
+    let app = spawn_app(Duration::from_millis(500)).await;
+    let s = app
+        .wait_for(Duration::from_secs(10), "prod probed", |s| {
+            TestApp::level(s, "prod") == "ok"
+        })
+        .await;
+    let prod = &s["environments"][0];
+    assert_eq!(prod["name"], "prod");
+    let health = &prod["probes"][0];
+    assert_eq!(health["endpoint"], "health");
+    assert_eq!(health["http_status"], 200);
+    for f in [
+        "status",
+        "timestamp",
+        "version",
+        "environment",
+        "app_version",
+    ] {
+        assert!(
+            health["body"][f].is_string(),
+            "body.{f} missing: {health:#}"
+        );
+    }
+    for t in [
+        "namelookup_ms",
+        "connect_ms",
+        "pretransfer_ms",
+        "starttransfer_ms",
+        "total_ms",
+    ] {
+        assert!(
+            health["timings"][t].as_f64().is_some(),
+            "timings.{t} missing"
+        );
+    }
+    assert!(prod["updated_at"].is_string());
+}
+
+#[tokio::test]
+async fn own_health_readiness_and_metrics() {
+    let app = spawn_app(Duration::from_millis(500)).await;
+    assert_eq!(app.text("/healthz").await.0, 200);
+    let (status, body) = app.text("/readyz").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("database reachable"));
+    app.wait_for(Duration::from_secs(10), "a probe", |s| {
+        TestApp::level(s, "prod") != "unknown"
+    })
+    .await;
+    let (status, metrics) = app.text("/metrics").await;
+    assert_eq!(status, 200);
+    for name in [
+        "opsdeck_probe_duration_seconds_bucket",
+        "opsdeck_probes_total",
+        "opsdeck_live_viewers",
+        "opsdeck_upstream_calls_total",
+    ] {
+        assert!(metrics.contains(name), "metrics lack {name}");
+    }
+}
+
+#[tokio::test]
+async fn readyz_fails_when_the_database_goes_away() {
+    let app = spawn_app(Duration::from_millis(500)).await;
+    // Terminate this test database's connections and forbid new ones.
+    let name = url::Url::parse(secrecy::ExposeSecret::expose_secret(&app.database_url))
+        .unwrap()
+        .path()
+        .trim_start_matches('/')
+        .to_owned();
+    let admin = opsdeck_tests::admin_url();
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .unwrap();
+    sqlx::query(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let (status, body) = app.text("/readyz").await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.starts_with("not ready"), "{body}");
+    // The dashboard still answers from memory.
+    assert_eq!(app.text("/").await.0, 200);
+}
+
+#[tokio::test]
+async fn demo_control_refuses_bad_input_with_clear_words() {
+    let app = spawn_app(Duration::from_millis(500)).await;
+    let r = app
+        .client
+        .post(format!("{}/api/fn/demo_fault", app.base))
+        .form(&[("env", "prod"), ("fault", "meteor")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error() || r.status().is_server_error());
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("unknown fault \\\"meteor\\\"") || body.contains("unknown fault"),
+        "{body}"
+    );
+    assert!(body.contains("expected one of"), "{body}");
+
+    let r = app
+        .client
+        .post(format!("{}/api/fn/demo_fault", app.base))
+        .form(&[("env", "Prod!"), ("fault", "down")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("not a valid environment name"));
+
+    let r = app
+        .client
+        .post(format!("{}/api/fn/demo_fault", app.base))
+        .form(&[("env", "prod"), ("fault", "down")])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.status().is_success() || r.status().is_redirection(),
+        "{}",
+        r.status()
+    );
+    app.wait_for(Duration::from_secs(10), "prod down", |s| {
+        TestApp::level(s, "prod") == "critical"
+    })
+    .await;
+}

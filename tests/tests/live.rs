@@ -1,0 +1,202 @@
+//! The live feed: SSE pushes changes, resumes with Last-Event-ID, and viewers never add probes.
+
+use app::domain::Fault;
+use futures::StreamExt;
+use opsdeck_tests::{spawn_app, TestApp};
+use std::time::Duration;
+
+const FAST: Duration = Duration::from_millis(400);
+
+/// Reads SSE events (`event:`/`id:`/`data:` blocks) from a response body.
+struct Events {
+    body: std::pin::Pin<Box<dyn futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
+    buf: String,
+}
+
+#[derive(Debug)]
+struct Ev {
+    event: String,
+    id: String,
+    data: String,
+}
+
+impl Events {
+    fn new(r: reqwest::Response) -> Self {
+        Self {
+            body: Box::pin(r.bytes_stream()),
+            buf: String::new(),
+        }
+    }
+
+    async fn next(&mut self, within: Duration) -> Option<Ev> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            while let Some(end) = self.buf.find("\n\n") {
+                let block: String = self.buf.drain(..end + 2).collect();
+                let mut ev = Ev {
+                    event: String::new(),
+                    id: String::new(),
+                    data: String::new(),
+                };
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        ev.event = v.trim().into();
+                    } else if let Some(v) = line.strip_prefix("id:") {
+                        ev.id = v.trim().into();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        ev.data.push_str(v.trim_start());
+                    }
+                }
+                if !ev.event.is_empty() {
+                    return Some(ev);
+                }
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.body.next())
+                .await
+                .ok()??
+                .ok()?;
+            self.buf.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+
+    async fn until(
+        &mut self,
+        within: Duration,
+        pred: impl Fn(&serde_json::Value) -> bool,
+    ) -> Option<Ev> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let ev = self.next(left).await?;
+            let v: serde_json::Value = serde_json::from_str(&ev.data).ok()?;
+            if pred(&v) {
+                return Some(ev);
+            }
+        }
+    }
+}
+
+async fn open(app: &TestApp, last_id: Option<&str>) -> Events {
+    let mut req = app
+        .client
+        .get(format!("{}/api/v1/live", app.base))
+        .timeout(Duration::from_secs(60));
+    if let Some(id) = last_id {
+        req = req.header("Last-Event-ID", id);
+    }
+    let r = req.send().await.expect("open live stream");
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap_or("")
+        .starts_with("text/event-stream"));
+    Events::new(r)
+}
+
+#[tokio::test]
+async fn a_new_viewer_gets_every_environment_then_changes() {
+    let app = spawn_app(FAST).await;
+    let mut live = open(&app, None).await;
+    let first = live
+        .next(Duration::from_secs(5))
+        .await
+        .expect("first event");
+    let second = live
+        .next(Duration::from_secs(5))
+        .await
+        .expect("second event");
+    let names: Vec<String> = [&first, &second]
+        .iter()
+        .map(|e| {
+            serde_json::from_str::<serde_json::Value>(&e.data).expect("json")["name"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(names, ["prod", "dev"]);
+    assert_eq!(first.event, "env");
+
+    app.inject("prod", Fault::Error5xx).await;
+    let down = live
+        .until(Duration::from_secs(10), |v| {
+            v["name"] == "prod" && v["level"] == "critical"
+        })
+        .await
+        .expect("prod goes critical over the live stream");
+    let v: serde_json::Value = serde_json::from_str(&down.data).expect("json");
+    let health = &v["probes"][0];
+    assert_eq!(health["http_status"], 503);
+    assert_eq!(health["failure"]["kind"], "http_status");
+}
+
+#[tokio::test]
+async fn reconnecting_with_last_event_id_skips_what_the_viewer_has() {
+    let app = spawn_app(Duration::from_secs(30)).await;
+    // With a 30 s interval only the first round happens during this test.
+    app.wait_for(Duration::from_secs(10), "first round", |s| {
+        TestApp::level(s, "dev") != "unknown"
+    })
+    .await;
+    let mut live = open(&app, None).await;
+    let a = live.next(Duration::from_secs(5)).await.expect("event");
+    let b = live.next(Duration::from_secs(5)).await.expect("event");
+    let newest =
+        a.id.parse::<u64>()
+            .expect("numeric id")
+            .max(b.id.parse().expect("numeric id"));
+    let mut again = open(&app, Some(&newest.to_string())).await;
+    assert!(
+        again.next(Duration::from_millis(800)).await.is_none(),
+        "nothing new to send"
+    );
+    let mut older = open(&app, Some(&(newest - 1).to_string())).await;
+    let resent = older
+        .next(Duration::from_secs(2))
+        .await
+        .expect("the newer one is resent");
+    assert_eq!(resent.id, newest.to_string());
+}
+
+fn probe_calls(metrics: &str) -> f64 {
+    metrics
+        .lines()
+        .filter(|l| {
+            l.starts_with("opsdeck_upstream_calls_total{")
+                && l.contains("upstream=\"health_probe\"")
+        })
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+#[tokio::test]
+async fn viewers_do_not_multiply_probes() {
+    let app = spawn_app(FAST).await;
+    let mut viewers = Vec::new();
+    for _ in 0..50 {
+        viewers.push(open(&app, None).await);
+    }
+    let metrics = app.text("/metrics").await.1;
+    assert!(metrics.contains("opsdeck_live_viewers 50"), "{metrics}");
+    let before = probe_calls(&metrics);
+    let t0 = std::time::Instant::now();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let after = probe_calls(&app.text("/metrics").await.1);
+    // Two environments, three endpoints each, one round per interval: independent of viewers.
+    let rounds = (t0.elapsed().as_secs_f64() / FAST.as_secs_f64()).ceil() + 1.0;
+    assert!(
+        after - before <= rounds * 6.0,
+        "{} probes in {rounds} rounds with 50 viewers",
+        after - before
+    );
+    assert!(after - before >= 6.0, "probing continued");
+    drop(viewers);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        app.text("/metrics")
+            .await
+            .1
+            .contains("opsdeck_live_viewers 0"),
+        "closed streams are counted down"
+    );
+}
