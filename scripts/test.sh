@@ -3,6 +3,7 @@
 # test in headless Chromium against `opsdeck demo`. Services it starts are stopped on exit.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
+export RUST_BACKTRACE=0
 
 say "cargo fmt --check"
 cargo fmt --all -- --check

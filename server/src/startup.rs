@@ -162,6 +162,14 @@ pub async fn start_with(
         },
         leptos: leptos_options(settings),
     };
+    let script = settings.site_root.join("pkg/opsdeck.js");
+    if !script.is_file() {
+        tracing::warn!(
+            "built assets not found ({} is missing): pages render but will not update live; \
+             run `cargo leptos build` or set server.site_root",
+            script.display()
+        );
+    }
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;

@@ -3,9 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { chromium } from 'playwright-core';
 
@@ -53,7 +51,8 @@ before(async () => {
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', `--user-data-dir=${mkdtempSync(join(tmpdir(), 'opsdeck-chromium-'))}`],
+      '--disable-component-update', '--disable-sync'],
+    // launch() gives every run a fresh, empty profile of its own.
   });
 });
 
@@ -65,7 +64,7 @@ after(async () => {
 test('the dashboard hydrates and a fault shows live without reload', async () => {
   const page = await newPage();
   await page.goto(base + '/');
-  await page.waitForSelector('html[data-hydrated="true"]', { timeout: 20_000 });
+  await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' }, { timeout: 20_000 });
   const prodBadge = page.locator('article[data-env="prod"] .tile-head .badge');
   await prodBadge.locator('text=Healthy').waitFor({ timeout: 20_000 });
   await page.locator('.live-on').waitFor({ timeout: 10_000 });
@@ -74,7 +73,7 @@ test('the dashboard hydrates and a fault shows live without reload', async () =>
   // Make prod's app go down from the demo control, in a second tab.
   const control = await newPage({ width: 390, height: 844 });
   await control.goto(base + '/demo');
-  await control.waitForSelector('html[data-hydrated="true"]');
+  await control.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
   await control.click('section[data-env="prod"] button[data-fault="down"]');
   await control.locator('section[data-env="prod"] button[data-fault="down"][aria-pressed="true"]').waitFor({ timeout: 10_000 });
   await control.screenshot({ path: SHOTS + 'demo-phone.png', fullPage: true });
@@ -98,7 +97,7 @@ for (const [w, h] of [[1920, 1080], [3840, 2160]]) {
   test(`the wall fits ${w}x${h} without scrollbars`, async () => {
     const page = await newPage({ width: w, height: h });
     await page.goto(base + '/wall');
-    await page.waitForSelector('html[data-hydrated="true"]');
+    await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
     await page.locator('.wall-tile[data-env="dev"] .wall-status[data-level="ok"]').waitFor({ timeout: 20_000 });
     const size = await page.evaluate(() => ({
       sw: document.documentElement.scrollWidth, sh: document.documentElement.scrollHeight,
@@ -113,7 +112,7 @@ for (const [w, h] of [[1920, 1080], [3840, 2160]]) {
 test('the detail page on a phone', async () => {
   const page = await newPage({ width: 390, height: 844 });
   await page.goto(base + '/env/prod');
-  await page.waitForSelector('html[data-hydrated="true"]');
+  await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
   await page.locator('text=time_starttransfer').first().waitFor();
   const sw = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(sw <= 390, `no sideways scrolling on a phone (content is ${sw}px wide)`);

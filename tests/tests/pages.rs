@@ -87,7 +87,10 @@ async fn unknown_environment_and_page_are_404_with_words() {
     let app = spawn_app(FAST).await;
     let (status, html) = app.text("/env/staging").await;
     assert_eq!(status, 404);
-    assert!(html.contains("no environment named"), "{html}");
+    assert!(
+        html.contains("no environment named \"staging\" is configured"),
+        "{html}"
+    );
     let (status, html) = app.text("/env/%3Cscript%3E").await;
     assert_eq!(status, 404);
     assert!(

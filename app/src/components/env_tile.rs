@@ -16,7 +16,7 @@ pub fn problem(p: &ProbeResult) -> Option<String> {
 
 #[component]
 pub fn EnvTile(env: EnvSnapshot) -> impl IntoView {
-    let (version, app_version) = env.versions();
+    let (version, app_version, last_seen) = env.versions();
     let version = version.unwrap_or("–").to_owned();
     let app_version = app_version.map(short_sha).unwrap_or_else(|| "–".into());
     let health = env.probe(Endpoint::Health).cloned();
@@ -60,14 +60,21 @@ pub fn EnvTile(env: EnvSnapshot) -> impl IntoView {
             </header>
             <p class="tile-url">{env.base_url.clone()}</p>
             <dl class="facts">
-                <div><dt>"version"</dt><dd class="mono">{version}</dd></div>
+                <div>
+                    <dt>"version"</dt>
+                    <dd class="mono">
+                        {version}
+                        {last_seen.map(|at| view! { <span class="was" title=format!("last reported at {}", format::datetime(at))>" (last seen)"</span> })}
+                    </dd>
+                </div>
                 <div><dt>"app_version"</dt><dd class="mono">{app_version}</dd></div>
                 <div><dt>"health"</dt><dd>{total}</dd></div>
                 <div><dt>"uptime 1 h"</dt><dd>{format::percent(env.uptime_1h.percent())}</dd></div>
                 <div><dt>"uptime 24 h"</dt><dd>{format::percent(env.uptime_24h.percent())}</dd></div>
             </dl>
             <ul class="endpoints">{endpoints}</ul>
-            {health.map(|p| view! { <TimingBar timings=p.timings legend=true /> })}
+            // A failed probe has no complete timeline; its failure is shown in words above.
+            {health.filter(|p| p.timings.total_ms.is_some()).map(|p| view! { <TimingBar timings=p.timings legend=true /> })}
             <div class="spark-wrap">
                 <Sparkline buckets=env.history.clone() thresholds=env.latency />
                 <span class="spark-caption">"health latency, last hour"</span>

@@ -28,6 +28,26 @@ impl Uptime {
     }
 }
 
+/// The version an environment last reported, kept while its health endpoint is failing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KnownVersion {
+    pub version: Option<String>,
+    pub app_version: Option<String>,
+    pub seen_at: DateTime<Utc>,
+}
+
+impl KnownVersion {
+    /// From a health probe whose body names a version.
+    pub fn from_probe(p: &ProbeResult) -> Option<Self> {
+        let body = p.body.as_ref()?;
+        (body.version.is_some() || body.app_version.is_some()).then(|| Self {
+            version: body.version.clone(),
+            app_version: body.app_version.clone(),
+            seen_at: p.at,
+        })
+    }
+}
+
 /// Everything known about one environment right now.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EnvSnapshot {
@@ -40,6 +60,8 @@ pub struct EnvSnapshot {
     /// Latest probe of each endpoint, in `Endpoint::ALL` order (missing before the first probe).
     pub probes: Vec<ProbeResult>,
     pub dns: Option<DnsCheck>,
+    /// The newest version the health endpoint reported (possibly in an earlier round).
+    pub known_version: Option<KnownVersion>,
     pub latency: Thresholds,
     pub uptime_1h: Uptime,
     pub uptime_24h: Uptime,
@@ -65,13 +87,22 @@ impl EnvSnapshot {
             .unwrap_or(Level::Unknown)
     }
 
-    /// The version fields the health endpoint reports, if any.
-    pub fn versions(&self) -> (Option<&str>, Option<&str>) {
-        let body = self.probe(Endpoint::Health).and_then(|p| p.body.as_ref());
-        (
-            body.and_then(|b| b.version.as_deref()),
-            body.and_then(|b| b.app_version.as_deref()),
-        )
+    /// The version and app_version to show, and when they were last reported if that was not
+    /// in the latest round (the app is failing and this is what it ran when last seen).
+    pub fn versions(&self) -> (Option<&str>, Option<&str>, Option<DateTime<Utc>>) {
+        match &self.known_version {
+            None => (None, None, None),
+            Some(k) => {
+                let old = self
+                    .probe(Endpoint::Health)
+                    .is_some_and(|p| p.at > k.seen_at);
+                (
+                    k.version.as_deref(),
+                    k.app_version.as_deref(),
+                    old.then_some(k.seen_at),
+                )
+            }
+        }
     }
 
     /// Data older than three probe intervals is stale: the prober itself may be stuck.
@@ -128,6 +159,7 @@ mod tests {
             level,
             probes: vec![],
             dns: None,
+            known_version: None,
             latency: Thresholds::new(2000.0, 5000.0).unwrap(),
             uptime_1h: Uptime::default(),
             uptime_24h: Uptime::default(),
@@ -149,6 +181,47 @@ mod tests {
         d.apply(snap("prod", 1, Level::Ok));
         assert_eq!(d.environments[0].seq, 2, "an older update must not win");
         assert_eq!(d.environments[1].name.as_str(), "dev");
+    }
+
+    #[test]
+    fn a_failing_app_keeps_its_last_known_version_marked_as_such() {
+        use crate::domain::{FailureKind, HealthBody, PhaseTimings, ProbeFailure};
+        let t0 = Utc::now() - chrono::Duration::seconds(30);
+        let probe = |at, body: Option<HealthBody>, failed: bool| ProbeResult {
+            endpoint: Endpoint::Health,
+            url: "http://x/api/v1/health/".into(),
+            at,
+            http_status: None,
+            timings: PhaseTimings::default(),
+            body,
+            failure: failed.then(|| ProbeFailure {
+                kind: FailureKind::Refused,
+                message: String::new(),
+            }),
+            remote_addr: None,
+        };
+        let good = probe(
+            t0,
+            Some(HealthBody {
+                version: Some("1.4.2".into()),
+                ..Default::default()
+            }),
+            false,
+        );
+        let mut s = snap("prod", 1, Level::Ok);
+        s.known_version = KnownVersion::from_probe(&good);
+        s.probes = vec![good];
+        assert_eq!(
+            s.versions(),
+            (Some("1.4.2"), None, None),
+            "current: no 'last seen' mark"
+        );
+        s.probes = vec![probe(Utc::now(), None, true)];
+        assert_eq!(
+            s.versions(),
+            (Some("1.4.2"), None, Some(t0)),
+            "failing: last seen at t0"
+        );
     }
 
     #[test]

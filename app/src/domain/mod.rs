@@ -9,7 +9,7 @@ pub mod history;
 pub mod level;
 pub mod thresholds;
 
-pub use dashboard::{Dashboard, EnvSnapshot, LatencyBucket, Uptime};
+pub use dashboard::{Dashboard, EnvSnapshot, KnownVersion, LatencyBucket, Uptime};
 pub use env_name::EnvName;
 pub use fault::Fault;
 pub use health::{

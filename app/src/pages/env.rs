@@ -157,7 +157,7 @@ fn SampleTable(samples: Vec<ProbeResult>, thresholds: crate::domain::Thresholds)
             let level = p.level(&thresholds);
             view! {
                 <tr class=level.css()>
-                    <td class="mono">{format::datetime(p.at)}</td>
+                    <td class="mono" title=format::datetime(p.at)>{format::clock(p.at)}</td>
                     <td>{p.endpoint.as_str()}</td>
                     <td><span aria-hidden="true">{level.icon()}</span> " " {level.word()}</td>
                     <td>{p.http_status.map(|s| s.to_string()).unwrap_or_else(|| "–".into())}</td>

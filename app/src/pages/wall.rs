@@ -34,7 +34,7 @@ pub fn WallPage() -> impl IntoView {
                                 </header>
                                 <div class="wall-tiles" style=move || format!("--n:{}", dash.get().environments.len().max(1))>
                                     {move || dash.get().environments.into_iter().map(|e| {
-                                        let (version, app_version) = e.versions();
+                                        let (version, app_version, last_seen) = e.versions();
                                         let version = version.unwrap_or("–").to_owned();
                                         let app = app_version.map(|a| a.chars().take(7).collect::<String>()).unwrap_or_else(|| "–".into());
                                         let total = e.probe(Endpoint::Health).and_then(|p| p.timings.total_ms).map(format::millis).unwrap_or_else(|| "–".into());
@@ -48,7 +48,7 @@ pub fn WallPage() -> impl IntoView {
                                                     <span aria-hidden="true">{e.level.icon()}</span> " " {e.level.word()}
                                                 </p>
                                                 <dl class="wall-facts">
-                                                    <div><dt>"version"</dt><dd>{version} " · " {app}</dd></div>
+                                                    <div><dt>{if last_seen.is_some() { "version (last seen)" } else { "version" }}</dt><dd>{version} " · " {app}</dd></div>
                                                     <div><dt>"response"</dt><dd>{total}</dd></div>
                                                     <div><dt>"uptime 24 h"</dt><dd>{format::percent(e.uptime_24h.percent())}</dd></div>
                                                 </dl>

@@ -14,7 +14,10 @@ pub async fn env_detail(services: &Services, name: &str) -> Result<EnvDetail, Ap
         .env(name.as_str())
         .cloned()
         .ok_or_else(|| {
-            AppError::NotFound(format!("no environment named {name:?} is configured"))
+            AppError::NotFound(format!(
+                "no environment named {:?} is configured",
+                name.as_str()
+            ))
         })?;
     let now = Utc::now();
     let points = services

@@ -307,7 +307,7 @@ impl Validator {
             if !seen.insert(n.to_string()) {
                 self.issue(
                     format!("{p}.name"),
-                    format!("{n:?} is used by an earlier environment"),
+                    format!("{:?} is used by an earlier environment", n.as_str()),
                 );
             }
         }
@@ -437,11 +437,18 @@ fn resolve(base: Option<&Path>, p: PathBuf) -> PathBuf {
     }
 }
 
-/// `LEPTOS_SITE_ROOT` (set by cargo-leptos), else `target/site` as cargo-leptos writes it.
+/// Where the built site is when the configuration does not say: `LEPTOS_SITE_ROOT` (cargo-leptos
+/// sets it), else `target/site` under the current directory, else under the workspace this binary
+/// was built from — so a development build works from any directory.
 pub fn default_site_root() -> PathBuf {
-    std::env::var_os("LEPTOS_SITE_ROOT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("target/site"))
+    if let Some(root) = std::env::var_os("LEPTOS_SITE_ROOT") {
+        return PathBuf::from(root);
+    }
+    let here = PathBuf::from("target/site");
+    if here.join("pkg").is_dir() {
+        return here;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/site")
 }
 
 /// Settings that need no file: used by `opsdeck demo`, with the simulated environments' URLs.

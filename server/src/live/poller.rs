@@ -3,7 +3,7 @@
 use super::Hub;
 use crate::config::{EnvironmentSettings, Settings};
 use crate::metrics::{Metrics, OutcomeLabels, ProbeLabels};
-use app::domain::{history, Endpoint, EnvSnapshot, SamplePoint, Thresholds, Uptime};
+use app::domain::{history, Endpoint, EnvSnapshot, KnownVersion, SamplePoint, Thresholds, Uptime};
 use app::ports::{HealthProber, HealthSamples};
 use app::usecases::probe_round::{probe_round, ProbeTarget};
 use chrono::{Duration as ChronoDuration, Utc};
@@ -30,6 +30,7 @@ pub fn empty_snapshot(env: &EnvironmentSettings, latency: Thresholds) -> EnvSnap
         level: app::domain::Level::Unknown,
         probes: vec![],
         dns: None,
+        known_version: None,
         latency,
         uptime_1h: Uptime::default(),
         uptime_24h: Uptime::default(),
@@ -91,6 +92,7 @@ async fn poll_env(env: EnvironmentSettings, latency: Thresholds, deps: PollerDep
             VecDeque::new()
         }
     };
+    let mut known_version = None;
     let mut ticker = tokio::time::interval(env.interval);
     ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
@@ -106,6 +108,7 @@ async fn poll_env(env: EnvironmentSettings, latency: Thresholds, deps: PollerDep
         let now = Utc::now();
         if let Some(health) = probes.iter().find(|p| p.endpoint == Endpoint::Health) {
             points.push_back(SamplePoint::from(health));
+            known_version = KnownVersion::from_probe(health).or(known_version);
         }
         while points.front().is_some_and(|p| p.at < now - day) {
             points.pop_front();
@@ -119,6 +122,7 @@ async fn poll_env(env: EnvironmentSettings, latency: Thresholds, deps: PollerDep
             updated_at: Some(now),
             probes,
             dns,
+            known_version: known_version.clone(),
             ..empty_snapshot(&env, latency)
         };
         deps.hub.publish(snap);
