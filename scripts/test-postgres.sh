@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prints a DATABASE_URL for the tests: the machine's server at 127.0.0.1:5432 when one answers,
 # otherwise a private throwaway cluster on port 55432 (stopped by `scripts/test-postgres.sh stop`).
+# OPSDECK_TEST_PG=private forces the private cluster (to check that path on a machine with a server).
 source "$(dirname "$0")/lib.sh"
 DIR="${TMPDIR:-/tmp}/opsdeck-test-pg"
 PORT=55432
@@ -14,8 +15,11 @@ if [ "${1:-}" = stop ]; then
 fi
 
 if [ -n "${DATABASE_URL:-}" ]; then echo "$DATABASE_URL"; exit 0; fi
-if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+if [ "${OPSDECK_TEST_PG:-}" != private ] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   echo "postgres://postgres@127.0.0.1:5432/postgres"; exit 0
+fi
+if pg_isready -q -h 127.0.0.1 -p $PORT 2>/dev/null; then  # left running by an interrupted run
+  echo "postgres://postgres@127.0.0.1:$PORT/postgres"; exit 0
 fi
 BIN="$(bin_dir)"
 [ -n "$BIN" ] || { echo "no PostgreSQL server binaries: apt-get install postgresql" >&2; exit 1; }

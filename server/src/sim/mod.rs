@@ -7,28 +7,32 @@ pub use conflicto::SimConflicto;
 
 use app::domain::{EnvName, Fault};
 use app::ports::{DemoControl, PortError};
-use std::collections::BTreeMap;
 use url::Url;
 
 pub struct SimWorld {
-    apps: BTreeMap<EnvName, SimConflicto>,
+    /// In the order given, so the demo control lists environments as the dashboard does.
+    apps: Vec<(EnvName, SimConflicto)>,
 }
 
 impl SimWorld {
     /// Start one simulated application per `(name, version)` on loopback ports.
     pub async fn start(envs: &[(EnvName, &str)]) -> std::io::Result<Self> {
-        let mut apps = BTreeMap::new();
+        let mut apps = Vec::new();
         for (i, (name, version)) in envs.iter().enumerate() {
             // Production is a little slower than dev, as in life.
             let base_ms = if i == 0 { 45 } else { 20 };
             let app = SimConflicto::start(name.clone(), version, base_ms).await?;
-            apps.insert(name.clone(), app);
+            apps.push((name.clone(), app));
         }
         Ok(Self { apps })
     }
 
+    fn app(&self, env: &EnvName) -> Option<&SimConflicto> {
+        self.apps.iter().find(|(n, _)| n == env).map(|(_, a)| a)
+    }
+
     pub fn url(&self, env: &EnvName) -> Option<Url> {
-        self.apps.get(env).map(SimConflicto::url)
+        self.app(env).map(SimConflicto::url)
     }
 }
 
@@ -36,8 +40,7 @@ impl SimWorld {
 impl DemoControl for SimWorld {
     async fn set_fault(&self, env: &EnvName, fault: Fault) -> Result<(), PortError> {
         let app = self
-            .apps
-            .get(env)
+            .app(env)
             .ok_or_else(|| PortError::NotFound(format!("no simulated environment named {env}")))?;
         app.set_fault(fault)
             .await

@@ -1,0 +1,28 @@
+# opsdeck: release build with cargo-leptos, then a small runtime image.
+# Build:  docker build -t opsdeck .
+# Run:    docker run -p 3000:3000 -v /etc/opsdeck:/etc/opsdeck:ro -e DATABASE_URL=postgres://… opsdeck
+# (No Docker engine runs on the project's build machines, so this file is not exercised by `make test`.)
+
+FROM rust:1.95-bookworm AS build
+RUN rustup target add wasm32-unknown-unknown \
+ && cargo install cargo-leptos --version 0.3.10 --locked --features no_downloads \
+ && cargo install wasm-bindgen-cli --version 0.2.130
+# wasm-opt for the release bundle: Debian's binaryen 108 breaks it; npm's 132 works.
+RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm \
+ && npm install -g binaryen@132.0.0 && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN cargo leptos build --release
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates \
+ && rm -rf /var/lib/apt/lists/* && useradd --system --uid 10001 opsdeck
+COPY --from=build /src/target/release/opsdeck /usr/local/bin/opsdeck
+COPY --from=build /src/target/site /usr/share/opsdeck/site
+ENV LEPTOS_SITE_ROOT=/usr/share/opsdeck/site \
+    OPSDECK__SERVER__LISTEN=0.0.0.0:3000 \
+    RUST_LOG=info
+USER opsdeck
+EXPOSE 3000
+# Health checks: GET /healthz (process) and /readyz (database reachable).
+CMD ["opsdeck", "serve", "--config", "/etc/opsdeck/opsdeck.toml"]
