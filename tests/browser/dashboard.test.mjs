@@ -20,9 +20,9 @@ function freePort() {
   });
 }
 
-async function startDemo() {
+async function startDemo(port) {
   assert.ok(BIN, 'OPSDECK_BIN must name the built opsdeck binary');
-  const port = await freePort();
+  port ??= await freePort();
   const child = spawn(BIN, ['demo', '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr.on('data', (d) => process.env.VERBOSE && process.stderr.write(d));
   const url = await new Promise((resolve, reject) => {
@@ -118,4 +118,25 @@ test('the detail page on a phone', async () => {
   assert.ok(sw <= 390, `no sideways scrolling on a phone (content is ${sw}px wide)`);
   await page.screenshot({ path: SHOTS + 'env-prod-phone.png', fullPage: true });
   assert.deepEqual(pageErrors, []);
+});
+
+test('the wall reconnects by itself after the server restarts', async () => {
+  const page = await newPage({ width: 1920, height: 1080 });
+  await page.goto(base + '/wall');
+  await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await page.locator('.wall-tile[data-env="prod"] .wall-status[data-level="ok"]').waitFor({ timeout: 20_000 });
+
+  const port = new URL(base).port;
+  const stopped = new Promise((resolve) => server.once('exit', resolve));
+  server.kill('SIGTERM');
+  await stopped;
+  ({ child: server } = await startDemo(Number(port)));
+
+  // A change made on the new server reaches the page that was opened on the old one.
+  const form = new URLSearchParams({ env: 'prod', fault: 'error5xx' });
+  const r = await fetch(base + '/api/fn/demo_fault', { method: 'POST', body: form, headers: { accept: 'application/json' } });
+  assert.ok(r.ok, `injecting the fault: HTTP ${r.status}`);
+  await page.locator('.wall-tile[data-env="prod"] .wall-status[data-level="critical"]').waitFor({ timeout: 30_000 });
+  assert.match(await page.locator('.wall-tile[data-env="prod"] .wall-problem').innerText(), /503/);
+  await page.screenshot({ path: SHOTS + 'wall-after-restart.png' });
 });

@@ -53,11 +53,26 @@ pub async fn spawn_app(interval: Duration) -> TestApp {
 }
 
 pub async fn spawn_app_on(database_url: SecretString, interval: Duration) -> TestApp {
+    spawn_app_with(database_url, interval, &[]).await
+}
+
+/// As [`spawn_app_on`], with faults injected before the first probe round.
+pub async fn spawn_app_with(
+    database_url: SecretString,
+    interval: Duration,
+    faults: &[(&str, Fault)],
+) -> TestApp {
     let world = Arc::new(
         SimWorld::start(&[(env("prod"), "1.4.2"), (env("dev"), "1.5.0-rc.1")])
             .await
             .expect("start simulated Conflicto"),
     );
+    for (name, fault) in faults {
+        world
+            .set_fault(&env(name), *fault)
+            .await
+            .expect("inject fault");
+    }
     let envs = vec![
         (
             env("prod"),

@@ -1,9 +1,10 @@
 //! Health samples in a real Postgres: stored, read back, pruned, and history surviving a restart.
 
+use app::domain::Fault;
 use app::domain::{Endpoint, FailureKind, HealthBody, PhaseTimings, ProbeFailure, ProbeResult};
 use app::ports::HealthSamples;
 use chrono::{Duration as ChronoDuration, SubsecRound, Utc};
-use opsdeck_tests::{env, fresh_database, spawn_app_on, TestApp};
+use opsdeck_tests::{env, fresh_database, spawn_app_on, spawn_app_with, TestApp};
 use server::store::{connect, migrate, PgHealthSamples};
 use std::time::Duration;
 

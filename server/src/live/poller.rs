@@ -92,7 +92,14 @@ async fn poll_env(env: EnvironmentSettings, latency: Thresholds, deps: PollerDep
             VecDeque::new()
         }
     };
-    let mut known_version = None;
+    // The version last reported before a restart, so a failing app still shows what it ran.
+    let mut known_version = match deps.samples.recent(&env.name, 30).await {
+        Ok(recent) => recent
+            .iter()
+            .filter(|p| p.endpoint == Endpoint::Health)
+            .find_map(KnownVersion::from_probe),
+        Err(_) => None,
+    };
     let mut ticker = tokio::time::interval(env.interval);
     ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
