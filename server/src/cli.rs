@@ -150,6 +150,11 @@ async fn serve(path: PathBuf, listen: Option<SocketAddr>) -> anyhow::Result<Exit
     if let Some(l) = listen {
         settings.listen = l;
     }
+    if let Some(why) =
+        config::public_without_sign_in(settings.listen, settings.allow_public_without_sign_in)
+    {
+        anyhow::bail!("--listen {why}");
+    }
     let url =
         database_url(Some(&settings)).context("no database: set DATABASE_URL or database.url")?;
     let pool = store::connect(&url, settings.db_max_connections).await?;

@@ -22,6 +22,7 @@ use sqlx::PgPool;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -32,6 +33,9 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub services: Services,
     pub leptos: LeptosOptions,
+    /// Cancelled at shutdown: ends live streams, which would otherwise never finish.
+    pub shutdown: CancellationToken,
+    pub origin: routes::same_origin::ExpectedOrigin,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -68,6 +72,10 @@ pub fn build_app(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.origin.clone(),
+            routes::same_origin::same_origin,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -94,18 +102,23 @@ pub struct Started {
     pub addr: SocketAddr,
     pub hub: Arc<Hub>,
     pub metrics: Arc<Metrics>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    shutdown: CancellationToken,
     server: tokio::task::JoinHandle<()>,
-    _tasks: JoinSet<()>,
+    tasks: JoinSet<()>,
 }
 
 impl Started {
-    /// Stop accepting, finish open requests (live streams end), stop pollers.
+    /// Stop accepting, end live streams, let open requests finish (at most 5 s), stop pollers.
     pub async fn shutdown(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
+        self.shutdown.cancel();
+        self.tasks.shutdown().await;
+        if tokio::time::timeout(std::time::Duration::from_secs(5), &mut self.server)
+            .await
+            .is_err()
+        {
+            tracing::warn!("requests still open after 5 s; closing them");
+            self.server.abort();
         }
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), &mut self.server).await;
     }
 }
 
@@ -151,7 +164,10 @@ pub async fn start_with(
     );
     spawn_retention(settings, samples.clone(), &mut tasks);
 
+    let shutdown = CancellationToken::new();
     let state = AppState {
+        shutdown: shutdown.clone(),
+        origin: routes::same_origin::ExpectedOrigin::from_public_url(settings.public_url.as_ref()),
         hub: hub.clone(),
         pool,
         metrics: metrics.clone(),
@@ -174,12 +190,11 @@ pub async fn start_with(
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let addr = listener.local_addr()?;
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let app = build_app(state);
+    let stop = shutdown.clone();
     let server = tokio::spawn(async move {
-        let graceful = axum::serve(listener, app).with_graceful_shutdown(async {
-            let _ = rx.await;
-        });
+        let graceful = axum::serve(listener, app)
+            .with_graceful_shutdown(async move { stop.cancelled().await });
         if let Err(e) = graceful.await {
             tracing::error!("server error: {e}");
         }
@@ -188,8 +203,8 @@ pub async fn start_with(
         addr,
         hub,
         metrics,
-        shutdown: Some(tx),
+        shutdown,
         server,
-        _tasks: tasks,
+        tasks,
     })
 }

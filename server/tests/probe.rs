@@ -11,178 +11,18 @@ use app::ports::HealthProber;
 use axum::http::{header, StatusCode};
 use axum::routing::get;
 use axum::Router;
-use hyper_util::rt::TokioIo;
-use hyper_util::service::TowerToHyperService;
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
-use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use server::probe::{tls_config, HttpProber};
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::path::Path;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
-use tokio_rustls::TlsAcceptor;
 
-/// The body the runbook documents, plus `db`, a field it does not name.
-const RUNBOOK_BODY: &str = r#"{"status":"healthy","timestamp":"2025-01-01T12:00:00Z","version":"0.1.0","environment":"prod","app_version":"abc123","db":"ok"}"#;
+mod support;
 
-/// The path the runbook curls.
-const HEALTH_PATH: &str = "/api/v1/health/";
+use support::*;
 
 /// Generous for loopback, so healthy probes never time out on a loaded 2-core machine.
 const PATIENT: Duration = Duration::from_secs(5);
-
-// ---------------------------------------------------------------------------------------------
-// Local servers
-// ---------------------------------------------------------------------------------------------
-
-/// A server started for one test. It lives until the test's runtime shuts down.
-struct TestServer {
-    addr: SocketAddr,
-    /// TCP connections accepted so far, to check that every probe opens its own.
-    accepted: Arc<AtomicUsize>,
-}
-
-impl TestServer {
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    /// An https URL by name, so the certificate for "localhost" can be verified.
-    fn https_url(&self, path: &str) -> String {
-        format!("https://localhost:{}{path}", self.addr.port())
-    }
-}
-
-/// Serve `app` on 127.0.0.1 with a port chosen by the OS; TLS when an acceptor is given.
-///
-/// The accept loop is written out (instead of `axum::serve`) so TLS can sit in front of axum
-/// and so accepted connections can be counted.
-async fn serve(app: Router, tls: Option<TlsAcceptor>) -> TestServer {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind 127.0.0.1:0");
-    let addr = listener.local_addr().unwrap();
-    let accepted = Arc::new(AtomicUsize::new(0));
-    let counter = accepted.clone();
-    tokio::spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
-            counter.fetch_add(1, Ordering::SeqCst);
-            let app = app.clone();
-            let tls = tls.clone();
-            tokio::spawn(async move {
-                match tls {
-                    None => serve_http(tcp, app).await,
-                    // A failed handshake (the probe rejected our certificate) just ends the connection.
-                    Some(acceptor) => {
-                        if let Ok(stream) = acceptor.accept(tcp).await {
-                            serve_http(stream, app).await;
-                        }
-                    }
-                }
-            });
-        }
-    });
-    TestServer { addr, accepted }
-}
-
-/// HTTP/1.1 on one accepted connection, answered by the axum router.
-async fn serve_http<S>(io: S, app: Router)
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let _ = hyper::server::conn::http1::Builder::new()
-        .serve_connection(TokioIo::new(io), TowerToHyperService::new(app))
-        .await;
-}
-
-/// A router answering `HEALTH_PATH` with a fixed status, content type and body.
-fn answering(status: StatusCode, content_type: &'static str, body: &'static str) -> Router {
-    Router::new().route(
-        HEALTH_PATH,
-        get(move || async move { (status, [(header::CONTENT_TYPE, content_type)], body) }),
-    )
-}
-
-/// A healthy application: 200 with the runbook body.
-fn healthy_app() -> Router {
-    answering(StatusCode::OK, "application/json", RUNBOOK_BODY)
-}
-
-/// A server that accepts connections and then never says anything, holding the sockets open
-/// so the probe sees neither an answer nor a close.
-async fn serve_silence() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
-    addr
-}
-
-// ---------------------------------------------------------------------------------------------
-// A throw-away PKI
-// ---------------------------------------------------------------------------------------------
-
-/// A private CA (written to a PEM file, as an operator would configure `ca_file`) and a TLS
-/// acceptor serving a certificate for "localhost" signed by it.
-struct TestPki {
-    ca_file: PathBuf,
-    acceptor: TlsAcceptor,
-}
-
-impl TestPki {
-    /// `name` keeps the CA files of tests running in parallel apart.
-    fn new(name: &str) -> Self {
-        let ca_key = KeyPair::generate().unwrap();
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(DnType::CommonName, "opsdeck test CA");
-        ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let ca = ca_params.self_signed(&ca_key).unwrap();
-
-        let leaf_key = KeyPair::generate().unwrap();
-        let leaf_params = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
-        let leaf = leaf_params.signed_by(&leaf_key, &ca, &ca_key).unwrap();
-
-        let ca_file = std::env::temp_dir().join(format!(
-            "opsdeck-probe-test-{}-{name}-ca.pem",
-            std::process::id()
-        ));
-        std::fs::write(&ca_file, ca.pem()).unwrap();
-
-        // Only ring is compiled in, so the provider is named rather than taken from the default.
-        let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![leaf.der().clone()],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
-        )
-        .unwrap();
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        TestPki {
-            ca_file,
-            acceptor: TlsAcceptor::from(Arc::new(config)),
-        }
-    }
-}
-
-impl Drop for TestPki {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.ca_file);
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Probing and checking
@@ -244,7 +84,7 @@ async fn healthy_http_endpoint_is_ok_with_body_timings_and_address() {
 
     let result = prober(None, PATIENT).probe(Endpoint::Health, &url).await;
 
-    assert!(result.ok(), "{result:#?}");
+    assert!(result.failure.is_none(), "{result:#?}");
     assert_eq!(result.endpoint, Endpoint::Health);
     assert_eq!(result.url, url);
     assert_eq!(result.http_status, Some(200));
@@ -278,7 +118,7 @@ async fn healthy_https_endpoint_with_private_ca_measures_tls() {
         .probe(Endpoint::Ready, &server.https_url(HEALTH_PATH))
         .await;
 
-    assert!(result.ok(), "{result:#?}");
+    assert!(result.failure.is_none(), "{result:#?}");
     assert_eq!(result.http_status, Some(200));
     assert_eq!(
         result.body.as_ref().and_then(|b| b.status.as_deref()),
@@ -529,7 +369,7 @@ async fn every_probe_opens_a_fresh_connection() {
     // Reused connections would hide DNS/connect/TLS time, so each probe must dial anew.
     for _ in 0..3 {
         let result = prober.probe(Endpoint::Health, &url).await;
-        assert!(result.ok(), "{result:#?}");
+        assert!(result.failure.is_none(), "{result:#?}");
     }
     assert_eq!(server.accepted.load(Ordering::SeqCst), 3);
 }

@@ -64,7 +64,7 @@ after(async () => {
 test('the dashboard hydrates and a fault shows live without reload', async () => {
   const page = await newPage();
   await page.goto(base + '/');
-  await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' }, { timeout: 20_000 });
+  await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached', timeout: 20_000 });
   const prodBadge = page.locator('article[data-env="prod"] .tile-head .badge');
   await prodBadge.locator('text=Healthy').waitFor({ timeout: 20_000 });
   await page.locator('.live-on').waitFor({ timeout: 10_000 });

@@ -91,11 +91,18 @@ async fn unknown_environment_and_page_are_404_with_words() {
         html.contains("no environment named \"staging\" is configured"),
         "{html}"
     );
-    let (status, html) = app.text("/env/%3Cscript%3E").await;
+    // The name reaches the title, the heading and the error: none may become markup.
+    let (status, html) = app
+        .text("/env/%3C%2Ftitle%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+        .await;
     assert_eq!(status, 404);
     assert!(
-        !html.contains("<script>alert"),
-        "names are never rendered raw"
+        !html.contains("<script>alert(1)"),
+        "names are never rendered raw:\n{html}"
+    );
+    assert!(
+        html.contains("<title>opsdeck — not found</title>"),
+        "{html}"
     );
     let (status, html) = app.text("/nothing-here").await;
     assert_eq!(status, 404);

@@ -1,7 +1,9 @@
 //! Health samples in a real Postgres: stored, read back, pruned, and history surviving a restart.
 
 use app::domain::Fault;
-use app::domain::{Endpoint, FailureKind, HealthBody, PhaseTimings, ProbeFailure, ProbeResult};
+use app::domain::{
+    Endpoint, FailureKind, HealthBody, PhaseTimings, ProbeFailure, ProbeResult, Thresholds,
+};
 use app::ports::HealthSamples;
 use chrono::{Duration as ChronoDuration, SubsecRound, Utc};
 use opsdeck_tests::{env, fresh_database, spawn_app_on, spawn_app_with, TestApp};
@@ -34,6 +36,10 @@ fn sample(endpoint: Endpoint, minutes_ago: i64, failure: Option<FailureKind>) ->
     }
 }
 
+fn latency() -> Thresholds {
+    Thresholds::new(2000.0, 5000.0).unwrap()
+}
+
 #[tokio::test]
 async fn samples_round_trip_and_prune() {
     let url = fresh_database().await;
@@ -46,9 +52,13 @@ async fn samples_round_trip_and_prune() {
         sample(Endpoint::Ready, 30, Some(FailureKind::HttpStatus)),
         sample(Endpoint::Health, 60 * 24 * 20, None),
     ];
-    store.record(&prod, &written).await.unwrap();
+    store.record(&prod, &written, &latency()).await.unwrap();
     store
-        .record(&env("dev"), &[sample(Endpoint::Health, 1, None)])
+        .record(
+            &env("dev"),
+            &[sample(Endpoint::Health, 1, None)],
+            &latency(),
+        )
         .await
         .unwrap();
 
@@ -92,17 +102,23 @@ async fn history_survives_a_restart() {
     .await;
     app.started.shutdown().await;
 
-    let again = spawn_app_on(url, Duration::from_secs(30)).await;
+    // Prod is down from the first probe after the restart.
+    let again = spawn_app_with(url, Duration::from_secs(30), &[("prod", Fault::Down)]).await;
     let s = again
         .wait_for(Duration::from_secs(10), "first round after restart", |s| {
             TestApp::level(s, "prod") != "unknown"
         })
         .await;
-    let probes = s["environments"][0]["uptime_24h"]["probes"]
-        .as_u64()
-        .unwrap_or(0);
+    let prod = &s["environments"][0];
+    assert_eq!(prod["level"], "critical");
+    let probes = prod["uptime_24h"]["probes"].as_u64().unwrap_or(0);
+    let up = prod["uptime_24h"]["successes"].as_u64().unwrap_or(0);
     assert!(
-        probes >= 4,
-        "stored history is loaded at start: {probes} probes in 24 h"
+        probes >= 4 && up >= 3 && up < probes,
+        "stored history is loaded at start and the new failure counts: {up}/{probes} up in 24 h"
+    );
+    assert_eq!(
+        prod["known_version"]["version"], "1.4.2",
+        "the version it ran before the restart is still shown"
     );
 }

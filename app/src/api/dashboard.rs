@@ -15,6 +15,9 @@ pub struct EnvDetail {
     /// Newest stored samples of all endpoints, newest first.
     pub recent: Vec<ProbeResult>,
     pub generated_at: DateTime<Utc>,
+    /// Why stored history could not be read, if it could not: the live part still shows.
+    pub history_error: Option<String>,
+    pub demo: bool,
 }
 
 #[server(prefix = "/api/fn", endpoint = "dashboard", input = GetUrl)]

@@ -5,16 +5,16 @@ use crate::domain::format;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
-/// `stale_after_secs`: past this age the figure is shown as stale.
+/// `stale_after_ms`: past this age the figure is shown as stale.
 #[component]
-pub fn Age(at: Option<DateTime<Utc>>, stale_after_secs: u64) -> impl IntoView {
+pub fn Age(at: Option<DateTime<Utc>>, stale_after_ms: u64) -> impl IntoView {
     let feed = use_live_feed();
     move || {
         let now = feed.now.get();
         match at {
             None => view! { <span class="age age-stale">"no data yet"</span> }.into_any(),
             Some(at) => {
-                let stale = (now - at).num_seconds() > stale_after_secs as i64;
+                let stale = (now - at).num_milliseconds() > stale_after_ms as i64;
                 let class = if stale { "age age-stale" } else { "age" };
                 let title = format::datetime(at);
                 let text = if stale {

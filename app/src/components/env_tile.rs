@@ -48,7 +48,6 @@ pub fn EnvTile(env: EnvSnapshot) -> impl IntoView {
         })
         .collect_view();
     let href = format!("/env/{}", env.name);
-    let stale_after = env.interval_secs * 3;
     view! {
         <article class=format!("tile {}", env.level.css()) data-env=env.name.to_string()>
             <header class="tile-head">
@@ -80,7 +79,7 @@ pub fn EnvTile(env: EnvSnapshot) -> impl IntoView {
                 <span class="spark-caption">"health latency, last hour"</span>
             </div>
             <footer class="tile-foot">
-                "Updated " <Age at=env.updated_at stale_after_secs=stale_after />
+                "Updated " <Age at=env.updated_at stale_after_ms=env.stale_after_ms() />
             </footer>
         </article>
     }

@@ -12,8 +12,10 @@ pub struct LiveFeed {
     pub updates: RwSignal<Vec<EnvSnapshot>>,
     pub connected: RwSignal<bool>,
     pub hydrated: RwSignal<bool>,
-    /// Wall-clock time, ticking once a second in the browser.
+    /// Wall-clock time on the server's clock, ticking once a second in the browser.
     pub now: RwSignal<DateTime<Utc>>,
+    /// Server clock minus browser clock, so ages do not depend on a wall screen's clock.
+    pub offset_ms: RwSignal<i64>,
 }
 
 impl LiveFeed {
@@ -23,6 +25,19 @@ impl LiveFeed {
             base.apply(update);
         }
         base
+    }
+
+    /// Align the browser's clock with the server's, from a page's `generated_at`. The browser's
+    /// first value then equals the server's, so rendered ages hydrate unchanged.
+    pub fn sync_clock(&self, server_now: DateTime<Utc>) {
+        #[cfg(feature = "hydrate")]
+        {
+            let local = local_now();
+            self.offset_ms.set((server_now - local).num_milliseconds());
+            self.now.set(server_now);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = server_now;
     }
 
     /// The newest snapshot of one environment, if a live update beats `base`.
@@ -36,7 +51,8 @@ impl LiveFeed {
     }
 }
 
-pub fn now_utc() -> DateTime<Utc> {
+/// This side's clock: the server's when rendering there, the browser's in the browser.
+pub fn local_now() -> DateTime<Utc> {
     #[cfg(feature = "ssr")]
     {
         Utc::now()
@@ -56,7 +72,8 @@ pub fn provide_live_feed() {
         updates: RwSignal::new(Vec::new()),
         connected: RwSignal::new(false),
         hydrated: RwSignal::new(false),
-        now: RwSignal::new(now_utc()),
+        now: RwSignal::new(local_now()),
+        offset_ms: RwSignal::new(0),
     };
     provide_context(feed);
     #[cfg(feature = "hydrate")]
@@ -72,7 +89,7 @@ pub fn use_live_feed() -> LiveFeed {
 
 #[cfg(feature = "hydrate")]
 mod client {
-    use super::{now_utc, LiveFeed};
+    use super::{local_now, LiveFeed};
     use crate::domain::EnvSnapshot;
     use leptos::prelude::*;
     use wasm_bindgen::{closure::Closure, JsCast};
@@ -85,7 +102,10 @@ mod client {
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-hydrated", "true");
         }
-        let tick = Closure::<dyn FnMut()>::new(move || feed.now.set(now_utc()));
+        let tick = Closure::<dyn FnMut()>::new(move || {
+            let offset = chrono::Duration::milliseconds(feed.offset_ms.get_untracked());
+            feed.now.set(local_now() + offset);
+        });
         let _ = window().set_interval_with_callback_and_timeout_and_arguments_0(
             tick.as_ref().unchecked_ref(),
             1_000,

@@ -70,7 +70,7 @@ pub struct EnvSnapshot {
     /// When the last probe round finished.
     pub updated_at: Option<DateTime<Utc>>,
     /// Expected time between probe rounds, so a page can tell when data is overdue.
-    pub interval_secs: u64,
+    pub interval_ms: u64,
 }
 
 impl EnvSnapshot {
@@ -105,11 +105,16 @@ impl EnvSnapshot {
         }
     }
 
-    /// Data older than three probe intervals is stale: the prober itself may be stuck.
+    /// Data older than three probe intervals (and at least 5 s, for a round's own duration) is
+    /// stale: the prober itself may be stuck.
+    pub fn stale_after_ms(&self) -> u64 {
+        (self.interval_ms * 3).max(5_000)
+    }
+
     pub fn is_stale(&self, now: DateTime<Utc>) -> bool {
         match self.updated_at {
             None => true,
-            Some(at) => (now - at).num_seconds() > (self.interval_secs.max(1) * 3) as i64,
+            Some(at) => (now - at).num_milliseconds() > self.stale_after_ms() as i64,
         }
     }
 }
@@ -165,7 +170,7 @@ mod tests {
             uptime_24h: Uptime::default(),
             history: vec![],
             updated_at: None,
-            interval_secs: 10,
+            interval_ms: 10_000,
         }
     }
 

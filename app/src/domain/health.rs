@@ -195,8 +195,10 @@ impl ProbeResult {
         reported.max(slow)
     }
 
-    pub fn ok(&self) -> bool {
-        self.failure.is_none()
+    /// Whether this probe counts as "up" for uptime: anything short of Down. A slow answer or
+    /// an unreadable body is a degraded app, not an outage.
+    pub fn is_up(&self, latency: &Thresholds) -> bool {
+        self.level(latency) < Level::Critical
     }
 }
 

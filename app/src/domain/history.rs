@@ -1,6 +1,6 @@
 //! Turning a run of health samples into what the dashboard shows: uptime and per-minute buckets.
 
-use super::{LatencyBucket, ProbeResult, Uptime};
+use super::{LatencyBucket, ProbeResult, Thresholds, Uptime};
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -12,11 +12,12 @@ pub struct SamplePoint {
     pub total_ms: Option<f64>,
 }
 
-impl From<&ProbeResult> for SamplePoint {
-    fn from(p: &ProbeResult) -> Self {
+impl SamplePoint {
+    /// `ok` is the same judgement as the status shown: up unless the probe was Down.
+    pub fn new(p: &ProbeResult, latency: &Thresholds) -> Self {
         Self {
             at: p.at,
-            ok: p.ok(),
+            ok: p.is_up(latency),
             total_ms: p.timings.total_ms,
         }
     }

@@ -17,6 +17,7 @@ pub fn DashboardPage() -> impl IntoView {
                 match initial.await {
                     Ok(base) => {
                         let demo = base.demo;
+                        feed.sync_clock(base.generated_at.unwrap_or_default());
                         let dash = Memo::new(move |_| feed.merge(base.clone()));
                         view! {
                             <Header demo />

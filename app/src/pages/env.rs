@@ -18,12 +18,17 @@ pub fn EnvPage() -> impl IntoView {
     let detail = Resource::new(name, get_env_detail);
     let feed = use_live_feed();
     view! {
-        <Title text=move || format!("opsdeck — {}", name()) />
+        // leptos_meta writes the title unescaped: only a valid environment name may reach it.
+        <Title text=move || match crate::domain::EnvName::parse(&name()) {
+            Ok(n) => format!("opsdeck — {n}"),
+            Err(_) => "opsdeck — not found".to_owned(),
+        } />
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(d) => {
-                        let demo = false;
+                        let demo = d.demo;
+                        feed.sync_clock(d.generated_at);
                         view! { <Header demo /><main class="page"><Detail detail=d feed_env=move |s| feed.env(s) /></main> }.into_any()
                     }
                     Err(error) => view! { <Header /><main class="page"><ErrorPanel error /></main> }.into_any(),
@@ -45,13 +50,12 @@ fn Detail(
     view! {
         {move || {
             let e = env.get();
-            let stale_after = e.interval_secs * 3;
             view! {
                 <section class="detail-head">
                     <h1>{e.label.clone()} " " <span class="env-name">{e.name.to_string()}</span></h1>
                     <StatusBadge level=e.level large=true />
                     <span class="tile-url">{e.base_url.clone()}</span>
-                    <span>"Updated " <Age at=e.updated_at stale_after_secs=stale_after /></span>
+                    <span>"Updated " <Age at=e.updated_at stale_after_ms=e.stale_after_ms() /></span>
                 </section>
                 <section class="panel">
                     <h2>"Health endpoints"</h2>
@@ -89,6 +93,7 @@ fn Detail(
                 </section>
             }
         }}
+        {detail.history_error.clone().map(|e| view! { <p class="problem" role="alert">{e}</p> })}
         <section class="panel">
             <h2>"Last 24 hours"</h2>
             <Sparkline buckets=detail.history_24h.clone() thresholds=latency />

@@ -19,6 +19,7 @@ pub fn WallPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match initial.await {
                         Ok(base) => {
+                            feed.sync_clock(base.generated_at.unwrap_or_default());
                             let dash = Memo::new(move |_| feed.merge(base.clone()));
                             view! {
                                 <header class="wall-head">
@@ -38,7 +39,6 @@ pub fn WallPage() -> impl IntoView {
                                         let version = version.unwrap_or("–").to_owned();
                                         let app = app_version.map(|a| a.chars().take(7).collect::<String>()).unwrap_or_else(|| "–".into());
                                         let total = e.probe(Endpoint::Health).and_then(|p| p.timings.total_ms).map(format::millis).unwrap_or_else(|| "–".into());
-                                        let stale_after = e.interval_secs * 3;
                                         // During an incident the reason matters more than the numbers.
                                         let why = e.probes.iter().find_map(problem);
                                         view! {
@@ -55,7 +55,7 @@ pub fn WallPage() -> impl IntoView {
                                                 {why.map(|w| view! { <p class="wall-problem">{w}</p> })}
                                                 <Sparkline buckets=e.history.clone() thresholds=e.latency />
                                                 <p class="wall-spark-caption">"response time, last hour"</p>
-                                                <p class="wall-age"><Age at=e.updated_at stale_after_secs=stale_after /></p>
+                                                <p class="wall-age"><Age at=e.updated_at stale_after_ms=e.stale_after_ms() /></p>
                                             </section>
                                         }
                                     }).collect_view()}

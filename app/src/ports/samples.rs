@@ -1,12 +1,18 @@
 //! Stored health samples: the history that survives restarts.
 
 use super::PortError;
-use crate::domain::{Endpoint, EnvName, ProbeResult, SamplePoint};
+use crate::domain::{Endpoint, EnvName, ProbeResult, SamplePoint, Thresholds};
 use chrono::{DateTime, Utc};
 
 #[async_trait::async_trait]
 pub trait HealthSamples: Send + Sync {
-    async fn record(&self, env: &EnvName, results: &[ProbeResult]) -> Result<(), PortError>;
+    /// Store one round. `latency` decides whether each probe counts as up (see `ProbeResult::is_up`).
+    async fn record(
+        &self,
+        env: &EnvName,
+        results: &[ProbeResult],
+        latency: &Thresholds,
+    ) -> Result<(), PortError>;
 
     /// Compact points of one endpoint of `env` taken at or after `since`, oldest first.
     async fn since(

@@ -2,33 +2,46 @@
 
 use crate::api::{AppError, EnvDetail};
 use crate::domain::{history, Endpoint, EnvName};
-use crate::ports::Services;
+use crate::ports::{PortError, Services};
 use chrono::{Duration, Utc};
 
 #[tracing::instrument(skip(services))]
 pub async fn env_detail(services: &Services, name: &str) -> Result<EnvDetail, AppError> {
     let name = EnvName::parse(name).map_err(|e| AppError::NotFound(e.to_string()))?;
-    let snapshot = services
-        .live
-        .dashboard()
-        .env(name.as_str())
-        .cloned()
-        .ok_or_else(|| {
-            AppError::NotFound(format!(
-                "no environment named {:?} is configured",
-                name.as_str()
-            ))
-        })?;
+    let dashboard = services.live.dashboard();
+    let snapshot = dashboard.env(name.as_str()).cloned().ok_or_else(|| {
+        AppError::NotFound(format!(
+            "no environment named {:?} is configured",
+            name.as_str()
+        ))
+    })?;
     let now = Utc::now();
-    let points = services
-        .samples
-        .since(&name, Endpoint::Health, now - Duration::hours(24))
-        .await?;
-    let recent = services.samples.recent(&name, 60).await?;
+    // A failing database costs the stored history, never the live view.
+    let stored = async {
+        let points = services
+            .samples
+            .since(&name, Endpoint::Health, now - Duration::hours(24))
+            .await?;
+        let recent = services.samples.recent(&name, 60).await?;
+        Ok::<_, PortError>((points, recent))
+    };
+    let (points, recent, history_error) = match stored.await {
+        Ok((p, r)) => (p, r, None),
+        Err(e) => {
+            tracing::warn!("stored history unavailable: {e}");
+            (
+                vec![],
+                vec![],
+                Some(format!("Stored history is unavailable ({e}).")),
+            )
+        }
+    };
     Ok(EnvDetail {
         snapshot,
         history_24h: history::buckets(&points, now, Duration::minutes(15), 96),
         recent,
         generated_at: now,
+        history_error,
+        demo: dashboard.demo,
     })
 }

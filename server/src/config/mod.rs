@@ -2,12 +2,15 @@
 //! variables. The raw file is parsed into [`raw`] structs, then validated into [`Settings`], whose
 //! fields are domain types: invalid values cannot exist past this module.
 
+mod defaults;
 mod load;
 mod raw;
 mod settings;
+mod validate;
 
-pub use load::{default_site_root, demo_settings, load, load_str, ConfigError, ConfigIssue};
-pub use settings::redact_url as redact;
+pub use defaults::{default_site_root, demo_settings};
+pub use load::{load, load_str, ConfigError, ConfigIssue};
+pub use settings::{public_without_sign_in, redact_url as redact};
 pub use settings::{
     AwsSettings, EnvironmentSettings, GithubSettings, ProbeSettings, Settings, ThresholdSettings,
 };

@@ -26,6 +26,7 @@ pub struct RawServer {
     pub listen: Option<String>,
     pub public_url: Option<String>,
     pub site_root: Option<PathBuf>,
+    pub allow_public_without_sign_in: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -12,6 +12,9 @@ use url::Url;
 pub struct Settings {
     pub listen: SocketAddr,
     pub public_url: Option<Url>,
+    /// opsdeck has no sign-in yet: listening beyond loopback needs this explicit opt-in
+    /// (for a deployment behind an authenticating proxy).
+    pub allow_public_without_sign_in: bool,
     /// Where the built site (`pkg/`: wasm, JS, CSS) is served from.
     pub site_root: PathBuf,
     /// `None`: use `DATABASE_URL`, or in demo mode a private cluster.
@@ -99,17 +102,45 @@ pub struct GithubSettings {
     pub git_ref: Option<String>,
 }
 
-/// A database URL with the password replaced, safe to print.
+/// Query parameters of a Postgres URL that carry secrets.
+const SECRET_PARAMS: [&str; 3] = ["password", "sslpassword", "passfile"];
+
+/// A database URL with the password (in the user part or the query) replaced, safe to print.
 pub fn redact_url(url: &SecretString) -> String {
-    match Url::parse(url.expose_secret()) {
-        Ok(mut u) => {
-            if u.password().is_some() {
-                let _ = u.set_password(Some("*****"));
-            }
-            u.to_string()
-        }
-        Err(_) => "(unparseable URL, not shown)".into(),
+    let Ok(mut u) = Url::parse(url.expose_secret()) else {
+        return "(unparseable URL, not shown)".into();
+    };
+    if u.password().is_some() {
+        let _ = u.set_password(Some("*****"));
     }
+    let pairs: Vec<(String, String)> = u
+        .query_pairs()
+        .map(|(k, v)| {
+            let secret = SECRET_PARAMS.contains(&k.to_ascii_lowercase().as_str());
+            (
+                k.into_owned(),
+                if secret {
+                    "*****".to_owned()
+                } else {
+                    v.into_owned()
+                },
+            )
+        })
+        .collect();
+    if !pairs.is_empty() {
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    u.to_string()
+}
+
+/// Whether `listen` is reachable from other machines while opsdeck has no sign-in.
+pub fn public_without_sign_in(listen: std::net::SocketAddr, allowed: bool) -> Option<String> {
+    (!listen.ip().is_loopback() && !allowed).then(|| {
+        format!(
+            "{listen} is reachable from other machines, and opsdeck has no sign-in yet: listen on \
+             loopback behind an authenticating proxy, or set server.allow_public_without_sign_in = true"
+        )
+    })
 }
 
 impl Settings {

@@ -9,6 +9,7 @@ use app::usecases::probe_round::{probe_round, ProbeTarget};
 use chrono::{Duration as ChronoDuration, Utc};
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio::time::MissedTickBehavior;
 
@@ -36,7 +37,7 @@ pub fn empty_snapshot(env: &EnvironmentSettings, latency: Thresholds) -> EnvSnap
         uptime_24h: Uptime::default(),
         history: vec![],
         updated_at: None,
-        interval_secs: env.interval.as_secs(),
+        interval_ms: u64::try_from(env.interval.as_millis()).unwrap_or(u64::MAX),
     }
 }
 
@@ -69,6 +70,9 @@ pub fn spawn_retention(
     });
 }
 
+/// A database that does not answer must not hold up probing or the live view.
+const STORE_TIMEOUT: Duration = Duration::from_secs(5);
+
 #[tracing::instrument(skip_all, fields(env = %env.name))]
 async fn poll_env(env: EnvironmentSettings, latency: Thresholds, deps: PollerDeps) {
     let target = ProbeTarget {
@@ -79,27 +83,8 @@ async fn poll_env(env: EnvironmentSettings, latency: Thresholds, deps: PollerDep
             .map(|(e, u)| (*e, u.to_string()))
             .collect(),
     };
-    // History survives restarts: start from what the database holds for the last day.
     let day = ChronoDuration::hours(24);
-    let mut points: VecDeque<SamplePoint> = match deps
-        .samples
-        .since(&env.name, Endpoint::Health, Utc::now() - day)
-        .await
-    {
-        Ok(p) => p.into(),
-        Err(e) => {
-            tracing::warn!("could not load stored history: {e}");
-            VecDeque::new()
-        }
-    };
-    // The version last reported before a restart, so a failing app still shows what it ran.
-    let mut known_version = match deps.samples.recent(&env.name, 30).await {
-        Ok(recent) => recent
-            .iter()
-            .filter(|p| p.endpoint == Endpoint::Health)
-            .find_map(KnownVersion::from_probe),
-        Err(_) => None,
-    };
+    let (mut points, mut known_version) = load_history(&env, &deps, day).await;
     let mut ticker = tokio::time::interval(env.interval);
     ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
@@ -108,13 +93,9 @@ async fn poll_env(env: EnvironmentSettings, latency: Thresholds, deps: PollerDep
         for p in &probes {
             record_metrics(&deps.metrics, &env, p);
         }
-        if let Err(e) = deps.samples.record(&env.name, &probes).await {
-            // The live view goes on; only the stored history has a gap.
-            tracing::warn!("storing health samples failed: {e}");
-        }
         let now = Utc::now();
         if let Some(health) = probes.iter().find(|p| p.endpoint == Endpoint::Health) {
-            points.push_back(SamplePoint::from(health));
+            points.push_back(SamplePoint::new(health, &latency));
             known_version = KnownVersion::from_probe(health).or(known_version);
         }
         while points.front().is_some_and(|p| p.at < now - day) {
@@ -127,12 +108,58 @@ async fn poll_env(env: EnvironmentSettings, latency: Thresholds, deps: PollerDep
             uptime_24h: history::uptime(slice, now - day),
             history: history::buckets(slice, now, ChronoDuration::minutes(1), 60),
             updated_at: Some(now),
-            probes,
+            probes: probes.clone(),
             dns,
             known_version: known_version.clone(),
             ..empty_snapshot(&env, latency)
         };
+        // Viewers first; storing happens beside the next round so a slow database costs only
+        // a gap in the stored history.
         deps.hub.publish(snap);
+        let samples = deps.samples.clone();
+        let name = env.name.clone();
+        tokio::spawn(async move {
+            match tokio::time::timeout(STORE_TIMEOUT, samples.record(&name, &probes, &latency))
+                .await
+            {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(env = %name, "storing health samples failed: {e}"),
+                Err(_) => tracing::warn!(env = %name, "storing health samples timed out"),
+            }
+        });
+    }
+}
+
+/// The last day of health points and the last reported version, from the database, so history
+/// and versions survive restarts. Bounded: a database that does not answer delays the first
+/// round by at most `STORE_TIMEOUT`.
+async fn load_history(
+    env: &EnvironmentSettings,
+    deps: &PollerDeps,
+    day: ChronoDuration,
+) -> (VecDeque<SamplePoint>, Option<KnownVersion>) {
+    let load = async {
+        let points = deps
+            .samples
+            .since(&env.name, Endpoint::Health, Utc::now() - day)
+            .await?;
+        let recent = deps.samples.recent(&env.name, 30).await?;
+        let version = recent
+            .iter()
+            .filter(|p| p.endpoint == Endpoint::Health)
+            .find_map(KnownVersion::from_probe);
+        Ok::<_, app::ports::PortError>((points.into(), version))
+    };
+    match tokio::time::timeout(STORE_TIMEOUT, load).await {
+        Ok(Ok(loaded)) => loaded,
+        Ok(Err(e)) => {
+            tracing::warn!("could not load stored history: {e}");
+            (VecDeque::new(), None)
+        }
+        Err(_) => {
+            tracing::warn!("loading stored history timed out");
+            (VecDeque::new(), None)
+        }
     }
 }
 

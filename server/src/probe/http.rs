@@ -1,5 +1,6 @@
 //! One probe = one fresh connection, timed phase by phase like `curl -w`.
 
+use super::body::parse_body;
 use app::domain::{
     DnsCheck, Endpoint, FailureKind, HealthBody, PhaseTimings, ProbeFailure, ProbeResult,
 };
@@ -138,7 +139,7 @@ impl HttpProber {
             (None, Some((addr, e))) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
                 return Err(fail(
                     FailureKind::Refused,
-                    format!("connection refused by {addr}"),
+                    format!("nothing listens on {addr}"),
                 ))
             }
             (None, Some((addr, e))) => {
@@ -274,23 +275,6 @@ impl HttpProber {
     }
 }
 
-/// Parse a body of the runbook's shape; explain what is wrong otherwise. The excerpt is the
-/// upstream's text and is only ever rendered escaped.
-fn parse_body(body: &[u8]) -> Result<HealthBody, String> {
-    if body.is_empty() {
-        return Err("the body is empty; expected the JSON health document".into());
-    }
-    serde_json::from_slice::<HealthBody>(body).map_err(|e| {
-        let excerpt: String = String::from_utf8_lossy(body).chars().take(60).collect();
-        let what = if serde_json::from_slice::<serde_json::Value>(body).is_ok() {
-            "JSON, but not an object of the health shape"
-        } else {
-            "not JSON"
-        };
-        format!("the body is {what} ({e}); it starts with {excerpt:?}")
-    })
-}
-
 fn tls_reason(e: &std::io::Error) -> String {
     match e
         .get_ref()
@@ -357,6 +341,7 @@ impl HealthProber for HttpProber {
         }
     }
 
+    #[tracing::instrument(skip(self))]
     async fn dns(&self, host: &str) -> DnsCheck {
         let at = Utc::now();
         let started = Instant::now();
@@ -385,26 +370,5 @@ impl HealthProber for HttpProber {
             error,
             at,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_body;
-
-    #[test]
-    fn body_problems_are_explained() {
-        assert!(parse_body(b"").unwrap_err().contains("empty"));
-        let e = parse_body(b"<html>502 Bad Gateway</html>").unwrap_err();
-        assert!(e.contains("not JSON") && e.contains("<html>502"), "{e}");
-        let e = parse_body(b"[1,2]").unwrap_err();
-        assert!(e.contains("not an object of the health shape"), "{e}");
-        assert_eq!(
-            parse_body(br#"{"status":"healthy"}"#)
-                .unwrap()
-                .status
-                .as_deref(),
-            Some("healthy")
-        );
     }
 }

@@ -2,6 +2,7 @@
 //! what `curl -w` does — DNS, TCP connect, TLS, send, first byte, body — on a fresh connection
 //! each time, so every phase is measured for real, and classifies every failure in words.
 
+mod body;
 mod http;
 mod tls;
 

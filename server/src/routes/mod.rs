@@ -3,4 +3,5 @@
 
 pub mod live;
 pub mod ops;
+pub mod same_origin;
 pub mod status;

@@ -19,10 +19,14 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     .await;
     match check {
         Ok(Ok(_)) => (StatusCode::OK, "ready: database reachable\n".to_owned()),
-        Ok(Err(e)) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("not ready: database error: {e}\n"),
-        ),
+        Ok(Err(e)) => {
+            // The details (hosts, users) go to the log, not to whoever asks.
+            tracing::warn!("readiness check: database error: {e}");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not ready: database error (details in opsdeck's log)\n".to_owned(),
+            )
+        }
         Err(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
             "not ready: database did not answer within 2 s\n".to_owned(),

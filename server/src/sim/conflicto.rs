@@ -60,8 +60,9 @@ impl SimConflicto {
     }
 
     pub async fn set_fault(&self, fault: Fault) -> std::io::Result<()> {
-        *self.inner.fault.lock().unwrap_or_else(|p| p.into_inner()) = fault;
+        // One change at a time: the fault and the open/closed port must agree.
         let mut server = self.server.lock().await;
+        *self.inner.fault.lock().unwrap_or_else(|p| p.into_inner()) = fault;
         match (fault, server.is_some()) {
             (Fault::Down, true) => {
                 if let Some(h) = server.take() {

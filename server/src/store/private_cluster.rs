@@ -1,6 +1,8 @@
 //! A private PostgreSQL cluster for `opsdeck demo` (and tests on machines without a server),
 //! started from the local PostgreSQL binaries in a data directory opsdeck owns, stopped on drop.
 //! PostgreSQL refuses to run as root, so as root the cluster runs as the `postgres` user.
+//! It listens on a Unix socket only, in a directory only its owner can enter, so no other local
+//! user can reach its trust-authenticated superuser.
 
 use secrecy::SecretString;
 use std::path::{Path, PathBuf};
@@ -22,6 +24,7 @@ pub enum ClusterError {
 pub struct PrivateCluster {
     bin: PathBuf,
     data: PathBuf,
+    socket_dir: PathBuf,
     port: u16,
     run_as: Option<String>,
 }
@@ -39,6 +42,34 @@ fn find_bin_dir() -> Option<PathBuf> {
         .collect();
     versions.sort();
     versions.pop().map(|(_, b)| b)
+}
+
+/// Create `dir` (mode 0700, owned by `owner`), or accept it only if it already is exactly that:
+/// a directory someone else prepared could hold a planted cluster.
+fn private_dir(dir: &Path, owner: nix::unistd::Uid) -> Result<(), ClusterError> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let step = |what: &str, e: &dyn std::fmt::Display| ClusterError::Step {
+        step: format!("{what} {}", dir.display()),
+        detail: e.to_string(),
+    };
+    if !dir.exists() {
+        std::fs::create_dir_all(dir).map_err(|e| step("creating", &e))?;
+        nix::unistd::chown(dir, Some(owner), None).map_err(|e| step("handing over", &e))?;
+    }
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        .map_err(|e| step("protecting", &e))?;
+    let meta = std::fs::metadata(dir).map_err(|e| step("inspecting", &e))?;
+    if meta.uid() != owner.as_raw() {
+        return Err(step(
+            "refusing",
+            &format!(
+                "it belongs to uid {}, not {}; remove it or choose --data-dir",
+                meta.uid(),
+                owner
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn free_port() -> Result<u16, ClusterError> {
@@ -71,25 +102,22 @@ impl PrivateCluster {
         } else {
             None
         };
-        std::fs::create_dir_all(dir).map_err(|e| ClusterError::Step {
-            step: format!("creating {}", dir.display()),
-            detail: e.to_string(),
-        })?;
+        let owner = match &run_as {
+            Some(user) => nix::unistd::User::from_name(user)
+                .ok()
+                .flatten()
+                .map(|u| u.uid)
+                .ok_or(ClusterError::NoPostgresUser)?,
+            None => nix::unistd::Uid::effective(),
+        };
+        private_dir(dir, owner)?;
         let cluster = Self {
             bin,
             data: dir.join("pgdata"),
+            socket_dir: dir.to_path_buf(),
             port: free_port()?,
             run_as,
         };
-        if root {
-            cluster.run(
-                "chown",
-                Command::new("chown")
-                    .arg("-R")
-                    .arg("postgres:postgres")
-                    .arg(dir),
-            )?;
-        }
         if !cluster.data.join("PG_VERSION").is_file() {
             let mut initdb = cluster.command("initdb");
             initdb.arg("-D").arg(&cluster.data).args([
@@ -103,7 +131,7 @@ impl PrivateCluster {
             cluster.run("initdb", &mut initdb)?;
         }
         let opts = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            "-p {} -k {} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
             cluster.port,
             dir.display()
         );
@@ -121,9 +149,11 @@ impl PrivateCluster {
         Ok(cluster)
     }
 
+    /// Connects through the socket in the private directory.
     pub fn url(&self) -> SecretString {
         SecretString::from(format!(
-            "postgres://postgres@127.0.0.1:{}/postgres",
+            "postgres://postgres@localhost/postgres?host={}&port={}",
+            self.socket_dir.display(),
             self.port
         ))
     }

@@ -2,7 +2,7 @@
 
 use app::domain::{
     Endpoint, EnvName, FailureKind, HealthBody, PhaseTimings, ProbeFailure, ProbeResult,
-    SamplePoint,
+    SamplePoint, Thresholds,
 };
 use app::ports::{HealthSamples, PortError};
 use chrono::{DateTime, Utc};
@@ -73,7 +73,12 @@ impl SampleRow {
 #[async_trait::async_trait]
 impl HealthSamples for PgHealthSamples {
     #[tracing::instrument(skip(self, results), fields(env = %env))]
-    async fn record(&self, env: &EnvName, results: &[ProbeResult]) -> Result<(), PortError> {
+    async fn record(
+        &self,
+        env: &EnvName,
+        results: &[ProbeResult],
+        latency: &Thresholds,
+    ) -> Result<(), PortError> {
         if results.is_empty() {
             return Ok(());
         }
@@ -87,7 +92,7 @@ impl HealthSamples for PgHealthSamples {
                 .push_bind(r.endpoint.as_str())
                 .push_bind(r.at)
                 .push_bind(&r.url)
-                .push_bind(r.ok())
+                .push_bind(r.is_up(latency))
                 .push_bind(r.http_status.map(i32::from))
                 .push_bind(r.timings.namelookup_ms)
                 .push_bind(r.timings.connect_ms)
@@ -104,6 +109,7 @@ impl HealthSamples for PgHealthSamples {
         Ok(())
     }
 
+    #[tracing::instrument(skip(self), fields(env = %env))]
     async fn since(
         &self,
         env: &EnvName,
@@ -131,6 +137,7 @@ impl HealthSamples for PgHealthSamples {
             .collect()
     }
 
+    #[tracing::instrument(skip(self), fields(env = %env))]
     async fn recent(&self, env: &EnvName, limit: u32) -> Result<Vec<ProbeResult>, PortError> {
         let rows: Vec<SampleRow> = sqlx::query_as(
             "SELECT endpoint, taken_at, url, http_status, namelookup_ms, connect_ms, appconnect_ms, pretransfer_ms, \
@@ -149,6 +156,7 @@ impl HealthSamples for PgHealthSamples {
             .collect())
     }
 
+    #[tracing::instrument(skip(self))]
     async fn prune(&self, before: DateTime<Utc>) -> Result<u64, PortError> {
         let done = sqlx::query("DELETE FROM health_samples WHERE taken_at < $1")
             .bind(before)

@@ -1,4 +1,7 @@
+//! Configuration: the committed example, every kind of mistake, precedence and secrecy.
+
 use super::*;
+use std::time::Duration;
 
 const EXAMPLE: &str = include_str!("../../../../opsdeck.example.toml");
 
@@ -101,10 +104,51 @@ fn environment_variables_override_the_file() {
     std::fs::write(&file, EXAMPLE).unwrap();
     figment::Jail::expect_with(|jail| {
         jail.set_env("OPSDECK__PROBE__INTERVAL", "45s");
-        jail.set_env("OPSDECK__SERVER__LISTEN", "0.0.0.0:8080");
+        jail.set_env("OPSDECK__SERVER__LISTEN", "127.0.0.2:8080");
         let s = load(&file).map_err(|e| e.to_string())?;
         assert_eq!(s.probe.interval, Duration::from_secs(45));
-        assert_eq!(s.listen.to_string(), "0.0.0.0:8080");
+        assert_eq!(s.listen.to_string(), "127.0.0.2:8080");
         Ok(())
     });
+}
+
+#[test]
+fn listening_beyond_loopback_needs_an_explicit_opt_in_until_sign_in_exists() {
+    let env = "[[environments]]\nname=\"prod\"\nurl=\"http://a\"\n";
+    let err = load_str(&format!("[server]\nlisten = \"0.0.0.0:3000\"\n{env}")).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("server.listen: 0.0.0.0:3000 is reachable from other machines"),
+        "{err}"
+    );
+    let ok = load_str(&format!(
+        "[server]\nlisten = \"0.0.0.0:3000\"\nallow_public_without_sign_in = true\n{env}"
+    ));
+    assert!(ok.is_ok());
+}
+
+#[test]
+fn credentials_in_probe_urls_are_refused_without_echoing_them() {
+    let err =
+        load_str("[[environments]]\nname=\"prod\"\nurl=\"https://ops:s3cret@conflicto.app\"\n")
+            .unwrap_err()
+            .to_string();
+    assert!(
+        err.contains("environments[0].url: must not contain a user name or password"),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret"), "{err}");
+}
+
+#[test]
+fn a_password_in_the_database_query_string_is_redacted_too() {
+    let url = secrecy::SecretString::from(
+        "postgres://db:5432/opsdeck?user=ops&password=hunter2&sslmode=require",
+    );
+    let shown = crate::config::redact(&url);
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(
+        shown.contains("password=*****") && shown.contains("sslmode=require"),
+        "{shown}"
+    );
 }

@@ -1,0 +1,65 @@
+//! Settings that come from nowhere else: where the built site is, and the demo's configuration.
+
+use super::settings::*;
+use app::domain::{Endpoint, EnvName};
+use secrecy::SecretString;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use url::Url;
+
+/// Where the built site is when the configuration does not say: `LEPTOS_SITE_ROOT` (cargo-leptos
+/// sets it), else `target/site` under the current directory, else under the workspace this binary
+/// was built from — so a development build works from any directory.
+pub fn default_site_root() -> PathBuf {
+    if let Some(root) = std::env::var_os("LEPTOS_SITE_ROOT") {
+        return PathBuf::from(root);
+    }
+    let here = PathBuf::from("target/site");
+    if here.join("pkg").is_dir() {
+        return here;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/site")
+}
+
+/// Settings that need no file: used by `opsdeck demo`, with the simulated environments' URLs.
+pub fn demo_settings(
+    listen: SocketAddr,
+    envs: &[(EnvName, &str, Url)],
+    database_url: Option<SecretString>,
+) -> Settings {
+    Settings {
+        listen,
+        public_url: None,
+        allow_public_without_sign_in: false,
+        site_root: default_site_root(),
+        database_url,
+        db_max_connections: 10,
+        probe: ProbeSettings {
+            interval: Duration::from_secs(5),
+            timeout: Duration::from_secs(4),
+            ca_file: None,
+            retention: Duration::from_secs(3 * 86_400),
+        },
+        thresholds: ThresholdSettings::default(),
+        environments: envs
+            .iter()
+            .map(|(name, label, base)| EnvironmentSettings {
+                name: name.clone(),
+                label: (*label).to_owned(),
+                base_url: base.clone(),
+                endpoints: [
+                    (Endpoint::Health, "/api/v1/health/"),
+                    (Endpoint::Ready, "/api/v1/health/ready"),
+                    (Endpoint::Live, "/api/v1/health/live"),
+                ]
+                .into_iter()
+                .filter_map(|(e, p)| base.join(p).ok().map(|u| (e, u)))
+                .collect(),
+                interval: Duration::from_secs(5),
+                aws: None,
+                github: None,
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,367 @@
+//! Validation: raw configuration in, [`Settings`] out, every problem collected with the path of
+//! its field so one run of `opsdeck check-config` shows them all.
+
+use super::defaults::default_site_root;
+use super::load::ConfigIssue;
+use super::raw::{RawAws, RawConfig, RawEnvironment, RawGithub, RawLevels};
+use super::settings::*;
+use app::domain::{Endpoint, EnvName, Thresholds};
+use secrecy::ExposeSecret;
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use url::Url;
+
+pub(super) struct Validator {
+    pub(super) issues: Vec<ConfigIssue>,
+}
+
+impl Validator {
+    fn issue(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.issues.push(ConfigIssue {
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+
+    fn duration(
+        &mut self,
+        path: &str,
+        raw: Option<&str>,
+        default: Duration,
+        min: Duration,
+    ) -> Duration {
+        let Some(raw) = raw else { return default };
+        match humantime::parse_duration(raw) {
+            Ok(d) if d < min => {
+                self.issue(
+                    path,
+                    format!(
+                        "{raw:?} is too short: at least {}",
+                        humantime::format_duration(min)
+                    ),
+                );
+                default
+            }
+            Ok(d) => d,
+            Err(e) => {
+                self.issue(
+                    path,
+                    format!("{raw:?} is not a duration ({e}); write e.g. \"10s\", \"2m\""),
+                );
+                default
+            }
+        }
+    }
+
+    fn levels(&mut self, path: &str, raw: Option<RawLevels>, default: Thresholds) -> Thresholds {
+        let Some(raw) = raw else { return default };
+        Thresholds::new(raw.warning, raw.critical).unwrap_or_else(|e| {
+            self.issue(path, e.to_string());
+            default
+        })
+    }
+
+    pub(super) fn settings(&mut self, raw: RawConfig, base_dir: Option<&Path>) -> Settings {
+        let listen = match raw.server.listen.as_deref() {
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+            Some(s) => s.parse().unwrap_or_else(|e| {
+                self.issue(
+                    "server.listen",
+                    format!("{s:?} is not an address like 127.0.0.1:3000 ({e})"),
+                );
+                SocketAddr::from(([127, 0, 0, 1], 3000))
+            }),
+        };
+        let public_url = raw
+            .server
+            .public_url
+            .as_deref()
+            .and_then(|s| match Url::parse(s) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") => Some(u),
+                Ok(_) => {
+                    self.issue(
+                        "server.public_url",
+                        format!("{s:?} must be an http or https URL"),
+                    );
+                    None
+                }
+                Err(e) => {
+                    self.issue("server.public_url", format!("{s:?} is not a URL ({e})"));
+                    None
+                }
+            });
+        let site_root = raw.server.site_root.unwrap_or_else(default_site_root);
+        let allow_public_without_sign_in = raw.server.allow_public_without_sign_in.unwrap_or(false);
+        if let Some(why) = public_without_sign_in(listen, allow_public_without_sign_in) {
+            self.issue("server.listen", why);
+        }
+
+        if let Some(url) = &raw.database.url {
+            let s = url.expose_secret();
+            if !(s.starts_with("postgres://") || s.starts_with("postgresql://")) {
+                self.issue(
+                    "database.url",
+                    "must start with postgres:// (value not shown: it may hold a password)",
+                );
+            }
+        }
+        let db_max_connections = raw.database.max_connections.unwrap_or(10);
+        if db_max_connections == 0 {
+            self.issue("database.max_connections", "must be at least 1");
+        }
+
+        let interval = self.duration(
+            "probe.interval",
+            raw.probe.interval.as_deref(),
+            Duration::from_secs(10),
+            Duration::from_secs(1),
+        );
+        let timeout = self.duration(
+            "probe.timeout",
+            raw.probe.timeout.as_deref(),
+            Duration::from_secs(5),
+            Duration::from_millis(100),
+        );
+        let retention = self.duration(
+            "probe.retention",
+            raw.probe.retention.as_deref(),
+            Duration::from_secs(14 * 86_400),
+            Duration::from_secs(86_400),
+        );
+        let ca_file = raw.probe.ca_file.map(|p| resolve(base_dir, p));
+        if let Some(p) = &ca_file {
+            if !p.is_file() {
+                self.issue(
+                    "probe.ca_file",
+                    format!("{} does not exist or is not a file", p.display()),
+                );
+            }
+        }
+
+        let d = ThresholdSettings::default();
+        let t = raw.thresholds;
+        let thresholds = ThresholdSettings {
+            response_time_ms: self.levels(
+                "thresholds.response_time_ms",
+                t.response_time_ms,
+                d.response_time_ms,
+            ),
+            error_rate_percent: self.levels(
+                "thresholds.error_rate_percent",
+                t.error_rate_percent,
+                d.error_rate_percent,
+            ),
+            cpu_percent: self.levels("thresholds.cpu_percent", t.cpu_percent, d.cpu_percent),
+            memory_percent: self.levels(
+                "thresholds.memory_percent",
+                t.memory_percent,
+                d.memory_percent,
+            ),
+            db_connections_percent: self.levels(
+                "thresholds.db_connections_percent",
+                t.db_connections_percent,
+                d.db_connections_percent,
+            ),
+        };
+
+        if raw.environments.is_empty() {
+            self.issue(
+                "environments",
+                "at least one [[environments]] entry is needed",
+            );
+        }
+        let mut seen = HashSet::new();
+        let environments = raw
+            .environments
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, e)| self.environment(i, e, interval, &mut seen))
+            .collect::<Vec<_>>();
+        for (i, e) in environments.iter().enumerate() {
+            if timeout >= e.interval {
+                self.issue(
+                    format!("environments[{i}].probe_interval"),
+                    format!(
+                        "must be longer than probe.timeout ({})",
+                        humantime::format_duration(timeout)
+                    ),
+                );
+            }
+        }
+
+        Settings {
+            listen,
+            public_url,
+            allow_public_without_sign_in,
+            site_root,
+            database_url: raw.database.url,
+            db_max_connections: db_max_connections.max(1),
+            probe: ProbeSettings {
+                interval,
+                timeout,
+                ca_file,
+                retention,
+            },
+            thresholds,
+            environments,
+        }
+    }
+
+    fn environment(
+        &mut self,
+        i: usize,
+        raw: RawEnvironment,
+        interval: Duration,
+        seen: &mut HashSet<String>,
+    ) -> Option<EnvironmentSettings> {
+        let p = format!("environments[{i}]");
+        let name = match EnvName::parse(&raw.name) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                self.issue(format!("{p}.name"), e.to_string());
+                None
+            }
+        };
+        if let Some(n) = &name {
+            if !seen.insert(n.to_string()) {
+                self.issue(
+                    format!("{p}.name"),
+                    format!("{:?} is used by an earlier environment", n.as_str()),
+                );
+            }
+        }
+        let base_url = match Url::parse(&raw.url) {
+            Ok(u) if !matches!(u.scheme(), "http" | "https") => {
+                self.issue(
+                    format!("{p}.url"),
+                    format!("{:?} must be http or https", raw.url),
+                );
+                None
+            }
+            Ok(u) if u.host().is_none() => {
+                self.issue(format!("{p}.url"), format!("{:?} has no host", raw.url));
+                None
+            }
+            Ok(u) if !u.username().is_empty() || u.password().is_some() => {
+                // Not echoed: it holds a credential. Probes send none, and URLs are shown on pages.
+                self.issue(
+                    format!("{p}.url"),
+                    "must not contain a user name or password (probes send no credentials, and the URL is shown on pages)",
+                );
+                None
+            }
+            Ok(u) => Some(u),
+            Err(e) => {
+                self.issue(
+                    format!("{p}.url"),
+                    format!("{:?} is not a URL ({e})", raw.url),
+                );
+                None
+            }
+        };
+        let paths = [
+            (Endpoint::Health, raw.health.health, "/api/v1/health/"),
+            (Endpoint::Ready, raw.health.ready, "/api/v1/health/ready"),
+            (Endpoint::Live, raw.health.live, "/api/v1/health/live"),
+        ];
+        let mut endpoints = Vec::new();
+        for (ep, path, default) in paths {
+            let path = path.unwrap_or_else(|| default.to_owned());
+            if !path.starts_with('/') {
+                self.issue(
+                    format!("{p}.health.{}", ep.as_str()),
+                    format!("{path:?} must be a path starting with '/'"),
+                );
+                continue;
+            }
+            if let Some(base) = &base_url {
+                match base.join(&path) {
+                    Ok(u) => endpoints.push((ep, u)),
+                    Err(e) => self.issue(
+                        format!("{p}.health.{}", ep.as_str()),
+                        format!("{path:?}: {e}"),
+                    ),
+                }
+            }
+        }
+        let interval = self.duration(
+            &format!("{p}.probe_interval"),
+            raw.probe_interval.as_deref(),
+            interval,
+            Duration::from_secs(1),
+        );
+        let aws = raw.aws.map(|a| self.aws(&p, a));
+        let github = raw.github.map(|g| self.github(&p, g));
+        Some(EnvironmentSettings {
+            label: raw.label.unwrap_or_else(|| raw.name.clone()),
+            name: name?,
+            base_url: base_url?,
+            endpoints,
+            interval,
+            aws,
+            github,
+        })
+    }
+
+    fn aws(&mut self, p: &str, a: RawAws) -> AwsSettings {
+        let endpoint_url = a.endpoint_url.as_deref().and_then(|s| {
+            Url::parse(s)
+                .map_err(|e| {
+                    self.issue(
+                        format!("{p}.aws.endpoint_url"),
+                        format!("{s:?} is not a URL ({e})"),
+                    )
+                })
+                .ok()
+        });
+        if let Some(r) = &a.region {
+            let ok = !r.is_empty()
+                && r.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            if !ok {
+                self.issue(
+                    format!("{p}.aws.region"),
+                    format!("{r:?} is not an AWS region name like us-east-1"),
+                );
+            }
+        }
+        AwsSettings {
+            region: a.region,
+            cluster: a.cluster,
+            service: a.service,
+            container: a.container,
+            db_instance: a.db_instance,
+            load_balancer: a.load_balancer,
+            log_group: a.log_group,
+            endpoint_url,
+        }
+    }
+
+    fn github(&mut self, p: &str, g: RawGithub) -> GithubSettings {
+        if let Some(repo) = &g.repository {
+            let parts: Vec<&str> = repo.split('/').collect();
+            if parts.len() != 2 || parts.iter().any(|s| s.is_empty()) {
+                self.issue(
+                    format!("{p}.github.repository"),
+                    format!("{repo:?} must be owner/name"),
+                );
+            }
+        }
+        GithubSettings {
+            repository: g.repository,
+            deploy_workflow: g.deploy_workflow,
+            approval_environment: g.approval_environment,
+            rollback_workflow: g.rollback_workflow,
+            git_ref: g.git_ref,
+        }
+    }
+}
+
+fn resolve(base: Option<&Path>, p: PathBuf) -> PathBuf {
+    match base {
+        Some(b) if p.is_relative() && !b.as_os_str().is_empty() => b.join(p),
+        _ => p,
+    }
+}
