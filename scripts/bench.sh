@@ -33,7 +33,7 @@ say "cargo build --release -p server --bin opsdeck"
 cargo build --release -p server --bin opsdeck
 
 # A fresh database for this run ----------------------------------------------------------------
-PG_PRIVATE_PID="${TMPDIR:-/tmp}/opsdeck-test-pg/data/postmaster.pid"
+PG_PRIVATE_PID="${TMPDIR:-/tmp}/opsdeck-test-pg-$(id -u)/data/postmaster.pid"
 PG_WAS_RUNNING=0
 [ -f "$PG_PRIVATE_PID" ] && PG_WAS_RUNNING=1
 ADMIN_URL="$(scripts/test-postgres.sh)"

@@ -13,9 +13,6 @@ cargo clippy -q -p server -p opsdeck-tests --all-targets -- -D warnings
 cargo clippy -q -p app --features ssr --all-targets -- -D warnings
 cargo clippy -q -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
-say "cargo leptos build"
-cargo leptos build
-
 DATABASE_URL="$(scripts/test-postgres.sh)"
 export DATABASE_URL
 trap 'scripts/test-postgres.sh stop' EXIT
@@ -25,6 +22,10 @@ psql -q "$DATABASE_URL" -At -c "SELECT datname FROM pg_database WHERE datname LI
 
 say "Rust tests (domain, adapters, store, pages, live feed)"
 cargo test -p app -p server -p opsdeck-tests --features app/ssr
+
+# Built after the Rust tests so the browser drives exactly what `make demo` runs.
+say "cargo leptos build"
+cargo leptos build
 
 say "browser test (headless Chromium)"
 psql -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS opsdeck_browser" -c "CREATE DATABASE opsdeck_browser"

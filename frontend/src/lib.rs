@@ -1,4 +1,6 @@
 //! The browser entry point: hydrates the server-rendered page. Nothing else lives here.
+// The whole app's view type is monomorphised here; its depth exceeds the default limit.
+#![recursion_limit = "512"]
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

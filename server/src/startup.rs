@@ -15,6 +15,7 @@ use axum::extract::{FromRef, State};
 use axum::http::{header, HeaderValue, Request};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
@@ -193,6 +194,11 @@ pub async fn start_with(
     let app = build_app(state);
     let stop = shutdown.clone();
     let server = tokio::spawn(async move {
+        // TCP_NODELAY: without it, a response written in two parts (headers, then a file body)
+        // waits ~40 ms for the client's delayed ACK (Nagle), on every static asset.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let graceful = axum::serve(listener, app)
             .with_graceful_shutdown(async move { stop.cancelled().await });
         if let Err(e) = graceful.await {

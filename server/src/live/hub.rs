@@ -6,10 +6,32 @@ use chrono::Utc;
 use std::sync::Arc;
 use tokio::sync::watch;
 
+/// A snapshot as published: encoded once, sent to every viewer as is.
+#[derive(Debug)]
+pub struct Published {
+    pub snapshot: EnvSnapshot,
+    pub json: Arc<str>,
+}
+
+impl Published {
+    fn new(snapshot: EnvSnapshot) -> Self {
+        // Serializing plain data into a String cannot fail; an empty event would be skipped.
+        let json = serde_json::to_string(&snapshot).unwrap_or_default().into();
+        Self { snapshot, json }
+    }
+}
+
+impl std::ops::Deref for Published {
+    type Target = EnvSnapshot;
+    fn deref(&self) -> &EnvSnapshot {
+        &self.snapshot
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct LiveState {
     /// In configuration order.
-    pub envs: Vec<Arc<EnvSnapshot>>,
+    pub envs: Vec<Arc<Published>>,
 }
 
 pub struct Hub {
@@ -32,7 +54,7 @@ impl Hub {
             .map(|mut e| {
                 last = next_seq(last);
                 e.seq = last;
-                Arc::new(e)
+                Arc::new(Published::new(e))
             })
             .collect();
         let (tx, _) = watch::channel(LiveState { envs });
@@ -44,9 +66,10 @@ impl Hub {
         self.tx.send_modify(|state| {
             let prev = state.envs.iter().map(|e| e.seq).max().unwrap_or(0);
             snap.seq = next_seq(prev);
-            match state.envs.iter_mut().find(|e| e.name == snap.name) {
-                Some(slot) => *slot = Arc::new(snap),
-                None => state.envs.push(Arc::new(snap)),
+            let published = Arc::new(Published::new(snap));
+            match state.envs.iter_mut().find(|e| e.name == published.name) {
+                Some(slot) => *slot = published,
+                None => state.envs.push(published),
             }
         });
     }
@@ -59,7 +82,7 @@ impl Hub {
         self.tx.borrow().clone()
     }
 
-    pub fn env(&self, name: &str) -> Option<Arc<EnvSnapshot>> {
+    pub fn env(&self, name: &str) -> Option<Arc<Published>> {
         self.tx
             .borrow()
             .envs
@@ -72,7 +95,12 @@ impl Hub {
 impl LiveStatus for Hub {
     fn dashboard(&self) -> Dashboard {
         Dashboard {
-            environments: self.current().envs.iter().map(|e| (**e).clone()).collect(),
+            environments: self
+                .current()
+                .envs
+                .iter()
+                .map(|e| e.snapshot.clone())
+                .collect(),
             generated_at: Some(Utc::now()),
             demo: self.demo,
         }

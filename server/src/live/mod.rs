@@ -6,6 +6,6 @@ mod hub;
 mod poller;
 mod viewer;
 
-pub use hub::{Hub, LiveState};
+pub use hub::{Hub, LiveState, Published};
 pub use poller::{empty_snapshot, spawn_pollers, spawn_retention, PollerDeps};
 pub use viewer::Viewer;

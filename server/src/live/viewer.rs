@@ -1,8 +1,7 @@
 //! One live viewer's side of the hub: which snapshots it still needs, in the order they changed.
 //! A viewer that reconnects with `Last-Event-ID` gets only what changed after that event.
 
-use super::LiveState;
-use app::domain::EnvSnapshot;
+use super::{LiveState, Published};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -14,7 +13,7 @@ pub struct Viewer {
     seen: HashMap<String, u64>,
     /// Everything at or below this was delivered before a reconnect.
     floor: u64,
-    queue: VecDeque<Arc<EnvSnapshot>>,
+    queue: VecDeque<Arc<Published>>,
     shutdown: CancellationToken,
 }
 
@@ -59,7 +58,7 @@ impl Viewer {
     }
 
     /// The next snapshot to send; waits for a change. `None` when the server shuts down.
-    pub async fn next(&mut self) -> Option<Arc<EnvSnapshot>> {
+    pub async fn next(&mut self) -> Option<Arc<Published>> {
         loop {
             if let Some(env) = self.queue.pop_front() {
                 return Some(env);

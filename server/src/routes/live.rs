@@ -2,9 +2,8 @@
 //! reconnect with `Last-Event-ID`, only what changed since); then each change as it happens.
 //! A comment line every 15 s keeps proxies from closing an idle stream.
 
-use crate::live::Viewer;
+use crate::live::{Published, Viewer};
 use crate::startup::AppState;
-use app::domain::EnvSnapshot;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -12,14 +11,12 @@ use futures::stream::{self, Stream, StreamExt};
 use std::convert::Infallible;
 use std::time::Duration;
 
-fn event(env: &EnvSnapshot) -> Event {
-    match serde_json::to_string(env) {
-        Ok(json) => Event::default()
-            .event("env")
-            .id(env.seq.to_string())
-            .data(json),
-        Err(e) => Event::default().comment(format!("could not encode {}: {e}", env.name)),
-    }
+/// The snapshot's JSON was encoded once when it was published, not once per viewer.
+fn event(env: &Published) -> Event {
+    Event::default()
+        .event("env")
+        .id(env.seq.to_string())
+        .data(&*env.json)
 }
 
 pub async fn stream(
