@@ -131,6 +131,23 @@ impl TestApp {
         (status, r.text().await.expect("body"))
     }
 
+    /// POST the demo control's form (`env`, `fault`) with extra headers, as a browser would.
+    pub async fn post_fault(
+        &self,
+        env: &str,
+        fault: &str,
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .post(format!("{}/api/fn/demo_fault", self.base))
+            .form(&[("env", env), ("fault", fault)]);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        req.send().await.expect("request")
+    }
+
     pub async fn status_json(&self) -> serde_json::Value {
         self.get("/api/v1/status")
             .await

@@ -101,38 +101,20 @@ async fn readyz_fails_when_the_database_goes_away() {
 #[tokio::test]
 async fn demo_control_refuses_bad_input_with_clear_words() {
     let app = spawn_app(Duration::from_millis(500)).await;
-    let r = app
-        .client
-        .post(format!("{}/api/fn/demo_fault", app.base))
-        .form(&[("env", "prod"), ("fault", "meteor")])
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_fault("prod", "meteor", &[]).await;
     assert!(r.status().is_client_error() || r.status().is_server_error());
     let body = r.text().await.unwrap();
     assert!(body.contains("unknown fault"), "{body}");
     assert!(body.contains("expected one of"), "{body}");
 
-    let r = app
-        .client
-        .post(format!("{}/api/fn/demo_fault", app.base))
-        .form(&[("env", "Prod!"), ("fault", "down")])
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_fault("Prod!", "down", &[]).await;
     assert!(r
         .text()
         .await
         .unwrap()
         .contains("not a valid environment name"));
 
-    let r = app
-        .client
-        .post(format!("{}/api/fn/demo_fault", app.base))
-        .form(&[("env", "prod"), ("fault", "down")])
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_fault("prod", "down", &[]).await;
     assert!(
         r.status().is_success() || r.status().is_redirection(),
         "{}",
@@ -151,14 +133,7 @@ async fn another_site_cannot_make_a_browser_change_anything() {
         ("origin", "https://evil.example"),
         ("sec-fetch-site", "cross-site"),
     ] {
-        let r = app
-            .client
-            .post(format!("{}/api/fn/demo_fault", app.base))
-            .header(name, value)
-            .form(&[("env", "prod"), ("fault", "down")])
-            .send()
-            .await
-            .unwrap();
+        let r = app.post_fault("prod", "down", &[(name, value)]).await;
         assert_eq!(r.status(), 403, "{name}: {value}");
         assert!(r.text().await.unwrap().starts_with("refused:"));
     }
@@ -170,14 +145,12 @@ async fn another_site_cannot_make_a_browser_change_anything() {
 
     // The same request from opsdeck's own page goes through.
     let r = app
-        .client
-        .post(format!("{}/api/fn/demo_fault", app.base))
-        .header("origin", app.base.clone())
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("env", "prod"), ("fault", "down")])
-        .send()
-        .await
-        .unwrap();
+        .post_fault(
+            "prod",
+            "down",
+            &[("origin", &app.base), ("sec-fetch-site", "same-origin")],
+        )
+        .await;
     assert!(
         r.status().is_success() || r.status().is_redirection(),
         "{}",
