@@ -1,7 +1,8 @@
 //! The HTML shell and the router: every page is registered here.
 
 use crate::components::live::provide_live_feed;
-use crate::pages::{DashboardPage, DemoPage, EnvPage, NotFound, WallPage};
+use crate::components::session::provide_session;
+use crate::pages::{DashboardPage, DemoPage, EnvPage, NotFound, SignInPage, WallPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
@@ -32,6 +33,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_session();
     provide_live_feed();
 
     view! {
@@ -44,6 +46,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/env/:name") view=EnvPage ssr=SsrMode::Async />
                 <Route path=path!("/wall") view=WallPage ssr=SsrMode::Async />
                 <Route path=path!("/demo") view=DemoPage ssr=SsrMode::Async />
+                <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

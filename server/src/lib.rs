@@ -1,6 +1,7 @@
 //! The opsdeck server: configuration, startup, routes, the live hub and the adapters that
 //! implement the application's ports. `main.rs` only parses the command line.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod live;

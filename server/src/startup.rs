@@ -1,6 +1,7 @@
 //! Startup as a function the tests call: `build_app` assembles the router from its state, and
 //! `start` wires adapters, pollers and the listener for `serve`, `demo` and the tests alike.
 
+use crate::auth::{self, Access, AuthSettings, SessionStore};
 use crate::config::Settings;
 use crate::live::{spawn_pollers, spawn_retention, Hub, PollerDeps};
 use crate::metrics::Metrics;
@@ -14,7 +15,7 @@ use axum::body::Body;
 use axum::extract::{FromRef, State};
 use axum::http::{header, HeaderValue, Request};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use axum::Router;
 use leptos::prelude::*;
@@ -26,6 +27,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+use tower_sessions::SessionManagerLayer;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -37,6 +39,7 @@ pub struct AppState {
     /// Cancelled at shutdown: ends live streams, which would otherwise never finish.
     pub shutdown: CancellationToken,
     pub origin: routes::same_origin::ExpectedOrigin,
+    pub auth: Access,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -55,7 +58,7 @@ pub fn leptos_options(settings: &Settings) -> LeptosOptions {
 }
 
 /// Every route is registered here.
-pub fn build_app(state: AppState) -> Router {
+pub fn build_app(state: AppState, sessions: SessionManagerLayer<SessionStore>) -> Router {
     let routes = generate_route_list(App);
     let services = state.services.clone();
     let options = state.leptos.clone();
@@ -66,6 +69,9 @@ pub fn build_app(state: AppState) -> Router {
         .route("/readyz", get(routes::ops::readyz))
         .route("/metrics", get(routes::ops::metrics))
         .route("/api/fn/{*name}", get(server_fn).post(server_fn))
+        .route("/api/v1/session", get(auth::routes::current))
+        .route("/signin/demo", post(auth::routes::demo_sign_in))
+        .route("/signout", post(auth::routes::sign_out))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -73,6 +79,11 @@ pub fn build_app(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::guard,
+        ))
+        .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(
             state.origin.clone(),
             routes::same_origin::same_origin,
@@ -176,6 +187,15 @@ pub async fn start_with(
             live: hub.clone(),
             samples,
             demo,
+            demo_users: settings
+                .auth
+                .iter()
+                .flat_map(|a| a.demo_users.iter().map(|(u, _)| u.clone()))
+                .collect(),
+        },
+        auth: match &settings.auth {
+            Some(a) => Access::SignIn(a.clone()),
+            None => Access::Open,
         },
         leptos: leptos_options(settings),
     };
@@ -191,7 +211,12 @@ pub async fn start_with(
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let addr = listener.local_addr()?;
-    let app = build_app(state);
+    // Without sign-in the layer still runs (nothing is ever stored): one router for both.
+    let session_settings = settings.auth.clone().unwrap_or_else(AuthSettings::demo);
+    let (sessions, _store) = auth::session_layer(state.pool.clone(), &session_settings)
+        .await
+        .context("creating the session table")?;
+    let app = build_app(state, sessions);
     let stop = shutdown.clone();
     let server = tokio::spawn(async move {
         // TCP_NODELAY: without it, a response written in two parts (headers, then a file body)

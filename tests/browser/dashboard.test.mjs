@@ -38,10 +38,20 @@ async function startDemo(port) {
   return { child, url };
 }
 
-async function newPage(viewport = { width: 1280, height: 900 }) {
-  const page = await browser.newPage({ viewport });
+function watch(page) {
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  return page;
+}
+
+// A person in a browser of their own (own cookies), signed in through the demo's sign-in page.
+async function personAt(user, path, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  const page = watch(await context.newPage());
+  await page.goto(base + path);
+  await page.waitForURL(/\/signin\?next=/);
+  await page.click(`button[data-user="${user}"]`);
+  await page.waitForURL(base + path);
   return page;
 }
 
@@ -62,17 +72,16 @@ after(async () => {
 });
 
 test('the dashboard hydrates and a fault shows live without reload', async () => {
-  const page = await newPage();
-  await page.goto(base + '/');
+  const page = await personAt('vera', '/');
   await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached', timeout: 20_000 });
+  await page.locator('.who', { hasText: 'Vera Viewer' }).waitFor();
   const prodBadge = page.locator('article[data-env="prod"] .tile-head .badge');
   await prodBadge.locator('text=Healthy').waitFor({ timeout: 20_000 });
   await page.locator('.live-on').waitFor({ timeout: 10_000 });
   await page.screenshot({ path: SHOTS + 'dashboard.png', fullPage: true });
 
-  // Make prod's app go down from the demo control, in a second tab.
-  const control = await newPage({ width: 390, height: 844 });
-  await control.goto(base + '/demo');
+  // Another person, an operator on a phone, makes prod's app go down from the demo control.
+  const control = await personAt('oscar', '/demo', { width: 390, height: 844 });
   await control.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
   await control.click('section[data-env="prod"] button[data-fault="down"]');
   await control.locator('section[data-env="prod"] button[data-fault="down"][aria-pressed="true"]').waitFor({ timeout: 10_000 });
@@ -95,8 +104,7 @@ test('the dashboard hydrates and a fault shows live without reload', async () =>
 
 for (const [w, h] of [[1920, 1080], [3840, 2160]]) {
   test(`the wall fits ${w}x${h} without scrollbars`, async () => {
-    const page = await newPage({ width: w, height: h });
-    await page.goto(base + '/wall');
+    const page = await personAt('vera', '/wall', { width: w, height: h });
     await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
     await page.locator('.wall-tile[data-env="dev"] .wall-status[data-level="ok"]').waitFor({ timeout: 20_000 });
     const size = await page.evaluate(() => ({
@@ -110,8 +118,7 @@ for (const [w, h] of [[1920, 1080], [3840, 2160]]) {
 }
 
 test('the detail page on a phone', async () => {
-  const page = await newPage({ width: 390, height: 844 });
-  await page.goto(base + '/env/prod');
+  const page = await personAt('alice', '/env/prod', { width: 390, height: 844 });
   await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
   await page.locator('text=time_starttransfer').first().waitFor();
   const sw = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -121,8 +128,7 @@ test('the detail page on a phone', async () => {
 });
 
 test('the wall reconnects by itself after the server restarts', async () => {
-  const page = await newPage({ width: 1920, height: 1080 });
-  await page.goto(base + '/wall');
+  const page = await personAt('vera', '/wall', { width: 1920, height: 1080 });
   await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
   await page.locator('.wall-tile[data-env="prod"] .wall-status[data-level="ok"]').waitFor({ timeout: 20_000 });
 
@@ -133,9 +139,9 @@ test('the wall reconnects by itself after the server restarts', async () => {
   ({ child: server } = await startDemo(Number(port)));
 
   // A change made on the new server reaches the page that was opened on the old one.
-  const form = new URLSearchParams({ env: 'prod', fault: 'error5xx' });
-  const r = await fetch(base + '/api/fn/demo_fault', { method: 'POST', body: form, headers: { accept: 'application/json' } });
-  assert.ok(r.ok, `injecting the fault: HTTP ${r.status}`);
+  const control = await personAt('ada', '/demo');
+  await control.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await control.click('section[data-env="prod"] button[data-fault="error5xx"]');
   await page.locator('.wall-tile[data-env="prod"] .wall-status[data-level="critical"]').waitFor({ timeout: 30_000 });
   assert.match(await page.locator('.wall-tile[data-env="prod"] .wall-problem').innerText(), /503/);
   await page.screenshot({ path: SHOTS + 'wall-after-restart.png' });

@@ -13,7 +13,10 @@ use std::time::Duration;
 
 pub struct TestApp {
     pub base: String,
+    /// Signed in as Ada Admin (all roles), with her session cookie.
     pub client: reqwest::Client,
+    /// Ada's CSRF token.
+    pub csrf: String,
     pub world: Arc<SimWorld>,
     pub settings: Settings,
     pub database_url: SecretString,
@@ -62,6 +65,17 @@ pub async fn spawn_app_with(
     interval: Duration,
     faults: &[(&str, Fault)],
 ) -> TestApp {
+    spawn_app_configured(database_url, interval, faults, |_| {}).await
+}
+
+/// The most general form: `tweak` may change the settings (sign-in, timeouts) before start.
+/// The client signs in as Ada Admin when sign-in is on.
+pub async fn spawn_app_configured(
+    database_url: SecretString,
+    interval: Duration,
+    faults: &[(&str, Fault)],
+    tweak: impl FnOnce(&mut Settings),
+) -> TestApp {
     let world = Arc::new(
         SimWorld::start(&[(env("prod"), "1.4.2"), (env("dev"), "1.5.0-rc.1")])
             .await
@@ -95,6 +109,7 @@ pub async fn spawn_app_with(
     for e in &mut settings.environments {
         e.interval = interval;
     }
+    tweak(&mut settings);
     let pool = server::store::connect(&database_url, 5)
         .await
         .expect("connect");
@@ -102,18 +117,55 @@ pub async fn spawn_app_with(
     let started = start(&settings, pool, Some(world.clone() as Arc<dyn DemoControl>))
         .await
         .expect("start opsdeck");
+    let base = format!("http://{}", started.addr);
+    let (client, csrf) = match settings.auth {
+        Some(_) => signed_in_client(&base, "ada").await,
+        None => (new_client(), String::new()),
+    };
     TestApp {
-        base: format!("http://{}", started.addr),
-        client: reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client"),
+        base,
+        client,
+        csrf,
         world,
         settings,
         database_url,
         started,
     }
+}
+
+/// A client with a cookie jar that follows no redirects (tests look at them).
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("client")
+}
+
+/// Sign in as one of the demo's people; returns the client holding the session and its CSRF token.
+pub async fn signed_in_client(base: &str, user: &str) -> (reqwest::Client, String) {
+    let client = new_client();
+    let r = client
+        .post(format!("{base}/signin/demo"))
+        .form(&[("user", user), ("next", "/")])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(r.status(), 303, "demo sign-in as {user}");
+    let session: serde_json::Value = client
+        .get(format!("{base}/api/v1/session"))
+        .send()
+        .await
+        .expect("session")
+        .json()
+        .await
+        .expect("session JSON");
+    let csrf = session["csrf_token"]
+        .as_str()
+        .expect("a CSRF token")
+        .to_owned();
+    (client, csrf)
 }
 
 impl TestApp {
@@ -141,7 +193,7 @@ impl TestApp {
         let mut req = self
             .client
             .post(format!("{}/api/fn/demo_fault", self.base))
-            .form(&[("env", env), ("fault", fault)]);
+            .form(&[("env", env), ("fault", fault), ("csrf_token", &self.csrf)]);
         for (name, value) in headers {
             req = req.header(*name, *value);
         }

@@ -22,11 +22,13 @@ pub struct EnvDetail {
 
 #[server(prefix = "/api/fn", endpoint = "dashboard", input = GetUrl)]
 pub async fn get_dashboard() -> Result<Dashboard, AppError> {
+    super::require(crate::domain::Role::Viewer)?;
     Ok(super::services()?.live.dashboard())
 }
 
 #[server(prefix = "/api/fn", endpoint = "env", input = GetUrl)]
 pub async fn get_env_detail(name: String) -> Result<EnvDetail, AppError> {
+    super::require(crate::domain::Role::Viewer)?;
     let services = super::services()?;
     let result = crate::usecases::env_detail::env_detail(&services, &name).await;
     if let Err(AppError::NotFound(_)) = &result {

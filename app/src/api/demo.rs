@@ -7,6 +7,7 @@ use leptos::server_fn::codec::GetUrl;
 
 #[server(prefix = "/api/fn", endpoint = "demo_faults", input = GetUrl)]
 pub async fn get_demo_faults() -> Result<Vec<(String, Fault)>, AppError> {
+    super::require(crate::domain::Role::Viewer)?;
     let demo = super::services()?
         .demo
         .ok_or_else(|| AppError::Forbidden("demo controls exist only in `opsdeck demo`".into()))?;
@@ -17,15 +18,24 @@ pub async fn get_demo_faults() -> Result<Vec<(String, Fault)>, AppError> {
         .collect())
 }
 
+/// `csrf_token` is checked by the server's guard before this runs (from this field, or from the
+/// `x-csrf-token` header that scripts send); it is an argument so the form carries it whether or
+/// not the page's script has loaded.
 #[server(prefix = "/api/fn", endpoint = "demo_fault")]
-pub async fn set_demo_fault(env: String, fault: String) -> Result<(), AppError> {
+pub async fn set_demo_fault(
+    env: String,
+    fault: String,
+    csrf_token: Option<String>,
+) -> Result<(), AppError> {
+    let _ = csrf_token;
+    let who = super::require(crate::domain::Role::Operator)?;
     let demo = super::services()?
         .demo
         .ok_or_else(|| AppError::Forbidden("demo controls exist only in `opsdeck demo`".into()))?;
     let env =
         crate::domain::EnvName::parse(&env).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let fault = Fault::parse(&fault).map_err(AppError::BadRequest)?;
-    tracing::info!(%env, fault = fault.as_str(), "demo fault injected");
+    tracing::info!(%env, fault = fault.as_str(), by = %who.display_name, "demo fault injected");
     demo.set_fault(&env, fault).await?;
     Ok(())
 }

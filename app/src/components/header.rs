@@ -26,6 +26,7 @@ pub fn Header(#[prop(optional)] demo: bool) -> impl IntoView {
             </nav>
             <span class="spacer"></span>
             {live}
+            <super::session::SessionBadge />
         </header>
     }
 }

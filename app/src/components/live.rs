@@ -76,8 +76,19 @@ pub fn provide_live_feed() {
         offset_ms: RwSignal::new(0),
     };
     provide_context(feed);
+    // Only someone who may see opsdeck gets a live stream (the sign-in page would get 401s).
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| client::start(feed));
+    {
+        let session = use_context::<super::session::SessionResource>();
+        Effect::new(move |_| {
+            let may_watch = session
+                .and_then(|s| s.get_untracked())
+                .and_then(Result::ok)
+                .flatten()
+                .is_some();
+            client::start(feed, may_watch)
+        });
+    }
 }
 
 pub fn use_live_feed() -> LiveFeed {
@@ -97,7 +108,7 @@ mod client {
 
     const RECONNECT_MS: i32 = 3_000;
 
-    pub fn start(feed: LiveFeed) {
+    pub fn start(feed: LiveFeed, connect_feed: bool) {
         feed.hydrated.set(true);
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-hydrated", "true");
@@ -111,7 +122,9 @@ mod client {
             1_000,
         );
         tick.forget();
-        connect(feed);
+        if connect_feed {
+            connect(feed);
+        }
     }
 
     fn reconnect_later(feed: LiveFeed) {

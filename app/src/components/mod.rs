@@ -4,6 +4,7 @@ pub mod age;
 pub mod env_tile;
 pub mod header;
 pub mod live;
+pub mod session;
 pub mod sparkline;
 pub mod status;
 pub mod timing_bar;

@@ -1,5 +1,6 @@
 //! Pure domain types shared by the server and the browser. No I/O lives here.
 
+pub mod auth;
 pub mod dashboard;
 pub mod env_name;
 pub mod fault;
@@ -9,6 +10,7 @@ pub mod history;
 pub mod level;
 pub mod thresholds;
 
+pub use auth::{local_path, DemoUser, Grantee, Identity, Principal, Role, RoleGrants, SessionInfo};
 pub use dashboard::{Dashboard, EnvSnapshot, KnownVersion, LatencyBucket, Uptime};
 pub use env_name::EnvName;
 pub use fault::Fault;

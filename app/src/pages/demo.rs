@@ -46,6 +46,7 @@ fn FaultRow(env: String, current: Fault, action: ServerAction<SetDemoFault>) -> 
                 <ActionForm action>
                     <input type="hidden" name="env" value=env />
                     <input type="hidden" name="fault" value=f.as_str() />
+                    <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />
                     <button type="submit" class=class data-fault=f.as_str() aria-pressed=(f == current).to_string()>
                         {f.label()}
                     </button>

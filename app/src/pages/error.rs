@@ -8,6 +8,7 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
     let title = match &error {
         AppError::NotFound(_) => "Not found",
         AppError::BadRequest(_) => "Bad request",
+        AppError::Unauthorized(_) => "Please sign in",
         AppError::Forbidden(_) => "Not allowed",
         AppError::Unavailable(_) | AppError::Transport(_) => "Unavailable",
     };

@@ -6,6 +6,7 @@ mod demo;
 mod env;
 mod error;
 mod not_found;
+mod signin;
 mod wall;
 
 pub use dashboard::DashboardPage;
@@ -13,4 +14,5 @@ pub use demo::DemoPage;
 pub use env::EnvPage;
 pub use error::ErrorPanel;
 pub use not_found::NotFound;
+pub use signin::SignInPage;
 pub use wall::WallPage;

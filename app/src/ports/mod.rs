@@ -22,4 +22,6 @@ pub struct Services {
     pub samples: Arc<dyn HealthSamples>,
     /// Present only in demo mode.
     pub demo: Option<Arc<dyn DemoControl>>,
+    /// The ready-made people the demo's sign-in page offers (empty outside the demo).
+    pub demo_users: Vec<crate::domain::DemoUser>,
 }

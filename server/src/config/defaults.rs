@@ -42,6 +42,7 @@ pub fn demo_settings(
             retention: Duration::from_secs(3 * 86_400),
         },
         thresholds: ThresholdSettings::default(),
+        auth: Some(crate::auth::AuthSettings::demo()),
         environments: envs
             .iter()
             .map(|(name, label, base)| EnvironmentSettings {

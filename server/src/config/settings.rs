@@ -23,6 +23,8 @@ pub struct Settings {
     pub probe: ProbeSettings,
     pub thresholds: ThresholdSettings,
     pub environments: Vec<EnvironmentSettings>,
+    /// `None`: no sign-in, everyone is an anonymous viewer (loopback or explicit opt-in only).
+    pub auth: Option<crate::auth::AuthSettings>,
 }
 
 #[derive(Debug, Clone)]

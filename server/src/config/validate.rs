@@ -206,6 +206,8 @@ impl Validator {
             },
             thresholds,
             environments,
+            // Sign-in through an identity provider is configured here once it exists.
+            auth: None,
         }
     }
 

@@ -2,6 +2,7 @@
 
 mod private_cluster;
 mod samples;
+pub mod users;
 
 pub use private_cluster::{ClusterError, PrivateCluster};
 pub use samples::PgHealthSamples;

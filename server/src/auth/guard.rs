@@ -1,0 +1,205 @@
+//! The guard in front of every route: who is asking (or an anonymous viewer when sign-in is not
+//! configured), whether they may see opsdeck at all, and — for every state-changing request — the
+//! session's CSRF token. What a route needs beyond viewing is checked by the route itself.
+
+use super::{session, Access};
+use crate::startup::AppState;
+use app::domain::{Principal, Role, SessionInfo};
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+/// Reachable without signing in: the way in, opsdeck's own health, and static files.
+fn is_public(path: &str) -> bool {
+    matches!(
+        path,
+        "/signin"
+            | "/signin/demo"
+            | "/healthz"
+            | "/readyz"
+            | "/metrics"
+            | "/favicon.svg"
+            | "/api/fn/session"
+            | "/api/fn/sign_in_options"
+    ) || path.starts_with("/pkg/")
+}
+
+/// State-changing requests that need no CSRF token: signing in has no session yet (its Origin is
+/// still checked by `same_origin`).
+fn needs_no_token(path: &str) -> bool {
+    path == "/signin/demo"
+}
+
+/// The largest form body read to find the token.
+const MAX_FORM: usize = 64 * 1024;
+
+pub async fn guard(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    let info = match &state.auth {
+        Access::Open => Some(SessionInfo {
+            principal: Principal {
+                user_id: 0,
+                display_name: "anonymous".into(),
+                roles: [Role::Viewer].into(),
+            },
+            csrf_token: None,
+            signed_in: false,
+        }),
+        Access::SignIn(settings) => session::current(&session, settings).await,
+    };
+    let path = req.uri().path().to_owned();
+    let mut req = req;
+    if is_public(&path) {
+        if let Some(info) = info {
+            req.extensions_mut().insert(info);
+        }
+        return next.run(req).await;
+    }
+    let Some(info) = info else {
+        return sign_in_first(&req);
+    };
+    if !info.principal.has(Role::Viewer) {
+        return no_role(&info);
+    }
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        && !needs_no_token(&path)
+    {
+        req = match check_token(req, info.csrf_token.as_deref()).await {
+            Ok(req) => req,
+            Err(resp) => return resp,
+        };
+    }
+    req.extensions_mut().insert(info);
+    next.run(req).await
+}
+
+fn sign_in_first(req: &Request) -> Response {
+    let path = req.uri().path();
+    if req.method() == Method::GET && !path.starts_with("/api/") {
+        let next = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+        return Redirect::to(&format!("/signin?{query}")).into_response();
+    }
+    (StatusCode::UNAUTHORIZED, "sign in first\n").into_response()
+}
+
+fn no_role(info: &SessionInfo) -> Response {
+    let name = escape(&info.principal.display_name);
+    let token = escape(info.csrf_token.as_deref().unwrap_or_default());
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>opsdeck — no role</title>\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head><body>\
+         <h1>No role in opsdeck</h1><p>You are signed in as <b>{name}</b>, but no role is granted to you, \
+         so there is nothing you may see here. Ask an opsdeck admin to grant you one.</p>\
+         <form method=\"post\" action=\"/signout\"><input type=\"hidden\" name=\"csrf_token\" value=\"{token}\">\
+         <button type=\"submit\">Sign out</button></form></body></html>"
+    );
+    (StatusCode::FORBIDDEN, Html(page)).into_response()
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn refused(why: &str) -> Response {
+    tracing::warn!("refused a state-changing request: {why}");
+    (StatusCode::FORBIDDEN, format!("refused: {why}\n")).into_response()
+}
+
+/// Constant-time comparison, so the token cannot be guessed byte by byte from response times.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// The token from the `x-csrf-token` header, or from a form body's `csrf_token` field (the
+/// body is read and put back).
+async fn check_token(req: Request, expected: Option<&str>) -> Result<Request, Response> {
+    let Some(expected) = expected else {
+        return Err(refused("nothing can be changed without signing in"));
+    };
+    if let Some(sent) = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
+        return if same(sent, expected) {
+            Ok(req)
+        } else {
+            Err(refused("the CSRF token is wrong"))
+        };
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(refused(
+            "the CSRF token is missing (send it as x-csrf-token)",
+        ));
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = to_bytes(body, MAX_FORM)
+        .await
+        .map_err(|_| refused("the form is larger than 64 KiB"))?;
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+    match fields.iter().find(|(k, _)| k == "csrf_token") {
+        Some((_, sent)) if same(sent, expected) => {
+            Ok(Request::from_parts(parts, Body::from(bytes)))
+        }
+        Some(_) => Err(refused("the CSRF token is wrong")),
+        None => Err(refused("the CSRF token is missing")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_way_in_and_health_are_public() {
+        for p in ["/signin", "/healthz", "/pkg/opsdeck.js", "/api/fn/session"] {
+            assert!(is_public(p), "{p}");
+        }
+        for p in [
+            "/",
+            "/wall",
+            "/env/prod",
+            "/api/v1/status",
+            "/api/v1/live",
+            "/api/fn/demo_fault",
+            "/signout",
+        ] {
+            assert!(!is_public(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn token_comparison() {
+        assert!(same("abc", "abc"));
+        assert!(!same("abc", "abd") && !same("abc", "ab") && !same("", "a"));
+        assert_eq!(
+            escape("<b>\"A&B\"</b>"),
+            "&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt;"
+        );
+    }
+}

@@ -1,0 +1,45 @@
+//! People who signed in, and the audit events of signing in.
+
+use app::domain::Identity;
+use sqlx::PgPool;
+
+/// Create or refresh the user row for `id`; returns the user's id.
+#[tracing::instrument(skip(pool, id), fields(provider = %id.provider))]
+pub async fn upsert_user(pool: &PgPool, id: &Identity) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO users (provider, subject, display_name, email, github_login) \
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (provider, subject) DO UPDATE SET display_name = EXCLUDED.display_name, \
+           email = EXCLUDED.email, github_login = COALESCE(EXCLUDED.github_login, users.github_login), \
+           last_sign_in = now() \
+         RETURNING id",
+    )
+    .bind(&id.provider)
+    .bind(&id.subject)
+    .bind(&id.display_name)
+    .bind(&id.email)
+    .bind(&id.login)
+    .fetch_one(pool)
+    .await
+}
+
+/// Append an audit event. `actor_user_id` is `None` when nobody could be identified (a failed
+/// sign-in), and `actor` then says what is known.
+pub async fn audit(
+    pool: &PgPool,
+    actor_user_id: Option<i64>,
+    actor: &str,
+    action: &str,
+    details: serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_events (actor_user_id, actor, action, details) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(actor_user_id)
+    .bind(actor)
+    .bind(action)
+    .bind(details)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
