@@ -2,7 +2,9 @@
 
 use crate::components::live::provide_live_feed;
 use crate::components::session::provide_session;
-use crate::pages::{DashboardPage, DemoPage, EnvPage, NotFound, SignInPage, WallPage};
+use crate::pages::{
+    DashboardPage, DemoPage, EnvPage, NotFound, SignInPage, WallPage, WallTokensPage,
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
@@ -47,6 +49,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/wall") view=WallPage ssr=SsrMode::Async />
                 <Route path=path!("/demo") view=DemoPage ssr=SsrMode::Async />
                 <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/wall-tokens") view=WallTokensPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

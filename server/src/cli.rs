@@ -57,6 +57,13 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// Manage wall-screen tokens (DATABASE_URL, or database.url from --config).
+    WallToken {
+        #[command(subcommand)]
+        action: WallTokenAction,
+        #[arg(long, value_name = "FILE", global = true)]
+        config: Option<PathBuf>,
+    },
     /// Probe one URL like `curl -w` and print the phase timings.
     Probe {
         url: String,
@@ -69,6 +76,22 @@ enum Command {
         /// One JSON object per probe instead of text.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum WallTokenAction {
+    /// Create a token; it is printed once and stored only as a hash.
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token: its screens lose their session and live stream within seconds.
+    Revoke {
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -92,6 +115,7 @@ pub fn main() -> ExitCode {
             } => demo(listen, fault, data_dir).await,
             Command::CheckConfig { config } => check_config(config),
             Command::Migrate { config } => migrate(config).await,
+            Command::WallToken { action, config } => wall_token(action, config).await,
             Command::Probe {
                 url,
                 count,
@@ -142,6 +166,50 @@ async fn migrate(config: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let pool = store::connect(&url, 2).await?;
     store::migrate(&pool).await?;
     println!("migrations applied to {}", config::redact(&url));
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn wall_token(action: WallTokenAction, config: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    use crate::store::wall_tokens;
+    let settings = config.as_deref().map(load).transpose()?;
+    let url = database_url(settings.as_ref())
+        .context("no database: set DATABASE_URL or database.url in --config")?;
+    let pool = store::connect(&url, 2).await?;
+    store::migrate(&pool).await?;
+    match action {
+        WallTokenAction::Create { name } => {
+            // Who ran it, by the operating system's account (the CLI has no sign-in).
+            let uid = nix::unistd::getuid();
+            let account = nix::unistd::User::from_uid(uid)
+                .ok()
+                .flatten()
+                .map_or_else(|| format!("uid {uid}"), |u| u.name);
+            let who = format!("cli:{account}");
+            let token = wall_tokens::create(&pool, &name, &who).await?;
+            println!("wall token {name:?} created. Shown once; open this on the wall screen:");
+            println!("  /wall?token={token}");
+        }
+        WallTokenAction::List => {
+            for t in wall_tokens::list(&pool).await? {
+                let state = match t.revoked_at {
+                    Some(at) => format!("revoked {}", app::domain::format::datetime(at)),
+                    None => "active".into(),
+                };
+                println!(
+                    "{}\t{state}\tcreated {} by {}",
+                    t.name,
+                    app::domain::format::datetime(t.created_at),
+                    t.created_by
+                );
+            }
+        }
+        WallTokenAction::Revoke { name } => {
+            if !wall_tokens::revoke(&pool, &name).await? {
+                anyhow::bail!("no active wall token named {name:?}");
+            }
+            println!("wall token {name:?} revoked");
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

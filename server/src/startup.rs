@@ -181,12 +181,13 @@ pub async fn start_with(
         shutdown: shutdown.clone(),
         origin: routes::same_origin::ExpectedOrigin::from_public_url(settings.public_url.as_ref()),
         hub: hub.clone(),
-        pool,
+        pool: pool.clone(),
         metrics: metrics.clone(),
         services: Services {
             live: hub.clone(),
             samples,
             demo,
+            wall_tokens: Arc::new(crate::store::wall_tokens::PgWallTokens::new(pool.clone())),
             demo_users: settings
                 .auth
                 .iter()

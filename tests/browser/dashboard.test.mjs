@@ -127,6 +127,30 @@ test('the detail page on a phone', async () => {
   assert.deepEqual(pageErrors, []);
 });
 
+test('an admin creates a wall token and a screen opens the wall with it', async () => {
+  const admin = await personAt('ada', '/admin/wall-tokens');
+  await admin.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await admin.fill('input[name="name"]', 'Team room');
+  await admin.click('.token-create button[type="submit"]');
+  const url = await admin.locator('.token-url').innerText({ timeout: 10_000 });
+  assert.match(url, /^\/wall\?token=odw_/);
+  await admin.locator('tr[data-token="Team room"]').waitFor();
+  await admin.screenshot({ path: SHOTS + 'wall-tokens.png', fullPage: true });
+
+  // A screen with no one signed in.
+  const screen = watch(await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage());
+  await screen.goto(base + url);
+  assert.equal(new URL(screen.url()).search, '', 'the token does not stay in the address bar');
+  assert.equal(new URL(screen.url()).pathname, '/wall');
+  await screen.locator('.wall-tile[data-env="prod"]').waitFor();
+
+  // Revoked: the screen loses its session (its next load goes to sign-in).
+  await admin.click('tr[data-token="Team room"] button');
+  await admin.locator('tr[data-token="Team room"]', { hasText: 'revoked' }).waitFor({ timeout: 10_000 });
+  await screen.reload();
+  assert.match(screen.url(), /\/signin/);
+});
+
 test('the wall reconnects by itself after the server restarts', async () => {
   const page = await personAt('vera', '/wall', { width: 1920, height: 1080 });
   await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });

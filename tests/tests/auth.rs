@@ -120,6 +120,7 @@ async fn each_role_gets_exactly_what_it_may() {
             "{user} POST demo_fault: {status} {body}"
         );
         if !act {
+            assert_eq!(status, 403, "{user}");
             assert!(body.contains("needs the operator role"), "{user}: {body}");
         }
     }

@@ -8,9 +8,11 @@ use leptos::server_fn::codec::GetUrl;
 #[server(prefix = "/api/fn", endpoint = "demo_faults", input = GetUrl)]
 pub async fn get_demo_faults() -> Result<Vec<(String, Fault)>, AppError> {
     super::require(crate::domain::Role::Viewer)?;
-    let demo = super::services()?
-        .demo
-        .ok_or_else(|| AppError::Forbidden("demo controls exist only in `opsdeck demo`".into()))?;
+    let demo = super::services()?.demo.ok_or_else(|| {
+        super::respond(AppError::Forbidden(
+            "demo controls exist only in `opsdeck demo`".into(),
+        ))
+    })?;
     Ok(demo
         .faults()
         .into_iter()
@@ -29,13 +31,17 @@ pub async fn set_demo_fault(
 ) -> Result<(), AppError> {
     let _ = csrf_token;
     let who = super::require(crate::domain::Role::Operator)?;
-    let demo = super::services()?
-        .demo
-        .ok_or_else(|| AppError::Forbidden("demo controls exist only in `opsdeck demo`".into()))?;
-    let env =
-        crate::domain::EnvName::parse(&env).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let fault = Fault::parse(&fault).map_err(AppError::BadRequest)?;
+    let demo = super::services()?.demo.ok_or_else(|| {
+        super::respond(AppError::Forbidden(
+            "demo controls exist only in `opsdeck demo`".into(),
+        ))
+    })?;
+    let env = crate::domain::EnvName::parse(&env)
+        .map_err(|e| super::respond(AppError::BadRequest(e.to_string())))?;
+    let fault = Fault::parse(&fault).map_err(|e| super::respond(AppError::BadRequest(e)))?;
     tracing::info!(%env, fault = fault.as_str(), by = %who.display_name, "demo fault injected");
-    demo.set_fault(&env, fault).await?;
+    demo.set_fault(&env, fault)
+        .await
+        .map_err(|e| super::respond(e.into()))?;
     Ok(())
 }

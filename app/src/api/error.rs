@@ -21,6 +21,20 @@ pub enum AppError {
     Transport(String),
 }
 
+impl AppError {
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::NotFound(_) => 404,
+            AppError::BadRequest(_) => 400,
+            AppError::Unauthorized(_) => 401,
+            AppError::Forbidden(_) => 403,
+            AppError::Unavailable(_) => 503,
+            AppError::Transport(_) => 500,
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -36,6 +50,7 @@ impl From<crate::ports::PortError> for AppError {
         match e {
             PortError::NotFound(m) => AppError::NotFound(m),
             PortError::Denied(m) => AppError::Forbidden(m),
+            PortError::Conflict(m) => AppError::BadRequest(m),
             other => AppError::Unavailable(other.to_string()),
         }
     }

@@ -5,11 +5,16 @@ mod dashboard;
 mod demo;
 mod error;
 mod session;
+mod wall_tokens;
 
 pub use dashboard::{get_dashboard, get_env_detail, EnvDetail, GetDashboard, GetEnvDetail};
 pub use demo::{get_demo_faults, set_demo_fault, GetDemoFaults, SetDemoFault};
 pub use error::AppError;
 pub use session::{get_session, get_sign_in_options, GetSession, GetSignInOptions, SignInOptions};
+pub use wall_tokens::{
+    create_wall_token, list_wall_tokens, revoke_wall_token, CreateWallToken, ListWallTokens,
+    RevokeWallToken,
+};
 
 /// The session the server's sign-in guard attached to this request, if any.
 #[cfg(feature = "ssr")]
@@ -23,16 +28,29 @@ fn session_info() -> Option<crate::domain::SessionInfo> {
 /// The principal of this request if it holds `role`; the check every server function makes.
 #[cfg(feature = "ssr")]
 fn require(role: crate::domain::Role) -> Result<crate::domain::Principal, AppError> {
-    let info = session_info().ok_or_else(|| AppError::Unauthorized("sign in first".into()))?;
+    let Some(info) = session_info() else {
+        return Err(respond(AppError::Unauthorized("sign in first".into())));
+    };
     if info.principal.has(role) {
         Ok(info.principal)
     } else {
-        Err(AppError::Forbidden(format!(
+        Err(respond(AppError::Forbidden(format!(
             "this needs the {} role; {} does not have it",
             role.as_str(),
             info.principal.display_name
-        )))
+        ))))
     }
+}
+
+/// Answer this request with `error`'s HTTP status (server functions default to 500).
+#[cfg(feature = "ssr")]
+fn respond(error: AppError) -> AppError {
+    if let Some(resp) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(code) = http::StatusCode::from_u16(error.status()) {
+            resp.set_status(code);
+        }
+    }
+    error
 }
 
 #[cfg(feature = "ssr")]

@@ -23,6 +23,11 @@ pub fn Header(#[prop(optional)] demo: bool) -> impl IntoView {
                 <a href="/">"Dashboard"</a>
                 <a href="/wall">"Wall"</a>
                 {demo.then(|| view! { <a href="/demo">"Demo control"</a> })}
+                {move || {
+                    super::session::current_session()
+                        .filter(|s| s.principal.has(crate::domain::Role::Admin))
+                        .map(|_| view! { <a href="/admin/wall-tokens">"Wall tokens"</a> })
+                }}
             </nav>
             <span class="spacer"></span>
             {live}

@@ -183,6 +183,9 @@ pub struct SessionInfo {
     pub csrf_token: Option<String>,
     /// False when opsdeck runs without sign-in (everyone is an anonymous viewer).
     pub signed_in: bool,
+    /// A wall screen's read-only session (opened with a wall token).
+    #[serde(default)]
+    pub wall: bool,
 }
 
 /// A ready-made person offered by the demo's sign-in page.
@@ -225,4 +228,15 @@ mod next_tests {
             assert_eq!(local_path(evil), "/", "{evil:?}");
         }
     }
+}
+
+/// A wall-screen token as an admin sees it (never the secret).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WallToken {
+    pub id: i64,
+    pub name: String,
+    pub created_by: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
 }

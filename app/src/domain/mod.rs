@@ -10,7 +10,9 @@ pub mod history;
 pub mod level;
 pub mod thresholds;
 
-pub use auth::{local_path, DemoUser, Grantee, Identity, Principal, Role, RoleGrants, SessionInfo};
+pub use auth::{
+    local_path, DemoUser, Grantee, Identity, Principal, Role, RoleGrants, SessionInfo, WallToken,
+};
 pub use dashboard::{Dashboard, EnvSnapshot, KnownVersion, LatencyBucket, Uptime};
 pub use env_name::EnvName;
 pub use fault::Fault;

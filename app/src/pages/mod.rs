@@ -8,6 +8,7 @@ mod error;
 mod not_found;
 mod signin;
 mod wall;
+mod wall_tokens;
 
 pub use dashboard::DashboardPage;
 pub use demo::DemoPage;
@@ -16,3 +17,4 @@ pub use error::ErrorPanel;
 pub use not_found::NotFound;
 pub use signin::SignInPage;
 pub use wall::WallPage;
+pub use wall_tokens::WallTokensPage;

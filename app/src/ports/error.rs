@@ -10,6 +10,9 @@ pub enum PortError {
     Unavailable(String),
     #[error("denied: {0}")]
     Denied(String),
+    /// The request clashes with what exists (a name taken).
+    #[error("{0}")]
+    Conflict(String),
     #[error("{0}")]
     Other(String),
 }

@@ -6,12 +6,14 @@ mod error;
 mod live;
 mod probe;
 mod samples;
+mod wall_tokens;
 
 pub use demo::DemoControl;
 pub use error::PortError;
 pub use live::LiveStatus;
 pub use probe::HealthProber;
 pub use samples::HealthSamples;
+pub use wall_tokens::WallTokens;
 
 use std::sync::Arc;
 
@@ -22,6 +24,7 @@ pub struct Services {
     pub samples: Arc<dyn HealthSamples>,
     /// Present only in demo mode.
     pub demo: Option<Arc<dyn DemoControl>>,
+    pub wall_tokens: Arc<dyn WallTokens>,
     /// The ready-made people the demo's sign-in page offers (empty outside the demo).
     pub demo_users: Vec<crate::domain::DemoUser>,
 }

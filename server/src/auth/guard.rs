@@ -4,6 +4,7 @@
 
 use super::{session, Access};
 use crate::startup::AppState;
+use crate::store::users;
 use app::domain::{Principal, Role, SessionInfo};
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
@@ -36,12 +37,23 @@ fn needs_no_token(path: &str) -> bool {
 /// The largest form body read to find the token.
 const MAX_FORM: usize = 64 * 1024;
 
+/// What a wall screen may load: the dashboard, the wall, their data and the live stream.
+fn wall_may_see(path: &str) -> bool {
+    matches!(
+        path,
+        "/" | "/wall" | "/api/v1/live" | "/api/v1/status" | "/api/fn/dashboard" | "/api/fn/session"
+    )
+}
+
 pub async fn guard(
     State(state): State<AppState>,
     session: Session,
     req: Request,
     next: Next,
 ) -> Response {
+    if let Some(token) = wall_token_in(&req) {
+        return open_wall(&state, &session, &token).await;
+    }
     let info = match &state.auth {
         Access::Open => Some(SessionInfo {
             principal: Principal {
@@ -51,8 +63,9 @@ pub async fn guard(
             },
             csrf_token: None,
             signed_in: false,
+            wall: false,
         }),
-        Access::SignIn(settings) => session::current(&session, settings).await,
+        Access::SignIn(settings) => session::current(&session, settings, &state.pool).await,
     };
     let path = req.uri().path().to_owned();
     let mut req = req;
@@ -68,6 +81,18 @@ pub async fn guard(
     if !info.principal.has(Role::Viewer) {
         return no_role(&info);
     }
+    if info.wall {
+        if !wall_may_see(&path) || !matches!(*req.method(), Method::GET | Method::HEAD) {
+            return (
+                StatusCode::FORBIDDEN,
+                "a wall screen can only show the dashboard and the wall\n",
+            )
+                .into_response();
+        }
+        if let Some(id) = session::wall_token(&session).await {
+            req.extensions_mut().insert(session::WallSession(id));
+        }
+    }
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
         && !needs_no_token(&path)
     {
@@ -78,6 +103,61 @@ pub async fn guard(
     }
     req.extensions_mut().insert(info);
     next.run(req).await
+}
+
+/// `GET /wall?token=…`: the token a wall screen was set up with.
+fn wall_token_in(req: &Request) -> Option<String> {
+    if req.method() != Method::GET || req.uri().path() != "/wall" {
+        return None;
+    }
+    let query = req.uri().query()?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).ok()?;
+    pairs
+        .into_iter()
+        .find(|(k, _)| k == "token")
+        .map(|(_, v)| v)
+}
+
+/// Verify a wall token, open the screen's read-only session, and send the browser to `/wall`
+/// so the token does not stay in the address bar (or in its history).
+async fn open_wall(state: &AppState, session: &Session, token: &str) -> Response {
+    if !matches!(state.auth, Access::SignIn(_)) {
+        return Redirect::to("/wall").into_response();
+    }
+    let pool = &state.pool;
+    match crate::store::wall_tokens::verify(pool, token).await {
+        Ok(Some((id, name))) => match session::sign_in_wall(session, id, &name).await {
+            Ok(()) => {
+                let actor = format!("wall:{name}");
+                let _ =
+                    users::audit(pool, None, &actor, "wall_sign_in", serde_json::json!({})).await;
+                Redirect::to("/wall").into_response()
+            }
+            Err(e) => {
+                tracing::error!("opening a wall session failed: {e}");
+                let msg = "the wall session could not be stored\n";
+                (StatusCode::SERVICE_UNAVAILABLE, msg).into_response()
+            }
+        },
+        Ok(None) => {
+            let actor = "wall:(unknown token)";
+            let _ = users::audit(
+                pool,
+                None,
+                actor,
+                "wall_sign_in_failed",
+                serde_json::json!({}),
+            )
+            .await;
+            let msg = "this wall token is not valid: it was revoked or mistyped\n";
+            (StatusCode::UNAUTHORIZED, msg).into_response()
+        }
+        Err(e) => {
+            tracing::error!("checking a wall token failed: {e}");
+            let msg = "the wall token could not be checked: the database did not answer\n";
+            (StatusCode::SERVICE_UNAVAILABLE, msg).into_response()
+        }
+    }
 }
 
 fn sign_in_first(req: &Request) -> Response {

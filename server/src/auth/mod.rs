@@ -8,7 +8,7 @@ pub mod routes;
 mod session;
 
 pub use guard::guard;
-pub use session::{session_layer, SessionStore};
+pub use session::{session_layer, SessionStore, WallSession};
 
 use app::domain::{DemoUser, RoleGrants};
 use std::time::Duration;

@@ -9,11 +9,16 @@ use chrono::Utc;
 use rand::RngCore;
 use sqlx::PgPool;
 use tower_sessions::{cookie::SameSite, Expiry, Session, SessionManagerLayer};
+
+/// Put into a wall screen's requests: the token its session was opened with.
+#[derive(Clone, Copy, Debug)]
+pub struct WallSession(pub i64);
 pub use tower_sessions_sqlx_store::PostgresStore as SessionStore;
 
 const PRINCIPAL: &str = "principal";
 const CSRF: &str = "csrf";
 const SIGNED_IN_AT: &str = "signed_in_at";
+const WALL_TOKEN: &str = "wall_token_id";
 pub const COOKIE: &str = "opsdeck_session";
 
 /// The session store (its table is created at startup) and the layer that uses it.
@@ -56,11 +61,51 @@ pub async fn sign_in(
     Ok(token)
 }
 
-/// The signed-in session, if there is one and it has not outlived `settings.lifetime`.
-pub async fn current(session: &Session, settings: &AuthSettings) -> Option<SessionInfo> {
+/// Open a wall screen's session from a verified token: read-only, no CSRF token (it can change
+/// nothing), and no idle expiry — it ends when the token is revoked.
+pub async fn sign_in_wall(
+    session: &Session,
+    token_id: i64,
+    name: &str,
+) -> Result<(), tower_sessions::session::Error> {
+    session.cycle_id().await?;
+    let principal = Principal {
+        user_id: 0,
+        display_name: format!("Wall: {name}"),
+        roles: [app::domain::Role::Viewer].into(),
+    };
+    session.insert(PRINCIPAL, &principal).await?;
+    session.insert(WALL_TOKEN, token_id).await?;
+    session.insert(SIGNED_IN_AT, Utc::now().timestamp()).await?;
+    let ten_years = time::OffsetDateTime::now_utc() + time::Duration::days(3650);
+    session.set_expiry(Some(Expiry::AtDateTime(ten_years)));
+    Ok(())
+}
+
+/// The wall token a session was opened with, if it is a wall screen's.
+pub async fn wall_token(session: &Session) -> Option<i64> {
+    session.get(WALL_TOKEN).await.ok()?
+}
+
+/// The signed-in session, if there is one, it has not outlived `settings.lifetime`, and (for a
+/// wall screen) its token has not been revoked.
+pub async fn current(
+    session: &Session,
+    settings: &AuthSettings,
+    pool: &PgPool,
+) -> Option<SessionInfo> {
     let signed_in_at: i64 = session.get(SIGNED_IN_AT).await.ok()??;
-    let age = Utc::now().timestamp().saturating_sub(signed_in_at);
-    if age > i64::try_from(settings.lifetime.as_secs()).unwrap_or(i64::MAX) {
+    let wall = wall_token(session).await;
+    let expired = match wall {
+        Some(id) => !crate::store::wall_tokens::is_active(pool, id)
+            .await
+            .unwrap_or(false),
+        None => {
+            let age = Utc::now().timestamp().saturating_sub(signed_in_at);
+            age > i64::try_from(settings.lifetime.as_secs()).unwrap_or(i64::MAX)
+        }
+    };
+    if expired {
         let _ = session.flush().await;
         return None;
     }
@@ -70,6 +115,7 @@ pub async fn current(session: &Session, settings: &AuthSettings) -> Option<Sessi
         principal,
         csrf_token,
         signed_in: true,
+        wall: wall.is_some(),
     })
 }
 

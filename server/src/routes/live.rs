@@ -2,14 +2,38 @@
 //! reconnect with `Last-Event-ID`, only what changed since); then each change as it happens.
 //! A comment line every 15 s keeps proxies from closing an idle stream.
 
+use crate::auth::WallSession;
 use crate::live::{Published, Viewer};
 use crate::startup::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::Extension;
 use futures::stream::{self, Stream, StreamExt};
 use std::convert::Infallible;
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Cancel `stop` once wall token `id` is revoked (or the stream ended some other way).
+async fn end_when_revoked(pool: sqlx::PgPool, id: i64, stop: CancellationToken) {
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(WALL_CHECK) => {}
+        }
+        if !crate::store::wall_tokens::is_active(&pool, id)
+            .await
+            .unwrap_or(true)
+        {
+            tracing::info!(
+                wall_token = id,
+                "wall token revoked: ending its live stream"
+            );
+            stop.cancel();
+            return;
+        }
+    }
+}
 
 /// The snapshot's JSON was encoded once when it was published, not once per viewer.
 fn event(env: &Published) -> Event {
@@ -19,8 +43,12 @@ fn event(env: &Published) -> Event {
         .data(&*env.json)
 }
 
+/// How often a wall screen's stream checks that its token still stands.
+const WALL_CHECK: Duration = Duration::from_secs(2);
+
 pub async fn stream(
     State(state): State<AppState>,
+    wall: Option<Extension<WallSession>>,
     headers: HeaderMap,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     // A malformed Last-Event-ID is treated as none: the viewer gets everything.
@@ -28,8 +56,14 @@ pub async fn stream(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let viewer = Viewer::new(state.hub.subscribe(), last_event_id, state.shutdown.clone());
-    let guard = state.metrics.viewer();
+    // Ends this stream: at shutdown, or when a wall screen's token is revoked. Dropped with the
+    // stream, so the watcher below stops when the browser goes away.
+    let stop = state.shutdown.child_token();
+    if let Some(Extension(WallSession(id))) = wall {
+        tokio::spawn(end_when_revoked(state.pool.clone(), id, stop.clone()));
+    }
+    let viewer = Viewer::new(state.hub.subscribe(), last_event_id, stop.clone());
+    let guard = (state.metrics.viewer(), stop.drop_guard());
     // Tell the browser how soon to retry if the stream drops.
     let hello = Event::default()
         .retry(Duration::from_secs(2))

@@ -3,6 +3,7 @@
 mod private_cluster;
 mod samples;
 pub mod users;
+pub mod wall_tokens;
 
 pub use private_cluster::{ClusterError, PrivateCluster};
 pub use samples::PgHealthSamples;
