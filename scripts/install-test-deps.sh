@@ -13,3 +13,7 @@ if [ ! -d "$ROOT/tests/browser/node_modules/playwright-core" ]; then
   say "installing the browser test's npm packages"
   (cd "$ROOT/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+if [ ! -d "$ROOT/tests/oidc/node_modules/oidc-provider" ]; then
+  say "installing the test OpenID provider (npm oidc-provider)"
+  (cd "$ROOT/tests/oidc" && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -40,6 +40,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     pub origin: routes::same_origin::ExpectedOrigin,
     pub auth: Access,
+    /// The OpenID Connect provider, when sign-in through one is configured.
+    pub oidc: Option<Arc<auth::oidc::OidcProvider>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -72,6 +74,8 @@ pub fn build_app(state: AppState, sessions: SessionManagerLayer<SessionStore>) -
         .route("/api/v1/session", get(auth::routes::current))
         .route("/signin/demo", post(auth::routes::demo_sign_in))
         .route("/signout", post(auth::routes::sign_out))
+        .route("/auth/oidc/start", get(auth::routes::oidc_start))
+        .route("/auth/oidc/callback", get(auth::routes::oidc_callback))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -176,6 +180,12 @@ pub async fn start_with(
     );
     spawn_retention(settings, samples.clone(), &mut tasks);
 
+    let oidc = match settings.auth.as_ref().and_then(|a| a.oidc.clone()) {
+        Some(o) => Some(Arc::new(
+            auth::oidc::OidcProvider::new(o).context("setting up the OpenID Connect client")?,
+        )),
+        None => None,
+    };
     let shutdown = CancellationToken::new();
     let state = AppState {
         shutdown: shutdown.clone(),
@@ -187,6 +197,7 @@ pub async fn start_with(
             live: hub.clone(),
             samples,
             demo,
+            sign_in_with: oidc.as_ref().map(|o| o.label().to_owned()),
             wall_tokens: Arc::new(crate::store::wall_tokens::PgWallTokens::new(pool.clone())),
             demo_users: settings
                 .auth
@@ -194,8 +205,9 @@ pub async fn start_with(
                 .flat_map(|a| a.demo_users.iter().map(|(u, _)| u.clone()))
                 .collect(),
         },
+        oidc: oidc.clone(),
         auth: match &settings.auth {
-            Some(a) => Access::SignIn(a.clone()),
+            Some(a) => Access::SignIn(Arc::new(a.clone())),
             None => Access::Open,
         },
         leptos: leptos_options(settings),

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SignInOptions {
     pub demo_users: Vec<DemoUser>,
+    /// "Sign in with <this>" (OpenID Connect), when configured.
+    pub provider: Option<String>,
 }
 
 /// The current session, or `None` before sign-in. Public: the sign-in page asks it too.
@@ -20,7 +22,9 @@ pub async fn get_session() -> Result<Option<SessionInfo>, AppError> {
 /// Public: what the sign-in page can offer.
 #[server(prefix = "/api/fn", endpoint = "sign_in_options", input = GetUrl)]
 pub async fn get_sign_in_options() -> Result<SignInOptions, AppError> {
+    let services = super::services()?;
     Ok(SignInOptions {
-        demo_users: super::services()?.demo_users,
+        demo_users: services.demo_users,
+        provider: services.sign_in_with,
     })
 }

@@ -19,6 +19,8 @@ fn is_public(path: &str) -> bool {
         path,
         "/signin"
             | "/signin/demo"
+            | "/auth/oidc/start"
+            | "/auth/oidc/callback"
             | "/healthz"
             | "/readyz"
             | "/metrics"
@@ -188,7 +190,7 @@ fn no_role(info: &SessionInfo) -> Response {
     (StatusCode::FORBIDDEN, Html(page)).into_response()
 }
 
-fn escape(s: &str) -> String {
+pub(super) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -4,6 +4,7 @@
 
 pub mod demo;
 mod guard;
+pub mod oidc;
 pub mod routes;
 mod session;
 
@@ -19,7 +20,7 @@ pub enum Access {
     /// No sign-in configured: everyone is an anonymous viewer and nothing can be changed.
     /// Only allowed on loopback or with an explicit opt-in (see `config`).
     Open,
-    SignIn(AuthSettings),
+    SignIn(std::sync::Arc<AuthSettings>),
 }
 
 #[derive(Clone, Debug)]
@@ -33,6 +34,20 @@ pub struct AuthSettings {
     pub demo_users: Vec<(DemoUser, app::domain::Identity)>,
     /// Mark the cookie `Secure` (when opsdeck is reached over HTTPS).
     pub secure_cookies: bool,
+    /// Sign-in through an OpenID Connect provider.
+    pub oidc: Option<OidcSettings>,
+}
+
+#[derive(Clone, Debug)]
+pub struct OidcSettings {
+    pub issuer: url::Url,
+    pub client_id: String,
+    pub client_secret: Option<secrecy::SecretString>,
+    pub label: String,
+    pub scopes: Vec<String>,
+    pub groups_claim: String,
+    /// `<server.public_url>/auth/oidc/callback`, registered with the provider.
+    pub redirect_url: url::Url,
 }
 
 impl AuthSettings {
@@ -44,6 +59,7 @@ impl AuthSettings {
             grants,
             demo_users: users,
             secure_cookies: false,
+            oidc: None,
         }
     }
 }

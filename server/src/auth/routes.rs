@@ -4,7 +4,7 @@ use super::{session, Access};
 use crate::startup::AppState;
 use crate::store::users;
 use app::domain::{local_path, Principal, SessionInfo};
-use axum::extract::{Form, State};
+use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
@@ -39,43 +39,7 @@ pub async fn demo_sign_in(
         .await;
         return (StatusCode::BAD_REQUEST, "no such demo user\n").into_response();
     };
-    let user_id = match users::upsert_user(&state.pool, identity).await {
-        Ok(id) => id,
-        Err(e) => {
-            tracing::error!("recording the user failed: {e}");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "sign-in is unavailable: the database did not answer\n",
-            )
-                .into_response();
-        }
-    };
-    let principal = Principal {
-        user_id,
-        display_name: identity.display_name.clone(),
-        roles: settings.grants.roles_for(identity),
-    };
-    if let Err(e) = session::sign_in(&session, &principal).await {
-        tracing::error!("starting the session failed: {e}");
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "sign-in is unavailable: the session could not be stored\n",
-        )
-            .into_response();
-    }
-    let roles: Vec<&str> = principal.roles.iter().map(|r| r.as_str()).collect();
-    if let Err(e) = users::audit(
-        &state.pool,
-        Some(user_id),
-        &principal.display_name,
-        "sign_in",
-        serde_json::json!({"provider": "demo", "roles": roles}),
-    )
-    .await
-    {
-        tracing::warn!("auditing a sign-in failed: {e}");
-    }
-    Redirect::to(local_path(&form.next)).into_response()
+    complete_sign_in(&state, &session, settings, identity, &form.next).await
 }
 
 /// `POST /signout`: end the session everywhere it is used (it is deleted from the store).
@@ -105,4 +69,150 @@ pub async fn sign_out(
 /// `GET /api/v1/session`: who is signed in, their roles, and the CSRF token for scripts.
 pub async fn current(Extension(info): Extension<SessionInfo>) -> Json<SessionInfo> {
     Json(info)
+}
+
+#[derive(Deserialize)]
+pub struct StartQuery {
+    #[serde(default)]
+    next: String,
+}
+
+const PENDING: &str = "oidc_pending";
+
+fn sign_in_failed(why: &str) -> Response {
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>opsdeck — sign-in failed</title>\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head><body>\
+         <h1>Sign-in failed</h1><p>{}</p><p><a href=\"/signin\">Try again</a></p></body></html>",
+        super::guard::escape(why)
+    );
+    (StatusCode::BAD_REQUEST, axum::response::Html(page)).into_response()
+}
+
+/// `GET /auth/oidc/start`: send the browser to the identity provider.
+pub async fn oidc_start(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<StartQuery>,
+) -> Response {
+    let Some(provider) = state.oidc.clone() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match provider.start(&q.next).await {
+        Ok((url, pending)) => {
+            if let Err(e) = session.insert(PENDING, pending).await {
+                tracing::error!("storing the pending sign-in failed: {e}");
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "sign-in is unavailable: the session could not be stored\n",
+                )
+                    .into_response();
+            }
+            Redirect::to(url.as_str()).into_response()
+        }
+        Err(e) => {
+            tracing::warn!("starting an OpenID Connect sign-in failed: {e}");
+            sign_in_failed(&e.to_string())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// `GET /auth/oidc/callback`: the provider sends the browser back with a code (or an error).
+pub async fn oidc_callback(
+    State(state): State<AppState>,
+    session: Session,
+    Query(cb): Query<Callback>,
+) -> Response {
+    let (Some(provider), Access::SignIn(settings)) = (state.oidc.clone(), &state.auth) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let pending: Option<super::oidc::Pending> = session.remove(PENDING).await.ok().flatten();
+    let result = match (pending, cb.code, cb.state, cb.error) {
+        (_, _, _, Some(error)) => Err(super::oidc::OidcError::Refused(format!(
+            "{error}{}",
+            cb.error_description
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default()
+        ))),
+        (None, _, _, _) => Err(super::oidc::OidcError::NoPendingSignIn),
+        (Some(_), None, _, _) | (Some(_), _, None, _) => Err(super::oidc::OidcError::Refused(
+            "the provider sent neither a code nor an error".into(),
+        )),
+        (Some(p), Some(code), Some(st), None) => {
+            let next = p.next.clone();
+            provider.finish(p, &code, &st).await.map(|id| (id, next))
+        }
+    };
+    let (identity, next) = match result {
+        Ok(ok) => ok,
+        Err(e) => {
+            tracing::warn!("OpenID Connect sign-in failed: {e}");
+            let _ = users::audit(
+                &state.pool,
+                None,
+                "oidc:(unknown)",
+                "sign_in_failed",
+                serde_json::json!({"reason": e.to_string()}),
+            )
+            .await;
+            return sign_in_failed(&e.to_string());
+        }
+    };
+    complete_sign_in(&state, &session, settings, &identity, &next).await
+}
+
+/// Record the person, give them their roles and a fresh session, and audit it.
+async fn complete_sign_in(
+    state: &AppState,
+    session: &Session,
+    settings: &super::AuthSettings,
+    identity: &app::domain::Identity,
+    next: &str,
+) -> Response {
+    let user_id = match users::upsert_user(&state.pool, identity).await {
+        Ok(id) => id,
+        Err(e) => {
+            tracing::error!("recording the user failed: {e}");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "sign-in is unavailable: the database did not answer\n",
+            )
+                .into_response();
+        }
+    };
+    let principal = Principal {
+        user_id,
+        display_name: identity.display_name.clone(),
+        roles: settings.grants.roles_for(identity),
+    };
+    if let Err(e) = session::sign_in(session, &principal).await {
+        tracing::error!("starting the session failed: {e}");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "sign-in is unavailable: the session could not be stored\n",
+        )
+            .into_response();
+    }
+    let roles: Vec<&str> = principal.roles.iter().map(|r| r.as_str()).collect();
+    let details = serde_json::json!({"provider": identity.provider, "roles": roles});
+    if let Err(e) = users::audit(
+        &state.pool,
+        Some(user_id),
+        &principal.display_name,
+        "sign_in",
+        details,
+    )
+    .await
+    {
+        tracing::warn!("auditing a sign-in failed: {e}");
+    }
+    Redirect::to(local_path(next)).into_response()
 }

@@ -18,6 +18,35 @@ pub struct RawConfig {
     pub thresholds: RawThresholds,
     #[serde(default)]
     pub environments: Vec<RawEnvironment>,
+    pub auth: Option<RawAuth>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAuth {
+    pub idle_timeout: Option<String>,
+    pub lifetime: Option<String>,
+    #[serde(default)]
+    pub viewer: Vec<String>,
+    #[serde(default)]
+    pub operator: Vec<String>,
+    #[serde(default)]
+    pub approver: Vec<String>,
+    #[serde(default)]
+    pub admin: Vec<String>,
+    pub oidc: Option<RawOidc>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOidc {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Option<SecretString>,
+    /// The provider's name on the sign-in button.
+    pub label: Option<String>,
+    pub scopes: Option<Vec<String>>,
+    pub groups_claim: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -190,6 +190,33 @@ impl Settings {
                 v.critical()
             );
         }
+        match &self.auth {
+            None => {
+                let _ = writeln!(s, "sign-in: none (everyone is an anonymous viewer)");
+            }
+            Some(a) => {
+                let oidc = a
+                    .oidc
+                    .as_ref()
+                    .map(|o| {
+                        format!(
+                            "OpenID Connect at {} as {:?} ({})",
+                            o.issuer, o.client_id, o.label
+                        )
+                    })
+                    .unwrap_or_else(|| "demo people".into());
+                let secret = match a.oidc.as_ref().and_then(|o| o.client_secret.as_ref()) {
+                    Some(_) => ", client secret set",
+                    None => ", no client secret",
+                };
+                let _ = writeln!(
+                    s,
+                    "sign-in: {oidc}{secret}; sessions end after {} idle, {} in all",
+                    humantime::format_duration(a.idle_timeout),
+                    humantime::format_duration(a.lifetime)
+                );
+            }
+        }
         for e in &self.environments {
             let _ = writeln!(
                 s,

@@ -3,7 +3,7 @@
 
 use super::defaults::default_site_root;
 use super::load::ConfigIssue;
-use super::raw::{RawAws, RawConfig, RawEnvironment, RawGithub, RawLevels};
+use super::raw::{RawAuth, RawAws, RawConfig, RawEnvironment, RawGithub, RawLevels, RawOidc};
 use super::settings::*;
 use app::domain::{Endpoint, EnvName, Thresholds};
 use secrecy::ExposeSecret;
@@ -166,6 +166,15 @@ impl Validator {
             ),
         };
 
+        let auth = raw.auth.map(|a| self.auth(a, public_url.as_ref()));
+        if let (Some(why), true) = (
+            public_without_sign_in(listen, allow_public_without_sign_in),
+            auth.is_some(),
+        ) {
+            // Sign-in is configured: listening beyond loopback is fine after all.
+            self.issues
+                .retain(|i| !(i.path == "server.listen" && i.message == why));
+        }
         if raw.environments.is_empty() {
             self.issue(
                 "environments",
@@ -206,8 +215,7 @@ impl Validator {
             },
             thresholds,
             environments,
-            // Sign-in through an identity provider is configured here once it exists.
-            auth: None,
+            auth,
         }
     }
 
@@ -304,6 +312,92 @@ impl Validator {
             interval,
             aws,
             github,
+        })
+    }
+
+    fn auth(&mut self, a: RawAuth, public_url: Option<&Url>) -> crate::auth::AuthSettings {
+        use app::domain::{Grantee, Role, RoleGrants};
+        let idle_timeout = self.duration(
+            "auth.idle_timeout",
+            a.idle_timeout.as_deref(),
+            Duration::from_secs(30 * 60),
+            Duration::from_secs(60),
+        );
+        let lifetime = self.duration(
+            "auth.lifetime",
+            a.lifetime.as_deref(),
+            Duration::from_secs(12 * 3600),
+            Duration::from_secs(300),
+        );
+        let mut grants = Vec::new();
+        for (role, list) in [
+            (Role::Viewer, a.viewer),
+            (Role::Operator, a.operator),
+            (Role::Approver, a.approver),
+            (Role::Admin, a.admin),
+        ] {
+            let mut who = Vec::new();
+            for (i, raw) in list.iter().enumerate() {
+                match Grantee::parse(raw) {
+                    Ok(g) => who.push(g),
+                    Err(e) => self.issue(format!("auth.{}[{i}]", role.as_str()), e),
+                }
+            }
+            grants.push((role, who));
+        }
+        let oidc = match a.oidc {
+            None => {
+                self.issue(
+                    "auth.oidc",
+                    "configure a sign-in method: [auth.oidc] (OpenID Connect)",
+                );
+                None
+            }
+            Some(o) => self.oidc(o, public_url),
+        };
+        crate::auth::AuthSettings {
+            idle_timeout,
+            lifetime,
+            grants: RoleGrants(grants),
+            demo_users: vec![],
+            secure_cookies: public_url.is_some_and(|u| u.scheme() == "https"),
+            oidc,
+        }
+    }
+
+    fn oidc(&mut self, o: RawOidc, public_url: Option<&Url>) -> Option<crate::auth::OidcSettings> {
+        let issuer = match Url::parse(&o.issuer) {
+            Ok(u) if matches!(u.scheme(), "https" | "http") => Some(u),
+            _ => {
+                self.issue(
+                    "auth.oidc.issuer",
+                    format!("{:?} is not an http(s) URL", o.issuer),
+                );
+                None
+            }
+        };
+        if o.client_id.trim().is_empty() {
+            self.issue("auth.oidc.client_id", "must not be empty");
+        }
+        let Some(public) = public_url else {
+            self.issue("server.public_url", "is needed for sign-in: the provider redirects back to <public_url>/auth/oidc/callback");
+            return None;
+        };
+        let redirect_url = public.join("/auth/oidc/callback").ok()?;
+        let mut scopes = o
+            .scopes
+            .unwrap_or_else(|| vec!["openid".into(), "profile".into(), "email".into()]);
+        if !scopes.iter().any(|s| s == "openid") {
+            scopes.insert(0, "openid".into());
+        }
+        Some(crate::auth::OidcSettings {
+            issuer: issuer?,
+            client_id: o.client_id,
+            client_secret: o.client_secret,
+            label: o.label.unwrap_or_else(|| "single sign-on".into()),
+            scopes,
+            groups_claim: o.groups_claim.unwrap_or_else(|| "groups".into()),
+            redirect_url,
         })
     }
 

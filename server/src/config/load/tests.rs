@@ -152,3 +152,59 @@ fn a_password_in_the_database_query_string_is_redacted_too() {
         "{shown}"
     );
 }
+
+const AUTH: &str = r#"
+[server]
+listen = "0.0.0.0:3000"
+public_url = "https://opsdeck.example.com"
+[auth]
+operator = ["group:oncall"]
+admin = ["user:ada@example.com"]
+[auth.oidc]
+issuer = "https://login.example.com/"
+client_id = "opsdeck"
+client_secret = "s3cret-value"
+[[environments]]
+name = "prod"
+url = "https://conflicto.app"
+"#;
+
+#[test]
+fn sign_in_is_configured_under_auth() {
+    let s = load_str(AUTH).unwrap_or_else(|e| panic!("{e}"));
+    let auth = s.auth.as_ref().expect("auth");
+    let oidc = auth.oidc.as_ref().expect("oidc");
+    assert_eq!(
+        oidc.redirect_url.as_str(),
+        "https://opsdeck.example.com/auth/oidc/callback"
+    );
+    assert!(oidc.scopes.contains(&"openid".to_owned()));
+    assert!(auth.secure_cookies, "served over https");
+    let shown = format!("{}\n{:?}", s.describe(), s);
+    assert!(!shown.contains("s3cret-value"), "{shown}");
+    assert!(shown.contains("client secret set"), "{shown}");
+}
+
+#[test]
+fn auth_mistakes_name_their_field() {
+    let bad = AUTH
+        .replace("public_url = \"https://opsdeck.example.com\"\n", "")
+        .replace("\"group:oncall\"", "\"team:oncall\"");
+    let err = load_str(&bad).unwrap_err().to_string();
+    assert!(
+        err.contains("auth.operator[0]: \"team:oncall\" is not a grantee"),
+        "{err}"
+    );
+    assert!(
+        err.contains("server.public_url: is needed for sign-in"),
+        "{err}"
+    );
+    let start = AUTH.find("[auth.oidc]").unwrap();
+    let end = AUTH.find("[[environments]]").unwrap();
+    let without_oidc = format!("{}{}", &AUTH[..start], &AUTH[end..]);
+    let err = load_str(&without_oidc).unwrap_err().to_string();
+    assert!(
+        err.contains("auth.oidc: configure a sign-in method"),
+        "{err}"
+    );
+}

@@ -1,0 +1,299 @@
+//! Sign-in through a real OpenID Connect provider on loopback (npm `oidc-provider`, strict: exact
+//! redirect URIs, PKCE required), driven through its login and consent forms like a browser.
+
+use opsdeck_tests::{fresh_database, new_client, spawn_app_configured, TestApp};
+use server::auth::{AuthSettings, OidcSettings};
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+const FAST: Duration = Duration::from_millis(500);
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The provider, stopped when dropped.
+struct Provider {
+    child: tokio::process::Child,
+    issuer: String,
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
+
+async fn provider(redirect_uri: &str) -> Provider {
+    let port = free_port();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/oidc/provider.mjs");
+    let mut child = tokio::process::Command::new("node")
+        .arg(script)
+        .arg(port.to_string())
+        .arg(redirect_uri)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node runs the test provider (make test installs it)");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if line.contains("ready") {
+                return;
+            }
+        }
+        panic!("the provider exited");
+    })
+    .await
+    .expect("the provider starts");
+    // Keep reading: node dies of EPIPE if it writes a notice to a closed pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Provider {
+        child,
+        issuer: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+/// opsdeck configured for the provider; `registered` is the redirect URI the provider knows.
+async fn app_and_provider(register_wrong_uri: bool) -> (TestApp, Provider) {
+    let port = free_port();
+    let public = format!("http://127.0.0.1:{port}/");
+    let callback = format!("{public}auth/oidc/callback");
+    let registered = if register_wrong_uri {
+        format!("http://127.0.0.1:{}/auth/oidc/callback", free_port())
+    } else {
+        callback.clone()
+    };
+    let idp = provider(&registered).await;
+    let issuer = url::Url::parse(&idp.issuer).unwrap();
+    let db = fresh_database().await;
+    let app = spawn_app_configured(db, FAST, &[], move |s| {
+        s.listen = format!("127.0.0.1:{port}").parse().unwrap();
+        s.public_url = Some(url::Url::parse(&public).unwrap());
+        let grant = |g: &str| vec![app::domain::Grantee::parse(g).unwrap()];
+        s.auth = Some(AuthSettings {
+            idle_timeout: Duration::from_secs(600),
+            lifetime: Duration::from_secs(3600),
+            grants: app::domain::RoleGrants(vec![
+                (app::domain::Role::Viewer, grant("*")),
+                (app::domain::Role::Operator, grant("group:oncall")),
+                (app::domain::Role::Approver, grant("group:leads")),
+                (app::domain::Role::Admin, grant("user:boss@example.com")),
+            ]),
+            demo_users: vec![],
+            secure_cookies: false,
+            oidc: Some(OidcSettings {
+                issuer,
+                client_id: "opsdeck".into(),
+                client_secret: Some("opsdeck-test-secret".to_owned().into()),
+                label: "Test IdP".into(),
+                scopes: vec![
+                    "openid".into(),
+                    "profile".into(),
+                    "email".into(),
+                    "groups".into(),
+                ],
+                groups_claim: "groups".into(),
+                redirect_url: url::Url::parse(&callback).unwrap(),
+            }),
+        });
+    })
+    .await;
+    (app, idp)
+}
+
+/// Follow redirects and fill the provider's forms (login, then consent) as `login`, until the
+/// browser is back at opsdeck past the callback. Returns the last response.
+async fn sign_in(
+    client: &reqwest::Client,
+    app: &TestApp,
+    login: &str,
+    next: &str,
+) -> reqwest::Response {
+    let form_re = regex::Regex::new(r#"<form[^>]*action="([^"]+)""#).unwrap();
+    let input_re =
+        regex::Regex::new(r#"<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)""#)
+            .unwrap();
+    let mut url = url::Url::parse(&format!("{}/auth/oidc/start?next={}", app.base, next)).unwrap();
+    let mut r = client.get(url.clone()).send().await.unwrap();
+    for _ in 0..20 {
+        if r.status().is_redirection() {
+            let loc = r.headers()["location"].to_str().unwrap().to_owned();
+            url = url.join(&loc).unwrap();
+            if url.as_str().starts_with(&app.base) && !url.path().starts_with("/auth/oidc/") {
+                return r; // back at opsdeck, signed in (or not)
+            }
+            r = client.get(url.clone()).send().await.unwrap();
+            continue;
+        }
+        let html = r.text().await.unwrap();
+        let Some(action) = form_re.captures(&html).map(|c| c[1].to_owned()) else {
+            panic!("neither a redirect nor a form at {url}:\n{html}");
+        };
+        let mut fields: Vec<(String, String)> = input_re
+            .captures_iter(&html)
+            .map(|c| (c[1].to_owned(), c[2].to_owned()))
+            .collect();
+        if html.contains(r#"name="login""#) {
+            fields.push(("login".into(), login.into()));
+            fields.push(("password".into(), "any".into()));
+        }
+        url = url.join(&action).unwrap();
+        r = client.post(url.clone()).form(&fields).send().await.unwrap();
+    }
+    panic!("too many steps");
+}
+
+async fn session(client: &reqwest::Client, app: &TestApp) -> serde_json::Value {
+    client
+        .get(format!("{}/api/v1/session", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_lead_signs_in_and_gets_roles_from_the_groups_claim() {
+    let (app, _idp) = app_and_provider(false).await;
+    let page = new_client()
+        .get(format!("{}/signin", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Sign in with Test IdP"), "{page}");
+
+    let client = new_client();
+    let back = sign_in(&client, &app, "lead1", "/env/prod").await;
+    assert_eq!(
+        back.headers()["location"],
+        "/env/prod",
+        "back where they wanted to go"
+    );
+    let s = session(&client, &app).await;
+    assert_eq!(s["principal"]["display_name"], "User lead1");
+    assert_eq!(
+        s["principal"]["roles"],
+        serde_json::json!(["viewer", "operator", "approver"])
+    );
+    assert_eq!(
+        client
+            .get(format!("{}/env/prod", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    let guest = new_client();
+    sign_in(&guest, &app, "guest", "/").await;
+    assert_eq!(
+        session(&guest, &app).await["principal"]["roles"],
+        serde_json::json!(["viewer"])
+    );
+
+    let pool = server::store::connect(&app.database_url, 1).await.unwrap();
+    let users: Vec<(String, String)> =
+        sqlx::query_as("SELECT provider, email FROM users ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        users,
+        [
+            ("oidc".to_owned(), "lead1@example.com".to_owned()),
+            ("oidc".to_owned(), "guest@example.com".to_owned())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_tampered_state_or_an_unstarted_callback_signs_nobody_in() {
+    let (app, _idp) = app_and_provider(false).await;
+    let client = new_client();
+    let r = client
+        .get(format!(
+            "{}/auth/oidc/callback?code=abc&state=forged",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("not started here"));
+
+    // Started for real, but the answer carries another state.
+    let start = client
+        .get(format!("{}/auth/oidc/start?next=/", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status(), 303);
+    let r = client
+        .get(format!(
+            "{}/auth/oidc/callback?code=abc&state=forged",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("state mismatch"));
+    assert_eq!(
+        client
+            .get(format!("{}/", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303,
+        "not signed in"
+    );
+
+    let pool = server::store::connect(&app.database_url, 1).await.unwrap();
+    let failures: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = 'sign_in_failed'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(failures, 2);
+}
+
+#[tokio::test]
+async fn the_provider_refuses_a_redirect_uri_it_does_not_know() {
+    let (app, _idp) = app_and_provider(true).await;
+    let client = new_client();
+    let start = client
+        .get(format!("{}/auth/oidc/start?next=/", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status(), 303);
+    let to_idp = start.headers()["location"].to_str().unwrap().to_owned();
+    let r = client.get(&to_idp).send().await.unwrap();
+    assert_eq!(r.status(), 400, "the provider stops at its own error page");
+    let body = r.text().await.unwrap();
+    assert!(body.contains("redirect_uri"), "{body}");
+    assert_eq!(
+        client
+            .get(format!("{}/", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303,
+        "not signed in"
+    );
+}
