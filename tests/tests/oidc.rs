@@ -62,6 +62,14 @@ async fn provider(redirect_uri: &str) -> Provider {
 
 /// opsdeck configured for the provider; `registered` is the redirect URI the provider knows.
 async fn app_and_provider(register_wrong_uri: bool) -> (TestApp, Provider) {
+    app_and_provider_granting(register_wrong_uri, "*").await
+}
+
+/// As [`app_and_provider`], with the viewer role granted to `viewers` only.
+async fn app_and_provider_granting(
+    register_wrong_uri: bool,
+    viewers: &'static str,
+) -> (TestApp, Provider) {
     let port = free_port();
     let public = format!("http://127.0.0.1:{port}/");
     let callback = format!("{public}auth/oidc/callback");
@@ -81,7 +89,7 @@ async fn app_and_provider(register_wrong_uri: bool) -> (TestApp, Provider) {
             idle_timeout: Duration::from_secs(600),
             lifetime: Duration::from_secs(3600),
             grants: app::domain::RoleGrants(vec![
-                (app::domain::Role::Viewer, grant("*")),
+                (app::domain::Role::Viewer, grant(viewers)),
                 (app::domain::Role::Operator, grant("group:oncall")),
                 (app::domain::Role::Approver, grant("group:leads")),
                 (app::domain::Role::Admin, grant("user:boss@example.com")),
@@ -296,4 +304,24 @@ async fn the_provider_refuses_a_redirect_uri_it_does_not_know() {
         303,
         "not signed in"
     );
+}
+
+#[tokio::test]
+async fn someone_with_no_role_is_told_so() {
+    let (app, _idp) = app_and_provider_granting(false, "group:engineering").await;
+    let client = new_client();
+    sign_in(&client, &app, "guest", "/").await;
+    let r = client.get(format!("{}/", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("No role in opsdeck") && page.contains("User guest"),
+        "{page}"
+    );
+    let r = client
+        .get(format!("{}/api/v1/status", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "APIs too");
 }
