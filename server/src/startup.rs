@@ -42,6 +42,10 @@ pub struct AppState {
     pub auth: Access,
     /// The OpenID Connect provider, when sign-in through one is configured.
     pub oidc: Option<Arc<auth::oidc::OidcProvider>>,
+    /// Where sessions live, so a live stream can notice its session has ended.
+    pub session_store: SessionStore,
+    /// GitHub, when sign-in with GitHub is configured.
+    pub github: Option<Arc<auth::github::GithubSignIn>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -64,18 +68,23 @@ pub fn build_app(state: AppState, sessions: SessionManagerLayer<SessionStore>) -
     let routes = generate_route_list(App);
     let services = state.services.clone();
     let options = state.leptos.clone();
+    // opsdeck's own health sits outside sessions: it must answer even when the session store
+    // (the database) does not, and it needs no one to be signed in.
+    let ops = Router::new()
+        .route("/healthz", get(routes::ops::healthz))
+        .route("/readyz", get(routes::ops::readyz))
+        .route("/metrics", get(routes::ops::metrics));
     Router::new()
         .route("/api/v1/live", get(routes::live::stream))
         .route("/api/v1/status", get(routes::status::status))
-        .route("/healthz", get(routes::ops::healthz))
-        .route("/readyz", get(routes::ops::readyz))
-        .route("/metrics", get(routes::ops::metrics))
         .route("/api/fn/{*name}", get(server_fn).post(server_fn))
         .route("/api/v1/session", get(auth::routes::current))
         .route("/signin/demo", post(auth::routes::demo_sign_in))
         .route("/signout", post(auth::routes::sign_out))
         .route("/auth/oidc/start", get(auth::routes::oidc_start))
         .route("/auth/oidc/callback", get(auth::routes::oidc_callback))
+        .route("/auth/github/start", get(auth::routes::github_start))
+        .route("/auth/github/callback", get(auth::routes::github_callback))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -88,6 +97,7 @@ pub fn build_app(state: AppState, sessions: SessionManagerLayer<SessionStore>) -
             auth::guard,
         ))
         .layer(sessions)
+        .merge(ops)
         .layer(axum::middleware::from_fn_with_state(
             state.origin.clone(),
             routes::same_origin::same_origin,
@@ -186,10 +196,33 @@ pub async fn start_with(
         )),
         None => None,
     };
+    let github = match settings.auth.as_ref().and_then(|a| a.github.clone()) {
+        Some(g) => Some(Arc::new(
+            auth::github::GithubSignIn::new(g).context("setting up the GitHub client")?,
+        )),
+        None => None,
+    };
+    let mut sign_in_with = Vec::new();
+    if let Some(o) = &oidc {
+        sign_in_with.push((o.label().to_owned(), "/auth/oidc/start".to_owned()));
+    }
+    if github.is_some() {
+        sign_in_with.push(("GitHub".to_owned(), "/auth/github/start".to_owned()));
+    }
+    // Without sign-in the layer still runs (nothing is ever stored): one router for both.
+    let session_settings = settings.auth.clone().unwrap_or_else(AuthSettings::demo);
+    let (sessions, session_store) = auth::session_layer(pool.clone(), &session_settings)
+        .await
+        .context("creating the session table")?;
     let shutdown = CancellationToken::new();
     let state = AppState {
+        session_store,
+        github: github.clone(),
         shutdown: shutdown.clone(),
-        origin: routes::same_origin::ExpectedOrigin::from_public_url(settings.public_url.as_ref()),
+        origin: routes::same_origin::ExpectedOrigin::new(
+            settings.public_url.as_ref(),
+            settings.listen,
+        ),
         hub: hub.clone(),
         pool: pool.clone(),
         metrics: metrics.clone(),
@@ -197,7 +230,7 @@ pub async fn start_with(
             live: hub.clone(),
             samples,
             demo,
-            sign_in_with: oidc.as_ref().map(|o| o.label().to_owned()),
+            sign_in_with,
             wall_tokens: Arc::new(crate::store::wall_tokens::PgWallTokens::new(pool.clone())),
             demo_users: settings
                 .auth
@@ -225,10 +258,6 @@ pub async fn start_with(
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let addr = listener.local_addr()?;
     // Without sign-in the layer still runs (nothing is ever stored): one router for both.
-    let session_settings = settings.auth.clone().unwrap_or_else(AuthSettings::demo);
-    let (sessions, _store) = auth::session_layer(state.pool.clone(), &session_settings)
-        .await
-        .context("creating the session table")?;
     let app = build_app(state, sessions);
     let stop = shutdown.clone();
     let server = tokio::spawn(async move {

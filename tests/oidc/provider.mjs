@@ -2,6 +2,7 @@
 // Usage: node provider.mjs PORT REDIRECT_URI
 // Accounts: any login name; its claims are name "User <login>", email "<login>@example.com", and
 // groups: "leads" and "oncall" for logins starting with "lead", "oncall" for "op…", none otherwise.
+// A login starting with "unverified" claims boss@example.com, with email_verified false.
 import Provider from 'oidc-provider';
 
 const [port, redirectUri] = process.argv.slice(2);
@@ -16,14 +17,15 @@ const provider = new Provider(issuer, {
     response_types: ['code'],
   }],
   scopes: ['openid', 'profile', 'email', 'groups'],
-  claims: { openid: ['sub'], profile: ['name'], email: ['email'], groups: ['groups'] },
+  claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'], groups: ['groups'] },
   conformIdTokenClaims: false,
   findAccount: async (ctx, id) => ({
     accountId: id,
     claims: async () => ({
       sub: id,
       name: `User ${id}`,
-      email: `${id}@example.com`,
+      email: id.startsWith('unverified') ? 'boss@example.com' : `${id}@example.com`,
+      email_verified: !id.startsWith('unverified'),
       groups: id.startsWith('lead') ? ['leads', 'oncall'] : id.startsWith('op') ? ['oncall'] : [],
     }),
   }),

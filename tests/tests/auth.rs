@@ -190,10 +190,23 @@ async fn every_state_changing_request_needs_the_session_token() {
 #[tokio::test]
 async fn the_session_id_changes_at_sign_in() {
     let app = spawn_app(FAST).await;
-    let planted = "opsdeck_session=AAAAAAAAAAAAAAAAAAAAAA";
+    // A real session (Vera's), whose id an attacker could plant in someone else's browser.
     let r = new_client()
         .post(format!("{}/signin/demo", app.base))
-        .header("cookie", planted)
+        .form(&[("user", "vera"), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    let planted = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let r = new_client()
+        .post(format!("{}/signin/demo", app.base))
+        .header("cookie", planted.clone())
         .form(&[("user", "ada"), ("next", "/")])
         .send()
         .await
@@ -207,7 +220,7 @@ async fn the_session_id_changes_at_sign_in() {
         .to_owned();
     assert!(set.starts_with("opsdeck_session="), "{set}");
     assert!(
-        !set.contains("AAAAAAAAAAAAAAAAAAAAAA"),
+        !set.starts_with(&planted),
         "a new id, not the planted one: {set}"
     );
     assert!(
@@ -215,12 +228,87 @@ async fn the_session_id_changes_at_sign_in() {
         "{set}"
     );
     let r = new_client()
-        .get(format!("{}/", app.base))
+        .get(format!("{}/api/v1/session", app.base))
         .header("cookie", planted)
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 303, "the planted id gives nothing");
+    assert_eq!(
+        r.status(),
+        401,
+        "the planted id is worth nothing after the sign-in it was planted for"
+    );
+}
+
+#[tokio::test]
+async fn a_busy_session_outlives_the_idle_timeout() {
+    let db = fresh_database().await;
+    let app = spawn_app_configured(db, FAST, &[], |s| {
+        s.auth.as_mut().expect("demo sign-in").idle_timeout = Duration::from_secs(2);
+    })
+    .await;
+    for _ in 0..8 {
+        assert_eq!(app.get("/api/v1/status").await.status(), 200);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    // 4 s after sign-in, twice the idle timeout, and still signed in: it counts from the last request.
+    assert_eq!(app.get("/").await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_live_stream_ends_with_its_session() {
+    let app = spawn_app(FAST).await;
+    let stream = app
+        .client
+        .get(format!("{}/api/v1/live", app.base))
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let mut body = stream.bytes_stream();
+    assert!(futures::StreamExt::next(&mut body).await.is_some());
+    let out = app
+        .client
+        .post(format!("{}/signout", app.base))
+        .form(&[("csrf_token", app.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    let ended = tokio::time::timeout(Duration::from_secs(8), async {
+        while let Some(chunk) = futures::StreamExt::next(&mut body).await {
+            if chunk.is_err() {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(
+        ended.is_ok(),
+        "the stream closed within seconds of signing out"
+    );
+}
+
+#[tokio::test]
+async fn another_host_name_is_refused_against_dns_rebinding() {
+    let app = spawn_app(FAST).await;
+    let r = app
+        .client
+        .get(format!("{}/api/v1/status", app.base))
+        .header("host", "evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 421);
+    let r = app
+        .client
+        .get(format!("{}/api/v1/status", app.base))
+        .header("host", "localhost")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
 }
 
 #[tokio::test]

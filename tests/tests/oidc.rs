@@ -79,7 +79,7 @@ async fn app_and_provider_granting(
         callback.clone()
     };
     let idp = provider(&registered).await;
-    let issuer = url::Url::parse(&idp.issuer).unwrap();
+    let issuer = idp.issuer.clone();
     let db = fresh_database().await;
     let app = spawn_app_configured(db, FAST, &[], move |s| {
         s.listen = format!("127.0.0.1:{port}").parse().unwrap();
@@ -110,6 +110,7 @@ async fn app_and_provider_granting(
                 groups_claim: "groups".into(),
                 redirect_url: url::Url::parse(&callback).unwrap(),
             }),
+            github: None,
         });
     })
     .await;
@@ -324,4 +325,18 @@ async fn someone_with_no_role_is_told_so() {
         .await
         .unwrap();
     assert_eq!(r.status(), 403, "APIs too");
+}
+
+#[tokio::test]
+async fn an_unverified_email_grants_nothing() {
+    // boss@example.com is admin, but this person only claims that address.
+    let (app, _idp) = app_and_provider(false).await;
+    let client = new_client();
+    sign_in(&client, &app, "unverified-mallory", "/").await;
+    let s = session(&client, &app).await;
+    assert_eq!(
+        s["principal"]["roles"],
+        serde_json::json!(["viewer"]),
+        "no admin from an unverified email"
+    );
 }

@@ -211,3 +211,27 @@ async fn only_admins_manage_tokens_and_only_hashes_are_stored() {
         .unwrap();
     assert_eq!(bad.status(), 401);
 }
+
+#[tokio::test]
+async fn a_token_link_cannot_turn_a_persons_session_into_a_wall() {
+    let app = app_with_idle(Duration::from_secs(600)).await;
+    let token = create_token(&app, "Hall").await;
+    let r = app
+        .client
+        .get(format!("{}/wall?token={token}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("sign out first"));
+    let s: serde_json::Value = app
+        .client
+        .get(format!("{}/api/v1/session", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(s["wall"], false, "Ada is still Ada");
+}

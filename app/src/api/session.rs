@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SignInOptions {
     pub demo_users: Vec<DemoUser>,
-    /// "Sign in with <this>" (OpenID Connect), when configured.
-    pub provider: Option<String>,
+    /// "Sign in with <label>": (label, path that starts the sign-in).
+    pub providers: Vec<(String, String)>,
 }
 
 /// The current session, or `None` before sign-in. Public: the sign-in page asks it too.
@@ -25,6 +25,6 @@ pub async fn get_sign_in_options() -> Result<SignInOptions, AppError> {
     let services = super::services()?;
     Ok(SignInOptions {
         demo_users: services.demo_users,
-        provider: services.sign_in_with,
+        providers: services.sign_in_with,
     })
 }

@@ -41,6 +41,9 @@ pub struct Identity {
     pub email: Option<String>,
     pub login: Option<String>,
     pub groups: Vec<String>,
+    /// GitHub teams as `org/team-slug` (GitHub sign-in only).
+    #[serde(default)]
+    pub teams: Vec<String>,
 }
 
 /// Who a role is granted to, as written in the configuration.
@@ -50,6 +53,8 @@ pub enum Grantee {
     User(String),
     /// `group:<name>` from the groups claim (case-sensitive, as the provider spells it).
     Group(String),
+    /// `team:<org>/<team-slug>`: a GitHub organisation team (case-insensitive, as GitHub is).
+    Team(String),
     /// `*`: everyone who signs in.
     Everyone,
 }
@@ -60,7 +65,12 @@ impl Grantee {
             _ if raw == "*" => Ok(Grantee::Everyone),
             Some(("user", who)) if !who.is_empty() => Ok(Grantee::User(who.to_ascii_lowercase())),
             Some(("group", name)) if !name.is_empty() => Ok(Grantee::Group(name.to_owned())),
-            _ => Err(format!("{raw:?} is not a grantee: write \"user:<email or login>\", \"group:<name>\" or \"*\"")),
+            Some(("team", team)) if team.split_once('/').is_some_and(|(o, t)| !o.is_empty() && !t.is_empty()) => {
+                Ok(Grantee::Team(team.to_ascii_lowercase()))
+            }
+            _ => Err(format!(
+                "{raw:?} is not a grantee: write \"user:<email or login>\", \"group:<name>\", \"team:<org>/<team>\" or \"*\""
+            )),
         }
     }
 
@@ -72,6 +82,7 @@ impl Grantee {
                 .flatten()
                 .any(|v| v.eq_ignore_ascii_case(who)),
             Grantee::Group(name) => id.groups.iter().any(|g| g == name),
+            Grantee::Team(team) => id.teams.iter().any(|t| t.eq_ignore_ascii_case(team)),
         }
     }
 }
@@ -119,6 +130,7 @@ mod tests {
             email: Some(email.into()),
             login: None,
             groups: groups.iter().map(|g| (*g).to_owned()).collect(),
+            teams: vec!["conflicto/Oncall".into()],
         }
     }
 
@@ -147,7 +159,7 @@ mod tests {
 
     #[test]
     fn bad_grantees_are_explained() {
-        for raw in ["", "user:", "team:ops", "alice"] {
+        for raw in ["", "user:", "team:ops", "team:/x", "alice"] {
             assert!(
                 Grantee::parse(raw)
                     .unwrap_err()

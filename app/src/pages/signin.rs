@@ -21,18 +21,20 @@ pub fn SignInPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match options.await {
                         Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                        Ok(o) if o.demo_users.is_empty() => match o.provider {
-                            Some(label) => {
-                                let query = serde_urlencoded::to_string([("next", next())]).unwrap_or_default();
-                                let href = format!("/auth/oidc/start?{query}");
+                        Ok(o) if o.demo_users.is_empty() && o.providers.is_empty() => view! {
+                            <p>"Sign-in is not configured for this opsdeck."</p>
+                        }.into_any(),
+                        Ok(o) if o.demo_users.is_empty() => {
+                            let query = serde_urlencoded::to_string([("next", next())]).unwrap_or_default();
+                            o.providers.into_iter().map(|(label, path)| {
+                                let href = format!("{path}?{query}");
                                 view! {
                                     <a class="signin-user signin-provider" href=href>
                                         <span class="signin-name">{format!("Sign in with {label}")}</span>
                                     </a>
-                                }.into_any()
-                            }
-                            None => view! { <p>"Sign-in is not configured for this opsdeck."</p> }.into_any(),
-                        },
+                                }
+                            }).collect_view().into_any()
+                        }
                         Ok(o) => {
                             let users = o.demo_users.into_iter().map(|u| {
                                 let roles = u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");

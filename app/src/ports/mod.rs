@@ -25,8 +25,8 @@ pub struct Services {
     /// Present only in demo mode.
     pub demo: Option<Arc<dyn DemoControl>>,
     pub wall_tokens: Arc<dyn WallTokens>,
-    /// The identity provider's name when sign-in through OpenID Connect is configured.
-    pub sign_in_with: Option<String>,
+    /// The ways in besides the demo: (label, path that starts the sign-in).
+    pub sign_in_with: Vec<(String, String)>,
     /// The ready-made people the demo's sign-in page offers (empty outside the demo).
     pub demo_users: Vec<crate::domain::DemoUser>,
 }

@@ -28,6 +28,7 @@ pub fn people() -> (Vec<(DemoUser, Identity)>, RoleGrants) {
                 email: Some(email),
                 login: None,
                 groups: vec![],
+                teams: vec![],
             };
             (user, identity)
         })

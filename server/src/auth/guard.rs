@@ -21,6 +21,8 @@ fn is_public(path: &str) -> bool {
             | "/signin/demo"
             | "/auth/oidc/start"
             | "/auth/oidc/callback"
+            | "/auth/github/start"
+            | "/auth/github/callback"
             | "/healthz"
             | "/readyz"
             | "/metrics"
@@ -84,6 +86,8 @@ pub async fn guard(
         return no_role(&info);
     }
     if info.wall {
+        // First: every answer, refusals too, saves the session.
+        session::keep_wall_open(&session);
         if !wall_may_see(&path) || !matches!(*req.method(), Method::GET | Method::HEAD) {
             return (
                 StatusCode::FORBIDDEN,
@@ -125,6 +129,12 @@ fn wall_token_in(req: &Request) -> Option<String> {
 async fn open_wall(state: &AppState, session: &Session, token: &str) -> Response {
     if !matches!(state.auth, Access::SignIn(_)) {
         return Redirect::to("/wall").into_response();
+    }
+    // A link carrying a token must not turn someone's own session into a wall screen.
+    if session::is_person(session).await {
+        let msg =
+            "this browser is signed in as a person: sign out first to make it a wall screen\n";
+        return (StatusCode::CONFLICT, msg).into_response();
     }
     let pool = &state.pool;
     match crate::store::wall_tokens::verify(pool, token).await {

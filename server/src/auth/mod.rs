@@ -3,10 +3,12 @@
 //! passes — sign-in, role and CSRF token checked on the server, never only in the page.
 
 pub mod demo;
+pub mod github;
 mod guard;
 pub mod oidc;
 pub mod routes;
 mod session;
+pub mod token_key;
 
 pub use guard::guard;
 pub use session::{session_layer, SessionStore, WallSession};
@@ -36,11 +38,14 @@ pub struct AuthSettings {
     pub secure_cookies: bool,
     /// Sign-in through an OpenID Connect provider.
     pub oidc: Option<OidcSettings>,
+    /// Sign-in with GitHub.
+    pub github: Option<github::GithubSettings>,
 }
 
 #[derive(Clone, Debug)]
 pub struct OidcSettings {
-    pub issuer: url::Url,
+    /// Exactly as the provider writes it in `iss` (with or without a trailing slash).
+    pub issuer: String,
     pub client_id: String,
     pub client_secret: Option<secrecy::SecretString>,
     pub label: String,
@@ -60,6 +65,7 @@ impl AuthSettings {
             demo_users: users,
             secure_cookies: false,
             oidc: None,
+            github: None,
         }
     }
 }

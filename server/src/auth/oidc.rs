@@ -76,14 +76,9 @@ impl OidcProvider {
                 return Ok(m.clone());
             }
         }
-        let issuer = IssuerUrl::new(
-            self.settings
-                .issuer
-                .to_string()
-                .trim_end_matches('/')
-                .to_owned(),
-        )
-        .map_err(|e| OidcError::Discovery(e.to_string()))?;
+        // Exactly as configured: the ID token's `iss` must equal it to the character.
+        let issuer = IssuerUrl::new(self.settings.issuer.clone())
+            .map_err(|e| OidcError::Discovery(e.to_string()))?;
         let m = CoreProviderMetadata::discover_async(issuer, &self.http)
             .await
             .map_err(|e| OidcError::Discovery(e.to_string()))?;
@@ -165,25 +160,37 @@ impl OidcProvider {
         let id_token = token
             .id_token()
             .ok_or_else(|| OidcError::IdToken("the provider returned no ID token".into()))?;
-        let claims = id_token
-            .claims(&client.id_token_verifier(), &Nonce::new(pending.nonce))
-            .map_err(|e| OidcError::IdToken(e.to_string()))?;
-        let email = claims.email().map(|e| e.as_str().to_owned());
-        let login = claims.preferred_username().map(|u| u.as_str().to_owned());
+        let claims = match id_token.claims(&client.id_token_verifier(), &Nonce::new(pending.nonce))
+        {
+            Ok(c) => c,
+            Err(e) => {
+                // Perhaps the provider rotated its keys: discover afresh next time.
+                *self.metadata.write().await = None;
+                return Err(OidcError::IdToken(e.to_string()));
+            }
+        };
+        // Grants match emails, so only an email the provider verified may count; a username the
+        // person may choose themselves at some providers never does.
+        let verified_email = claims
+            .email()
+            .filter(|_| claims.email_verified() == Some(true))
+            .map(|e| e.as_str().to_owned());
+        let shown_email = claims.email().map(|e| e.as_str().to_owned());
         let name = claims
             .name()
             .and_then(|n| n.get(None))
             .map(|n| n.as_str().to_owned())
-            .or_else(|| email.clone())
-            .or_else(|| login.clone())
+            .or_else(|| shown_email.clone())
+            .or_else(|| claims.preferred_username().map(|u| u.as_str().to_owned()))
             .unwrap_or_else(|| claims.subject().as_str().to_owned());
         Ok(Identity {
             provider: "oidc".into(),
             subject: format!("{}|{}", claims.issuer().as_str(), claims.subject().as_str()),
             display_name: name,
-            email,
-            login,
+            email: verified_email,
+            login: None,
             groups: groups(&id_token.to_string(), &self.settings.groups_claim),
+            teams: vec![],
         })
     }
 }

@@ -28,11 +28,15 @@ pub async fn demo_sign_in(
     let Access::SignIn(settings) = &state.auth else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    if settings.demo_users.is_empty() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     let Some((_, identity)) = settings.demo_users.iter().find(|(u, _)| u.key == form.user) else {
         let _ = users::audit(
             &state.pool,
             None,
-            &format!("demo:{}", form.user),
+            // Whoever asks chooses this text: keep it short.
+            &format!("demo:{}", form.user.chars().take(32).collect::<String>()),
             "sign_in_failed",
             serde_json::json!({"reason": "no such demo user"}),
         )
@@ -136,11 +140,9 @@ pub async fn oidc_callback(
     };
     let pending: Option<super::oidc::Pending> = session.remove(PENDING).await.ok().flatten();
     let result = match (pending, cb.code, cb.state, cb.error) {
-        (_, _, _, Some(error)) => Err(super::oidc::OidcError::Refused(format!(
-            "{error}{}",
-            cb.error_description
-                .map(|d| format!(": {d}"))
-                .unwrap_or_default()
+        (_, _, _, Some(error)) => Err(super::oidc::OidcError::Refused(provider_error(
+            &error,
+            cb.error_description.as_deref(),
         ))),
         (None, _, _, _) => Err(super::oidc::OidcError::NoPendingSignIn),
         (Some(_), None, _, _) | (Some(_), _, None, _) => Err(super::oidc::OidcError::Refused(
@@ -215,4 +217,102 @@ async fn complete_sign_in(
         tracing::warn!("auditing a sign-in failed: {e}");
     }
     Redirect::to(local_path(next)).into_response()
+}
+
+const GITHUB_PENDING: &str = "github_pending";
+
+/// `GET /auth/github/start`: send the browser to GitHub.
+pub async fn github_start(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<StartQuery>,
+) -> Response {
+    let Some(github) = state.github.clone() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let (url, pending) = github.start(&q.next);
+    if let Err(e) = session.insert(GITHUB_PENDING, pending).await {
+        tracing::error!("storing the pending sign-in failed: {e}");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "sign-in is unavailable: the session could not be stored\n",
+        )
+            .into_response();
+    }
+    Redirect::to(url.as_str()).into_response()
+}
+
+/// `GET /auth/github/callback`: GitHub sends the browser back with a code (or an error).
+pub async fn github_callback(
+    State(state): State<AppState>,
+    session: Session,
+    Query(cb): Query<Callback>,
+) -> Response {
+    use super::github::GithubError;
+    let (Some(github), Access::SignIn(settings)) = (state.github.clone(), &state.auth) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let pending: Option<super::github::Pending> =
+        session.remove(GITHUB_PENDING).await.ok().flatten();
+    let result = match (pending, cb.code, cb.state, cb.error) {
+        (_, _, _, Some(error)) => Err(GithubError::Refused(provider_error(
+            &error,
+            cb.error_description.as_deref(),
+        ))),
+        (None, _, _, _) => Err(GithubError::NoPendingSignIn),
+        (Some(_), None, _, _) | (Some(_), _, None, _) => Err(GithubError::Refused(
+            "GitHub sent neither a code nor an error".into(),
+        )),
+        (Some(p), Some(code), Some(st), None) => {
+            let next = p.next.clone();
+            github
+                .finish(p, &code, &st)
+                .await
+                .map(|(id, tokens)| (id, tokens, next))
+        }
+    };
+    let (identity, tokens, next) = match result {
+        Ok(ok) => ok,
+        Err(e) => {
+            tracing::warn!("GitHub sign-in failed: {e}");
+            let _ = users::audit(
+                &state.pool,
+                None,
+                "github:(unknown)",
+                "sign_in_failed",
+                serde_json::json!({"reason": e.to_string()}),
+            )
+            .await;
+            return sign_in_failed(&e.to_string());
+        }
+    };
+    let response = complete_sign_in(&state, &session, settings, &identity, &next).await;
+    // The person's own token, for actions GitHub must record as theirs (kept encrypted).
+    if let Some(info) = session_principal(&session).await {
+        if let Err(e) = crate::store::github_tokens::save(
+            &state.pool,
+            github.token_key(),
+            info.user_id,
+            &tokens,
+        )
+        .await
+        {
+            tracing::warn!("storing the GitHub token failed: {e}");
+        }
+    }
+    response
+}
+
+async fn session_principal(session: &Session) -> Option<Principal> {
+    session.get::<Principal>("principal").await.ok().flatten()
+}
+
+/// An error a provider reported through the browser. Anyone can put text into that URL, so it is
+/// shortened before it is shown or audited (and always shown escaped).
+fn provider_error(error: &str, description: Option<&str>) -> String {
+    let text = match description {
+        Some(d) => format!("{error}: {d}"),
+        None => error.to_owned(),
+    };
+    text.chars().take(200).collect()
 }

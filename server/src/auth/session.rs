@@ -38,7 +38,9 @@ pub async fn session_layer(
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(settings.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(idle));
+        .with_expiry(Expiry::OnInactivity(idle))
+        // Saved on every request, so the idle timeout counts from the last request, not sign-in.
+        .with_always_save(true);
     Ok((layer, store))
 }
 
@@ -53,6 +55,8 @@ pub async fn sign_in(
     session: &Session,
     principal: &Principal,
 ) -> Result<String, tower_sessions::session::Error> {
+    // Nothing from before sign-in survives it, and it lives on under a new id.
+    session.clear().await;
     session.cycle_id().await?;
     let token = new_token();
     session.insert(PRINCIPAL, principal).await?;
@@ -68,6 +72,8 @@ pub async fn sign_in_wall(
     token_id: i64,
     name: &str,
 ) -> Result<(), tower_sessions::session::Error> {
+    // Nothing from before sign-in survives it, and it lives on under a new id.
+    session.clear().await;
     session.cycle_id().await?;
     let principal = Principal {
         user_id: 0,
@@ -77,9 +83,26 @@ pub async fn sign_in_wall(
     session.insert(PRINCIPAL, &principal).await?;
     session.insert(WALL_TOKEN, token_id).await?;
     session.insert(SIGNED_IN_AT, Utc::now().timestamp()).await?;
+    keep_wall_open(session);
+    Ok(())
+}
+
+/// A wall screen's session does not end by idleness. The layer applies its idle expiry to every
+/// session it saves, so a wall's is set again on each of its requests.
+pub fn keep_wall_open(session: &Session) {
     let ten_years = time::OffsetDateTime::now_utc() + time::Duration::days(3650);
     session.set_expiry(Some(Expiry::AtDateTime(ten_years)));
-    Ok(())
+}
+
+/// Whether a person (not a wall screen) is signed in on this session.
+pub async fn is_person(session: &Session) -> bool {
+    let signed_in = session
+        .get::<i64>(SIGNED_IN_AT)
+        .await
+        .ok()
+        .flatten()
+        .is_some();
+    signed_in && wall_token(session).await.is_none()
 }
 
 /// The wall token a session was opened with, if it is a wall screen's.
@@ -97,9 +120,10 @@ pub async fn current(
     let signed_in_at: i64 = session.get(SIGNED_IN_AT).await.ok()??;
     let wall = wall_token(session).await;
     let expired = match wall {
+        // A database that does not answer must not sign every wall out: only a revocation does.
         Some(id) => !crate::store::wall_tokens::is_active(pool, id)
             .await
-            .unwrap_or(false),
+            .unwrap_or(true),
         None => {
             let age = Utc::now().timestamp().saturating_sub(signed_in_at);
             age > i64::try_from(settings.lifetime.as_secs()).unwrap_or(i64::MAX)

@@ -35,6 +35,18 @@ pub struct RawAuth {
     #[serde(default)]
     pub admin: Vec<String>,
     pub oidc: Option<RawOidc>,
+    pub github: Option<RawGithubAuth>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGithubAuth {
+    pub client_id: String,
+    pub client_secret: Option<SecretString>,
+    /// 32 bytes, base64: encrypts people's GitHub tokens at rest.
+    pub token_key: Option<SecretString>,
+    pub web_url: Option<String>,
+    pub api_url: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

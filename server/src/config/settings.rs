@@ -204,7 +204,18 @@ impl Settings {
                             o.issuer, o.client_id, o.label
                         )
                     })
-                    .unwrap_or_else(|| "demo people".into());
+                    .into_iter()
+                    .chain(
+                        a.github
+                            .as_ref()
+                            .map(|g| format!("GitHub ({}) as {:?}", g.web_url, g.client_id)),
+                    )
+                    .collect::<Vec<_>>();
+                let oidc = if oidc.is_empty() {
+                    "demo people".to_owned()
+                } else {
+                    oidc.join(" and ")
+                };
                 let secret = match a.oidc.as_ref().and_then(|o| o.client_secret.as_ref()) {
                     Some(_) => ", client secret set",
                     None => ", no client secret",

@@ -3,7 +3,9 @@
 
 use super::defaults::default_site_root;
 use super::load::ConfigIssue;
-use super::raw::{RawAuth, RawAws, RawConfig, RawEnvironment, RawGithub, RawLevels, RawOidc};
+use super::raw::{
+    RawAuth, RawAws, RawConfig, RawEnvironment, RawGithub, RawGithubAuth, RawLevels, RawOidc,
+};
 use super::settings::*;
 use app::domain::{Endpoint, EnvName, Thresholds};
 use secrecy::ExposeSecret;
@@ -345,16 +347,14 @@ impl Validator {
             }
             grants.push((role, who));
         }
-        let oidc = match a.oidc {
-            None => {
-                self.issue(
-                    "auth.oidc",
-                    "configure a sign-in method: [auth.oidc] (OpenID Connect)",
-                );
-                None
-            }
-            Some(o) => self.oidc(o, public_url),
-        };
+        if a.oidc.is_none() && a.github.is_none() {
+            self.issue(
+                "auth.oidc",
+                "configure a sign-in method: [auth.oidc] (OpenID Connect) and/or [auth.github]",
+            );
+        }
+        let oidc = a.oidc.and_then(|o| self.oidc(o, public_url));
+        let github = a.github.and_then(|g| self.github_auth(g, public_url));
         crate::auth::AuthSettings {
             idle_timeout,
             lifetime,
@@ -362,16 +362,94 @@ impl Validator {
             demo_users: vec![],
             secure_cookies: public_url.is_some_and(|u| u.scheme() == "https"),
             oidc,
+            github,
         }
+    }
+
+    fn github_auth(
+        &mut self,
+        g: RawGithubAuth,
+        public_url: Option<&Url>,
+    ) -> Option<crate::auth::github::GithubSettings> {
+        let url = |v: &mut Self, field: &str, raw: Option<String>, default: &str| {
+            let raw = raw.unwrap_or_else(|| default.to_owned());
+            // A trailing slash makes `join` keep the path (GitHub Enterprise lives under /api/v3).
+            let with_slash = if raw.ends_with('/') {
+                raw.clone()
+            } else {
+                format!("{raw}/")
+            };
+            Url::parse(&with_slash)
+                .map_err(|e| {
+                    v.issue(
+                        format!("auth.github.{field}"),
+                        format!("{raw:?} is not a URL ({e})"),
+                    )
+                })
+                .ok()
+        };
+        let web_url = url(self, "web_url", g.web_url, "https://github.com");
+        let api_url = url(self, "api_url", g.api_url, "https://api.github.com");
+        let secret = g.client_secret.or_else(|| {
+            self.issue(
+                "auth.github.client_secret",
+                "is needed: set OPSDECK__AUTH__GITHUB__CLIENT_SECRET",
+            );
+            None
+        });
+        let key = match g
+            .token_key
+            .as_ref()
+            .map(|k| crate::auth::token_key::TokenKey::from_base64(k.expose_secret()))
+        {
+            Some(Ok(k)) => Some(k),
+            Some(Err(e)) => {
+                self.issue("auth.github.token_key", e.to_string());
+                None
+            }
+            None => {
+                self.issue("auth.github.token_key", "is needed to keep people's GitHub tokens encrypted: set OPSDECK__AUTH__GITHUB__TOKEN_KEY");
+                None
+            }
+        };
+        let Some(public) = public_url else {
+            self.issue(
+                "server.public_url",
+                "is needed for sign-in: GitHub redirects back to <public_url>/auth/github/callback",
+            );
+            return None;
+        };
+        Some(crate::auth::github::GithubSettings {
+            client_id: g.client_id,
+            client_secret: secret?,
+            web_url: web_url?,
+            api_url: api_url?,
+            redirect_url: public.join("/auth/github/callback").ok()?,
+            token_key: key?,
+        })
     }
 
     fn oidc(&mut self, o: RawOidc, public_url: Option<&Url>) -> Option<crate::auth::OidcSettings> {
         let issuer = match Url::parse(&o.issuer) {
-            Ok(u) if matches!(u.scheme(), "https" | "http") => Some(u),
-            _ => {
+            Ok(u) if u.scheme() == "https" => Some(o.issuer.clone()),
+            // Plain HTTP would let anyone on the path forge ID tokens: loopback (tests) only.
+            Ok(u)
+                if u.scheme() == "http"
+                    && matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")) =>
+            {
+                Some(o.issuer.clone())
+            }
+            Ok(_) => {
                 self.issue(
                     "auth.oidc.issuer",
-                    format!("{:?} is not an http(s) URL", o.issuer),
+                    format!("{:?} must be an https URL", o.issuer),
+                );
+                None
+            }
+            Err(e) => {
+                self.issue(
+                    "auth.oidc.issuer",
+                    format!("{:?} is not a URL ({e})", o.issuer),
                 );
                 None
             }

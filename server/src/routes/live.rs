@@ -13,22 +13,35 @@ use futures::stream::{self, Stream, StreamExt};
 use std::convert::Infallible;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
+use tower_sessions::session::Id;
+use tower_sessions::SessionStore as _;
 
-/// Cancel `stop` once wall token `id` is revoked (or the stream ended some other way).
-async fn end_when_revoked(pool: sqlx::PgPool, id: i64, stop: CancellationToken) {
+/// Cancel `stop` once the stream's session has ended (signed out, expired) or, for a wall
+/// screen, its token was revoked — or when the stream ended some other way.
+async fn end_with_session(
+    state: AppState,
+    session: Option<Id>,
+    wall: Option<i64>,
+    stop: CancellationToken,
+) {
     loop {
         tokio::select! {
             () = stop.cancelled() => return,
-            () = tokio::time::sleep(WALL_CHECK) => {}
+            () = tokio::time::sleep(SESSION_CHECK) => {}
         }
-        if !crate::store::wall_tokens::is_active(&pool, id)
-            .await
-            .unwrap_or(true)
-        {
-            tracing::info!(
-                wall_token = id,
-                "wall token revoked: ending its live stream"
-            );
+        // A database that does not answer keeps the stream going: only a real end stops it.
+        let revoked = match wall {
+            Some(id) => !crate::store::wall_tokens::is_active(&state.pool, id)
+                .await
+                .unwrap_or(true),
+            None => false,
+        };
+        let gone = match session {
+            Some(id) => matches!(state.session_store.load(&id).await, Ok(None)),
+            None => false,
+        };
+        if revoked || gone {
+            tracing::info!(revoked, "session ended: closing its live stream");
             stop.cancel();
             return;
         }
@@ -43,12 +56,13 @@ fn event(env: &Published) -> Event {
         .data(&*env.json)
 }
 
-/// How often a wall screen's stream checks that its token still stands.
-const WALL_CHECK: Duration = Duration::from_secs(2);
+/// How often a live stream checks that its session (and a wall screen's token) still stands.
+const SESSION_CHECK: Duration = Duration::from_secs(2);
 
 pub async fn stream(
     State(state): State<AppState>,
     wall: Option<Extension<WallSession>>,
+    session: tower_sessions::Session,
     headers: HeaderMap,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     // A malformed Last-Event-ID is treated as none: the viewer gets everything.
@@ -59,8 +73,14 @@ pub async fn stream(
     // Ends this stream: at shutdown, or when a wall screen's token is revoked. Dropped with the
     // stream, so the watcher below stops when the browser goes away.
     let stop = state.shutdown.child_token();
-    if let Some(Extension(WallSession(id))) = wall {
-        tokio::spawn(end_when_revoked(state.pool.clone(), id, stop.clone()));
+    let wall = wall.map(|Extension(WallSession(id))| id);
+    if matches!(state.auth, crate::auth::Access::SignIn(_)) {
+        tokio::spawn(end_with_session(
+            state.clone(),
+            session.id(),
+            wall,
+            stop.clone(),
+        ));
     }
     let viewer = Viewer::new(state.hub.subscribe(), last_event_id, stop.clone());
     let guard = (state.metrics.viewer(), stop.drop_guard());

@@ -12,12 +12,32 @@ use url::Url;
 /// The origin opsdeck is served from, when configured (`server.public_url`); otherwise the
 /// request's own `Host` is taken as the origin.
 #[derive(Clone, Default)]
-pub struct ExpectedOrigin(pub Option<Arc<str>>);
+pub struct ExpectedOrigin {
+    origin: Option<Arc<str>>,
+    /// Listening on loopback with no public URL: only loopback host names are opsdeck's, which
+    /// stops DNS rebinding (another site's name re-pointed at 127.0.0.1) from reading anything.
+    loopback_hosts_only: bool,
+}
 
 impl ExpectedOrigin {
-    pub fn from_public_url(url: Option<&Url>) -> Self {
-        Self(url.map(|u| Arc::from(u.origin().ascii_serialization())))
+    pub fn new(public_url: Option<&Url>, listen: std::net::SocketAddr) -> Self {
+        Self {
+            origin: public_url.map(|u| Arc::from(u.origin().ascii_serialization())),
+            loopback_hosts_only: public_url.is_none() && listen.ip().is_loopback(),
+        }
     }
+}
+
+/// Whether a `Host` header names this machine's loopback interface.
+fn is_loopback_host(headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
+        return true; // HTTP/1.0 or h2 without Host: nothing for a rebinding page to exploit
+    };
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name,
+        _ => host,
+    };
+    matches!(name, "127.0.0.1" | "localhost" | "[::1]")
 }
 
 fn refused(why: &str) -> Response {
@@ -34,7 +54,7 @@ fn cross_site(headers: &HeaderMap, expected: &ExpectedOrigin) -> Option<String> 
     }
     let origin = headers.get(header::ORIGIN)?;
     let origin = origin.to_str().unwrap_or("(not text)");
-    let matches = match &expected.0 {
+    let matches = match &expected.origin {
         Some(want) => origin == &**want,
         None => {
             let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
@@ -50,6 +70,13 @@ pub async fn same_origin(
     req: Request,
     next: Next,
 ) -> Response {
+    if expected.loopback_hosts_only && !is_loopback_host(req.headers()) {
+        return (
+            StatusCode::MISDIRECTED_REQUEST,
+            "refused: opsdeck answers only to its loopback address here\n",
+        )
+            .into_response();
+    }
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
@@ -75,6 +102,11 @@ mod tests {
     #[test]
     fn same_origin_passes_and_foreign_origins_do_not() {
         let none = ExpectedOrigin::default();
+        let local: std::net::SocketAddr = "127.0.0.1:3000".parse().unwrap();
+        let rebinding = headers(&[("host", "evil.example:3000")]);
+        assert!(!is_loopback_host(&rebinding));
+        assert!(is_loopback_host(&headers(&[("host", "localhost:3000")])));
+        assert!(ExpectedOrigin::new(None, local).loopback_hosts_only);
         assert_eq!(
             cross_site(&headers(&[("host", "127.0.0.1:3000")]), &none),
             None
@@ -99,7 +131,8 @@ mod tests {
     #[test]
     fn a_configured_public_url_is_the_only_origin() {
         let url = Url::parse("https://opsdeck.example.com/").unwrap();
-        let want = ExpectedOrigin::from_public_url(Some(&url));
+        let want = ExpectedOrigin::new(Some(&url), "0.0.0.0:3000".parse().unwrap());
+        assert!(!want.loopback_hosts_only);
         let proxied = headers(&[
             ("host", "10.0.0.5:3000"),
             ("origin", "https://opsdeck.example.com"),

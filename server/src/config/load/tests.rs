@@ -208,3 +208,40 @@ fn auth_mistakes_name_their_field() {
         "{err}"
     );
 }
+
+#[test]
+fn github_sign_in_needs_its_secret_and_a_token_key() {
+    let start = AUTH.find("[auth.oidc]").unwrap();
+    let end = AUTH.find("[[environments]]").unwrap();
+    let github = format!(
+        "{}[auth.github]\nclient_id = \"Iv1.abc\"\n{}",
+        &AUTH[..start],
+        &AUTH[end..]
+    );
+    let err = load_str(&github).unwrap_err().to_string();
+    assert!(
+        err.contains("auth.github.client_secret: is needed"),
+        "{err}"
+    );
+    assert!(err.contains("auth.github.token_key: is needed"), "{err}");
+    let short = github.replace(
+        "client_id = \"Iv1.abc\"\n",
+        "client_id = \"Iv1.abc\"\nclient_secret = \"x\"\ntoken_key = \"c2hvcnQ=\"\n",
+    );
+    let err = load_str(&short).unwrap_err().to_string();
+    assert!(
+        err.contains("auth.github.token_key: must be 32 bytes"),
+        "{err}"
+    );
+    let good = github.replace(
+        "client_id = \"Iv1.abc\"\n",
+        "client_id = \"Iv1.abc\"\nclient_secret = \"x\"\ntoken_key = \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"\n",
+    );
+    let s = load_str(&good).unwrap_or_else(|e| panic!("{e}"));
+    let gh = s.auth.unwrap().github.unwrap();
+    assert_eq!(
+        gh.redirect_url.as_str(),
+        "https://opsdeck.example.com/auth/github/callback"
+    );
+    assert_eq!(gh.api_url.as_str(), "https://api.github.com/");
+}

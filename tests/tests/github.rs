@@ -1,0 +1,305 @@
+//! "Sign in with GitHub" against a local stub of GitHub's OAuth endpoints and REST API, answering
+//! with the payloads GitHub documents (including its 200-with-error token answers). The stub
+//! cannot check what github.com checks (real apps, real users); it checks what opsdeck sends.
+
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine;
+use opsdeck_tests::{fresh_database, new_client, spawn_app_configured, TestApp};
+use server::auth::github::{GithubSettings, GithubSignIn};
+use server::auth::token_key::TokenKey;
+use server::auth::AuthSettings;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+const FAST: Duration = Duration::from_millis(500);
+const CLIENT_ID: &str = "Iv1.opsdeck";
+
+#[derive(Default)]
+struct Stub {
+    refreshes: AtomicUsize,
+}
+
+async fn authorize(Query(q): Query<HashMap<String, String>>) -> impl IntoResponse {
+    if q.get("client_id").map(String::as_str) != Some(CLIENT_ID) {
+        return (StatusCode::BAD_REQUEST, "unknown client").into_response();
+    }
+    let to = format!(
+        "{}?code=code-for-octocat&state={}",
+        q["redirect_uri"], q["state"]
+    );
+    Redirect::to(&to).into_response()
+}
+
+async fn access_token(
+    State(stub): State<Arc<Stub>>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Json<serde_json::Value> {
+    let field = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
+    if field("client_id") != CLIENT_ID || field("client_secret") != "stub-secret" {
+        return Json(
+            serde_json::json!({"error": "incorrect_client_credentials", "error_description": "The client_id and/or client_secret passed are incorrect."}),
+        );
+    }
+    let tokens = |n: u32| {
+        serde_json::json!({
+            "access_token": format!("ghu_{n}"), "expires_in": 28800, "refresh_token": format!("ghr_{n}"),
+            "refresh_token_expires_in": 15811200, "scope": "", "token_type": "bearer"
+        })
+    };
+    if field("grant_type") == "refresh_token" && field("refresh_token") == "ghr_1" {
+        stub.refreshes.fetch_add(1, Ordering::SeqCst);
+        return Json(tokens(2));
+    }
+    if field("code") == "code-for-octocat" {
+        return Json(tokens(1));
+    }
+    Json(
+        serde_json::json!({"error": "bad_verification_code", "error_description": "The code passed is incorrect or expired."}),
+    )
+}
+
+fn authorized(h: &HeaderMap) -> bool {
+    matches!(
+        h.get("authorization").and_then(|v| v.to_str().ok()),
+        Some("Bearer ghu_1" | "Bearer ghu_2")
+    )
+}
+
+async fn user(h: HeaderMap) -> impl IntoResponse {
+    if !authorized(&h) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(serde_json::json!({"message": "Bad credentials"})),
+        )
+            .into_response();
+    }
+    Json(serde_json::json!({"login": "octocat", "id": 583231, "name": "The Octocat", "email": "octocat@github.com", "type": "User"})).into_response()
+}
+
+async fn teams(h: HeaderMap) -> impl IntoResponse {
+    if !authorized(&h) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(serde_json::json!({"message": "Bad credentials"})),
+        )
+            .into_response();
+    }
+    Json(serde_json::json!([{"id": 1, "slug": "oncall", "name": "On-call", "organization": {"login": "Conflicto", "id": 9}}])).into_response()
+}
+
+async fn stub() -> (String, Arc<Stub>) {
+    let state = Arc::new(Stub::default());
+    let app = Router::new()
+        .route("/login/oauth/authorize", get(authorize))
+        .route("/login/oauth/access_token", post(access_token))
+        .route("/user", get(user))
+        .route("/user/teams", get(teams))
+        .with_state(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}/"), state)
+}
+
+fn settings(base: &str, public: &str) -> GithubSettings {
+    GithubSettings {
+        client_id: CLIENT_ID.into(),
+        client_secret: "stub-secret".to_owned().into(),
+        web_url: url::Url::parse(base).unwrap(),
+        api_url: url::Url::parse(base).unwrap(),
+        redirect_url: url::Url::parse(&format!("{public}auth/github/callback")).unwrap(),
+        token_key: TokenKey::from_base64(
+            &base64::engine::general_purpose::STANDARD.encode([42u8; 32]),
+        )
+        .unwrap(),
+    }
+}
+
+async fn app_with_github() -> (TestApp, Arc<Stub>, GithubSettings) {
+    let (base, state) = stub().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let public = format!("http://127.0.0.1:{port}/");
+    let gh = settings(&base, &public);
+    let gh2 = gh.clone();
+    let db = fresh_database().await;
+    let app = spawn_app_configured(db, FAST, &[], move |s| {
+        s.listen = format!("127.0.0.1:{port}").parse().unwrap();
+        s.public_url = Some(url::Url::parse(&public).unwrap());
+        let grant = |g: &str| vec![app::domain::Grantee::parse(g).unwrap()];
+        s.auth = Some(AuthSettings {
+            idle_timeout: Duration::from_secs(600),
+            lifetime: Duration::from_secs(3600),
+            grants: app::domain::RoleGrants(vec![
+                (app::domain::Role::Viewer, grant("*")),
+                (app::domain::Role::Operator, grant("team:conflicto/oncall")),
+            ]),
+            demo_users: vec![],
+            secure_cookies: false,
+            oidc: None,
+            github: Some(gh2),
+        });
+    })
+    .await;
+    (app, state, gh)
+}
+
+/// Start at opsdeck, follow GitHub's redirect back to the callback, and return the callback's answer.
+async fn sign_in(client: &reqwest::Client, app: &TestApp) -> reqwest::Response {
+    let start = client
+        .get(format!("{}/auth/github/start?next=/wall", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status(), 303);
+    let to_github = start.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        to_github.contains("client_id=Iv1.opsdeck") && to_github.contains("state="),
+        "{to_github}"
+    );
+    let back = client.get(&to_github).send().await.unwrap();
+    let callback = back.headers()["location"].to_str().unwrap().to_owned();
+    client.get(&callback).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn octocat_signs_in_with_a_team_role_and_the_token_is_kept_encrypted() {
+    let (app, _stub, gh) = app_with_github().await;
+    let page = new_client()
+        .get(format!("{}/signin", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Sign in with GitHub"));
+
+    let client = new_client();
+    let done = sign_in(&client, &app).await;
+    assert_eq!(done.status(), 303);
+    assert_eq!(done.headers()["location"], "/wall");
+    let s: serde_json::Value = client
+        .get(format!("{}/api/v1/session", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(s["principal"]["display_name"], "The Octocat");
+    assert_eq!(
+        s["principal"]["roles"],
+        serde_json::json!(["viewer", "operator"]),
+        "team:conflicto/oncall, whatever the case"
+    );
+
+    let pool = server::store::connect(&app.database_url, 1).await.unwrap();
+    let (user_id, login): (i64, String) = sqlx::query_as("SELECT id, github_login FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(login, "octocat");
+    let stored: Vec<u8> =
+        sqlx::query_scalar("SELECT access_token FROM github_tokens WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(
+        !stored.windows(5).any(|w| w == b"ghu_1"),
+        "not stored in the clear"
+    );
+    assert_eq!(gh.token_key.open(&stored).unwrap(), "ghu_1");
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refreshed_once_and_stored_again() {
+    let (app, stub, gh) = app_with_github().await;
+    sign_in(&new_client(), &app).await;
+    let pool = server::store::connect(&app.database_url, 1).await.unwrap();
+    let user_id: i64 = sqlx::query_scalar("SELECT id FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let github = GithubSignIn::new(gh.clone()).unwrap();
+    let token = server::store::github_tokens::usable_token(&pool, &github, user_id, "octocat")
+        .await
+        .unwrap();
+    assert_eq!(token, "ghu_1", "still valid: no refresh");
+    assert_eq!(stub.refreshes.load(Ordering::SeqCst), 0);
+
+    sqlx::query("UPDATE github_tokens SET expires_at = now() - interval '1 minute'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let token = server::store::github_tokens::usable_token(&pool, &github, user_id, "octocat")
+        .await
+        .unwrap();
+    assert_eq!(token, "ghu_2");
+    assert_eq!(stub.refreshes.load(Ordering::SeqCst), 1);
+    let again = server::store::github_tokens::usable_token(&pool, &github, user_id, "octocat")
+        .await
+        .unwrap();
+    assert_eq!(again, "ghu_2", "the refreshed pair was stored");
+    assert_eq!(stub.refreshes.load(Ordering::SeqCst), 1);
+
+    let nobody = server::store::github_tokens::usable_token(&pool, &github, user_id + 1, "vera")
+        .await
+        .unwrap_err();
+    assert!(
+        nobody.to_string().contains("has not connected GitHub"),
+        "{nobody}"
+    );
+}
+
+#[tokio::test]
+async fn githubs_refusal_is_shown_in_words() {
+    let (app, _stub, _gh) = app_with_github().await;
+    let client = new_client();
+    let start = client
+        .get(format!("{}/auth/github/start?next=/", app.base))
+        .send()
+        .await
+        .unwrap();
+    let to_github = url::Url::parse(start.headers()["location"].to_str().unwrap()).unwrap();
+    let state = to_github
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    let r = client
+        .get(format!(
+            "{}/auth/github/callback?code=stale&state={state}",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("The code passed is incorrect or expired."));
+    assert_eq!(
+        client
+            .get(format!("{}/", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303,
+        "not signed in"
+    );
+}
