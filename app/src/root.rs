@@ -3,7 +3,7 @@
 use crate::components::live::provide_live_feed;
 use crate::components::session::provide_session;
 use crate::pages::{
-    DashboardPage, DemoPage, EnvPage, NotFound, SignInPage, WallPage, WallTokensPage,
+    DashboardPage, DemoPage, EnvPage, NotFound, ProfilePage, SignInPage, WallPage, WallTokensPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/wall") view=WallPage ssr=SsrMode::Async />
                 <Route path=path!("/demo") view=DemoPage ssr=SsrMode::Async />
                 <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
+                <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async />
                 <Route path=path!("/admin/wall-tokens") view=WallTokensPage ssr=SsrMode::Async />
             </Routes>
         </Router>

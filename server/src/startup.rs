@@ -85,6 +85,7 @@ pub fn build_app(state: AppState, sessions: SessionManagerLayer<SessionStore>) -
         .route("/auth/oidc/callback", get(auth::routes::oidc_callback))
         .route("/auth/github/start", get(auth::routes::github_start))
         .route("/auth/github/callback", get(auth::routes::github_callback))
+        .route("/auth/github/connect", get(auth::routes::github_connect))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -231,6 +232,7 @@ pub async fn start_with(
             samples,
             demo,
             sign_in_with,
+            people: Arc::new(crate::store::users::PgPeople::new(pool.clone())),
             wall_tokens: Arc::new(crate::store::wall_tokens::PgWallTokens::new(pool.clone())),
             demo_users: settings
                 .auth

@@ -79,14 +79,14 @@ async fn strangers_are_sent_to_sign_in_and_apis_say_401() {
 #[tokio::test]
 async fn each_role_gets_exactly_what_it_may() {
     let app = spawn_app(FAST).await;
-    // (user, may read, may inject a demo fault)
+    // (user, may read, may inject a demo fault, may manage wall tokens)
     let table = [
-        ("vera", true, false),
-        ("oscar", true, true),
-        ("alice", true, false),
-        ("ada", true, true),
+        ("vera", true, false, false),
+        ("oscar", true, true, false),
+        ("alice", true, false, false),
+        ("ada", true, true, true),
     ];
-    for (user, read, act) in table {
+    for (user, read, act, admin) in table {
         let (client, csrf) = signed_in_client(&app.base, user).await;
         for path in [
             "/",
@@ -104,6 +104,24 @@ async fn each_role_gets_exactly_what_it_may() {
                 .unwrap()
                 .status();
             assert_eq!(status.is_success(), read, "{user} GET {path}: {status}");
+        }
+        for path in ["/profile", "/api/fn/profile"] {
+            let status = client
+                .get(format!("{}{path}", app.base))
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert_eq!(status, 200, "{user} GET {path}");
+        }
+        for path in ["/admin/wall-tokens", "/api/fn/wall_tokens"] {
+            let status = client
+                .get(format!("{}{path}", app.base))
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert_eq!(status.is_success(), admin, "{user} GET {path}: {status}");
         }
         let r = client
             .post(format!("{}/api/fn/demo_fault", app.base))

@@ -303,3 +303,63 @@ async fn githubs_refusal_is_shown_in_words() {
         "not signed in"
     );
 }
+
+#[tokio::test]
+async fn a_signed_in_person_connects_their_github_account() {
+    let (base, _state) = stub().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let public = format!("http://127.0.0.1:{port}/");
+    let gh = settings(&base, &public);
+    let key = gh.token_key.clone();
+    let db = fresh_database().await;
+    // The demo's people sign in; GitHub is only connected, not used to sign in.
+    let app = spawn_app_configured(db, FAST, &[], move |s| {
+        s.listen = format!("127.0.0.1:{port}").parse().unwrap();
+        s.auth.as_mut().expect("demo sign-in").github = Some(gh);
+    })
+    .await;
+    let profile = |c: &reqwest::Client| c.get(format!("{}/api/fn/profile", app.base)).send();
+    let before: serde_json::Value = profile(&app.client).await.unwrap().json().await.unwrap();
+    assert_eq!(before["github_login"], serde_json::Value::Null);
+    assert_eq!(before["can_connect_github"], true);
+
+    let start = app
+        .client
+        .get(format!("{}/auth/github/connect?next=/profile", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status(), 303);
+    let to_github = start.headers()["location"].to_str().unwrap().to_owned();
+    let back = app.client.get(&to_github).send().await.unwrap();
+    let callback = back.headers()["location"].to_str().unwrap().to_owned();
+    let done = app.client.get(&callback).send().await.unwrap();
+    assert_eq!(done.status(), 303);
+    assert_eq!(done.headers()["location"], "/profile");
+
+    let after: serde_json::Value = profile(&app.client).await.unwrap().json().await.unwrap();
+    assert_eq!(after["github_login"], "octocat");
+    assert_eq!(
+        after["name"], "Ada Admin",
+        "still Ada: connecting is not signing in as someone else"
+    );
+    let pool = server::store::connect(&app.database_url, 1).await.unwrap();
+    let sealed: Vec<u8> = sqlx::query_scalar(
+        "SELECT t.access_token FROM github_tokens t JOIN users u ON u.id = t.user_id WHERE u.display_name = 'Ada Admin'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(key.open(&sealed).unwrap(), "ghu_1");
+
+    let stranger = new_client()
+        .get(format!("{}/auth/github/connect", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stranger.status(), 303, "sent to sign in first");
+}

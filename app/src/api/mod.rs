@@ -4,12 +4,14 @@
 mod dashboard;
 mod demo;
 mod error;
+mod profile;
 mod session;
 mod wall_tokens;
 
 pub use dashboard::{get_dashboard, get_env_detail, EnvDetail, GetDashboard, GetEnvDetail};
 pub use demo::{get_demo_faults, set_demo_fault, GetDemoFaults, SetDemoFault};
 pub use error::AppError;
+pub use profile::{get_profile, GetProfile, Profile};
 pub use session::{get_session, get_sign_in_options, GetSession, GetSignInOptions, SignInOptions};
 pub use wall_tokens::{
     create_wall_token, list_wall_tokens, revoke_wall_token, CreateWallToken, ListWallTokens,

@@ -37,10 +37,10 @@ pub fn SessionBadge() -> impl IntoView {
                 .collect::<Vec<_>>()
                 .join(", ");
             view! {
-                <span class="who" title=format!("roles: {roles}")>
+                <a class="who" href="/profile" title=format!("roles: {roles}")>
                     {s.principal.display_name.clone()}
                     <span class="who-roles">{roles.clone()}</span>
-                </span>
+                </a>
                 <form method="post" action="/signout" class="signout">
                     <input type="hidden" name="csrf_token" value=s.csrf_token.unwrap_or_default() />
                     <button type="submit" class="btn-link">"Sign out"</button>

@@ -4,6 +4,7 @@
 mod demo;
 mod error;
 mod live;
+mod people;
 mod probe;
 mod samples;
 mod wall_tokens;
@@ -11,6 +12,7 @@ mod wall_tokens;
 pub use demo::DemoControl;
 pub use error::PortError;
 pub use live::LiveStatus;
+pub use people::People;
 pub use probe::HealthProber;
 pub use samples::HealthSamples;
 pub use wall_tokens::WallTokens;
@@ -25,6 +27,7 @@ pub struct Services {
     /// Present only in demo mode.
     pub demo: Option<Arc<dyn DemoControl>>,
     pub wall_tokens: Arc<dyn WallTokens>,
+    pub people: Arc<dyn People>,
     /// The ways in besides the demo: (label, path that starts the sign-in).
     pub sign_in_with: Vec<(String, String)>,
     /// The ready-made people the demo's sign-in page offers (empty outside the demo).

@@ -42,6 +42,9 @@ pub enum GithubError {
 pub struct Pending {
     state: String,
     pub next: String,
+    /// Set when a signed-in person connects GitHub to their account instead of signing in.
+    #[serde(default)]
+    pub connect_user: Option<i64>,
 }
 
 /// A user token and when it (and its refresh token) expire; `None` for tokens that do not.
@@ -102,7 +105,7 @@ impl GithubSignIn {
         &self.settings.token_key
     }
 
-    pub fn start(&self, next: &str) -> (Url, Pending) {
+    pub fn start(&self, next: &str, connect_user: Option<i64>) -> (Url, Pending) {
         let mut bytes = [0u8; 24];
         rand::thread_rng().fill_bytes(&mut bytes);
         let state: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
@@ -120,6 +123,7 @@ impl GithubSignIn {
             Pending {
                 state,
                 next: local_path(next).to_owned(),
+                connect_user,
             },
         )
     }

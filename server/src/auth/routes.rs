@@ -230,12 +230,38 @@ pub async fn github_start(
     let Some(github) = state.github.clone() else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let (url, pending) = github.start(&q.next);
+    let (url, pending) = github.start(&q.next, None);
     if let Err(e) = session.insert(GITHUB_PENDING, pending).await {
         tracing::error!("storing the pending sign-in failed: {e}");
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             "sign-in is unavailable: the session could not be stored\n",
+        )
+            .into_response();
+    }
+    Redirect::to(url.as_str()).into_response()
+}
+
+/// `GET /auth/github/connect`: a signed-in person (e.g. through OpenID Connect) connects their
+/// GitHub account, so actions GitHub must record as theirs can be taken with their own token.
+pub async fn github_connect(
+    State(state): State<AppState>,
+    session: Session,
+    info: Option<Extension<SessionInfo>>,
+    Query(q): Query<StartQuery>,
+) -> Response {
+    let Some(github) = state.github.clone() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Some(Extension(info)) = info.filter(|i| i.signed_in && !i.wall) else {
+        return (StatusCode::UNAUTHORIZED, "sign in first\n").into_response();
+    };
+    let (url, pending) = github.start(&q.next, Some(info.principal.user_id));
+    if let Err(e) = session.insert(GITHUB_PENDING, pending).await {
+        tracing::error!("storing the pending connection failed: {e}");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the session could not be stored\n",
         )
             .into_response();
     }
@@ -265,13 +291,14 @@ pub async fn github_callback(
         )),
         (Some(p), Some(code), Some(st), None) => {
             let next = p.next.clone();
+            let connect = p.connect_user;
             github
                 .finish(p, &code, &st)
                 .await
-                .map(|(id, tokens)| (id, tokens, next))
+                .map(|(id, tokens)| (id, tokens, next, connect))
         }
     };
-    let (identity, tokens, next) = match result {
+    let (identity, tokens, next, connect) = match result {
         Ok(ok) => ok,
         Err(e) => {
             tracing::warn!("GitHub sign-in failed: {e}");
@@ -286,6 +313,18 @@ pub async fn github_callback(
             return sign_in_failed(&e.to_string());
         }
     };
+    if let Some(user_id) = connect {
+        return connect_github(
+            &state,
+            &session,
+            github.token_key(),
+            user_id,
+            &identity,
+            &tokens,
+            &next,
+        )
+        .await;
+    }
     let response = complete_sign_in(&state, &session, settings, &identity, &next).await;
     // The person's own token, for actions GitHub must record as theirs (kept encrypted).
     if let Some(info) = session_principal(&session).await {
@@ -315,4 +354,55 @@ fn provider_error(error: &str, description: Option<&str>) -> String {
         None => error.to_owned(),
     };
     text.chars().take(200).collect()
+}
+
+/// Attach a GitHub account (login and encrypted token) to the person who started the connection,
+/// if they are still the one signed in.
+async fn connect_github(
+    state: &AppState,
+    session: &Session,
+    key: &super::token_key::TokenKey,
+    user_id: i64,
+    identity: &app::domain::Identity,
+    tokens: &super::github::Tokens,
+    next: &str,
+) -> Response {
+    let still_them = session_principal(session)
+        .await
+        .is_some_and(|p| p.user_id == user_id);
+    if !still_them {
+        return sign_in_failed(
+            "the GitHub connection was started by someone who is no longer signed in here",
+        );
+    }
+    let login = identity.login.clone().unwrap_or_default();
+    let saved = async {
+        sqlx::query("UPDATE users SET github_login = $2 WHERE id = $1")
+            .bind(user_id)
+            .bind(&login)
+            .execute(&state.pool)
+            .await?;
+        crate::store::github_tokens::save(&state.pool, key, user_id, tokens).await
+    };
+    if let Err(e) = saved.await {
+        tracing::error!("storing the GitHub connection failed: {e}");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the GitHub connection could not be stored\n",
+        )
+            .into_response();
+    }
+    let who = session_principal(session)
+        .await
+        .map(|p| p.display_name)
+        .unwrap_or_default();
+    let _ = users::audit(
+        &state.pool,
+        Some(user_id),
+        &who,
+        "github_connected",
+        serde_json::json!({"login": login}),
+    )
+    .await;
+    Redirect::to(local_path(next)).into_response()
 }

@@ -43,3 +43,26 @@ pub async fn audit(
     .await?;
     Ok(())
 }
+
+/// The [`app::ports::People`] adapter.
+pub struct PgPeople {
+    pool: PgPool,
+}
+
+impl PgPeople {
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+}
+
+#[async_trait::async_trait]
+impl app::ports::People for PgPeople {
+    async fn github_login(&self, user_id: i64) -> Result<Option<String>, app::ports::PortError> {
+        sqlx::query_scalar::<_, Option<String>>("SELECT github_login FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map(Option::flatten)
+            .map_err(|e| app::ports::PortError::Unavailable(format!("database: {e}")))
+    }
+}
