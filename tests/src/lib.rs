@@ -246,3 +246,39 @@ impl TestApp {
             .to_owned()
     }
 }
+
+/// An open live stream (`/api/v1/live`) as `client` sees it, once its first bytes arrived.
+pub struct OpenStream(
+    std::pin::Pin<Box<dyn futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
+);
+
+impl OpenStream {
+    pub async fn open(client: &reqwest::Client, base: &str) -> Self {
+        let r = client
+            .get(format!("{base}/api/v1/live"))
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await
+            .expect("open the live stream");
+        assert_eq!(r.status(), 200, "the live stream opens");
+        let mut body = Box::pin(r.bytes_stream());
+        assert!(
+            futures::StreamExt::next(&mut body).await.is_some(),
+            "the stream is open"
+        );
+        Self(body)
+    }
+
+    /// Whether the server closes the stream within `within`.
+    pub async fn ends_within(mut self, within: Duration) -> bool {
+        tokio::time::timeout(within, async {
+            while let Some(chunk) = futures::StreamExt::next(&mut self.0).await {
+                if chunk.is_err() {
+                    break;
+                }
+            }
+        })
+        .await
+        .is_ok()
+    }
+}

@@ -3,7 +3,8 @@
 //! request needs the session's token, and sessions end when they should.
 
 use opsdeck_tests::{
-    fresh_database, new_client, signed_in_client, spawn_app, spawn_app_configured, TestApp,
+    fresh_database, new_client, signed_in_client, spawn_app, spawn_app_configured, OpenStream,
+    TestApp,
 };
 use std::time::Duration;
 
@@ -276,16 +277,7 @@ async fn a_busy_session_outlives_the_idle_timeout() {
 #[tokio::test]
 async fn a_live_stream_ends_with_its_session() {
     let app = spawn_app(FAST).await;
-    let stream = app
-        .client
-        .get(format!("{}/api/v1/live", app.base))
-        .timeout(Duration::from_secs(30))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stream.status(), 200);
-    let mut body = stream.bytes_stream();
-    assert!(futures::StreamExt::next(&mut body).await.is_some());
+    let stream = OpenStream::open(&app.client, &app.base).await;
     let out = app
         .client
         .post(format!("{}/signout", app.base))
@@ -294,16 +286,8 @@ async fn a_live_stream_ends_with_its_session() {
         .await
         .unwrap();
     assert_eq!(out.status(), 303);
-    let ended = tokio::time::timeout(Duration::from_secs(8), async {
-        while let Some(chunk) = futures::StreamExt::next(&mut body).await {
-            if chunk.is_err() {
-                break;
-            }
-        }
-    })
-    .await;
     assert!(
-        ended.is_ok(),
+        stream.ends_within(Duration::from_secs(8)).await,
         "the stream closed within seconds of signing out"
     );
 }

@@ -1,8 +1,9 @@
 //! Wall-screen tokens: an admin creates one, a screen opens `/wall?token=…` and gets a read-only
 //! session that never idles out and can do nothing else; revoking ends it and its live stream.
 
-use futures::StreamExt;
-use opsdeck_tests::{fresh_database, new_client, signed_in_client, spawn_app_configured, TestApp};
+use opsdeck_tests::{
+    fresh_database, new_client, signed_in_client, spawn_app_configured, OpenStream, TestApp,
+};
 use std::time::{Duration, Instant};
 
 const FAST: Duration = Duration::from_millis(500);
@@ -104,15 +105,7 @@ async fn revoking_ends_the_session_and_its_live_stream_within_seconds() {
         .send()
         .await
         .unwrap();
-    let stream = wall
-        .get(format!("{}/api/v1/live", app.base))
-        .timeout(Duration::from_secs(30))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stream.status(), 200);
-    let mut body = stream.bytes_stream();
-    assert!(body.next().await.is_some(), "the stream is open");
+    let stream = OpenStream::open(&wall, &app.base).await;
 
     let r = app
         .client
@@ -127,16 +120,10 @@ async fn revoking_ends_the_session_and_its_live_stream_within_seconds() {
         r.status()
     );
     let revoked_at = Instant::now();
-    // Drain until the server closes the stream.
-    let ended = tokio::time::timeout(Duration::from_secs(8), async {
-        while let Some(chunk) = body.next().await {
-            if chunk.is_err() {
-                break;
-            }
-        }
-    })
-    .await;
-    assert!(ended.is_ok(), "the live stream ended");
+    assert!(
+        stream.ends_within(Duration::from_secs(8)).await,
+        "the live stream ended"
+    );
     assert!(
         revoked_at.elapsed() < Duration::from_secs(6),
         "within seconds: {:?}",

@@ -26,8 +26,6 @@ pub struct GithubSettings {
 
 #[derive(Debug, thiserror::Error)]
 pub enum GithubError {
-    #[error("the sign-in was not started here or has expired; please sign in again")]
-    NoPendingSignIn,
     #[error(
         "the sign-in response does not belong to the sign-in that was started (state mismatch)"
     )]

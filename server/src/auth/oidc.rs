@@ -22,14 +22,10 @@ const METADATA_TTL: Duration = Duration::from_secs(3600);
 pub enum OidcError {
     #[error("the identity provider could not be reached or described itself wrongly: {0}")]
     Discovery(String),
-    #[error("the sign-in was not started here or has expired; please sign in again")]
-    NoPendingSignIn,
     #[error(
         "the sign-in response does not belong to the sign-in that was started (state mismatch)"
     )]
     StateMismatch,
-    #[error("the identity provider refused the sign-in: {0}")]
-    Refused(String),
     #[error("exchanging the code failed: {0}")]
     Exchange(String),
     #[error("the ID token was not accepted: {0}")]

@@ -139,34 +139,14 @@ pub async fn oidc_callback(
         return StatusCode::NOT_FOUND.into_response();
     };
     let pending: Option<super::oidc::Pending> = session.remove(PENDING).await.ok().flatten();
-    let result = match (pending, cb.code, cb.state, cb.error) {
-        (_, _, _, Some(error)) => Err(super::oidc::OidcError::Refused(provider_error(
-            &error,
-            cb.error_description.as_deref(),
-        ))),
-        (None, _, _, _) => Err(super::oidc::OidcError::NoPendingSignIn),
-        (Some(_), None, _, _) | (Some(_), _, None, _) => Err(super::oidc::OidcError::Refused(
-            "the provider sent neither a code nor an error".into(),
-        )),
-        (Some(p), Some(code), Some(st), None) => {
-            let next = p.next.clone();
-            provider.finish(p, &code, &st).await.map(|id| (id, next))
-        }
-    };
-    let (identity, next) = match result {
+    let (pending, code, st) = match returned(pending, cb) {
         Ok(ok) => ok,
-        Err(e) => {
-            tracing::warn!("OpenID Connect sign-in failed: {e}");
-            let _ = users::audit(
-                &state.pool,
-                None,
-                "oidc:(unknown)",
-                "sign_in_failed",
-                serde_json::json!({"reason": e.to_string()}),
-            )
-            .await;
-            return sign_in_failed(&e.to_string());
-        }
+        Err(why) => return failed(&state, "oidc", &why).await,
+    };
+    let next = pending.next.clone();
+    let identity = match provider.finish(pending, &code, &st).await {
+        Ok(identity) => identity,
+        Err(e) => return failed(&state, "oidc", &e.to_string()).await,
     };
     complete_sign_in(&state, &session, settings, &identity, &next).await
 }
@@ -274,44 +254,20 @@ pub async fn github_callback(
     session: Session,
     Query(cb): Query<Callback>,
 ) -> Response {
-    use super::github::GithubError;
     let (Some(github), Access::SignIn(settings)) = (state.github.clone(), &state.auth) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let pending: Option<super::github::Pending> =
         session.remove(GITHUB_PENDING).await.ok().flatten();
-    let result = match (pending, cb.code, cb.state, cb.error) {
-        (_, _, _, Some(error)) => Err(GithubError::Refused(provider_error(
-            &error,
-            cb.error_description.as_deref(),
-        ))),
-        (None, _, _, _) => Err(GithubError::NoPendingSignIn),
-        (Some(_), None, _, _) | (Some(_), _, None, _) => Err(GithubError::Refused(
-            "GitHub sent neither a code nor an error".into(),
-        )),
-        (Some(p), Some(code), Some(st), None) => {
-            let next = p.next.clone();
-            let connect = p.connect_user;
-            github
-                .finish(p, &code, &st)
-                .await
-                .map(|(id, tokens)| (id, tokens, next, connect))
-        }
-    };
-    let (identity, tokens, next, connect) = match result {
+    let (pending, code, st) = match returned(pending, cb) {
         Ok(ok) => ok,
-        Err(e) => {
-            tracing::warn!("GitHub sign-in failed: {e}");
-            let _ = users::audit(
-                &state.pool,
-                None,
-                "github:(unknown)",
-                "sign_in_failed",
-                serde_json::json!({"reason": e.to_string()}),
-            )
-            .await;
-            return sign_in_failed(&e.to_string());
-        }
+        Err(why) => return failed(&state, "github", &why).await,
+    };
+    let next = pending.next.clone();
+    let connect = pending.connect_user;
+    let (identity, tokens) = match github.finish(pending, &code, &st).await {
+        Ok(ok) => ok,
+        Err(e) => return failed(&state, "github", &e.to_string()).await,
     };
     if let Some(user_id) = connect {
         return connect_github(
@@ -405,4 +361,29 @@ async fn connect_github(
     )
     .await;
     Redirect::to(local_path(next)).into_response()
+}
+
+/// What a provider's redirect back carries: the sign-in that was started here, with the code and
+/// state to finish it — or, in words, why it cannot be finished.
+fn returned<P>(pending: Option<P>, cb: Callback) -> Result<(P, String, String), String> {
+    match (pending, cb.code, cb.state, cb.error) {
+        (_, _, _, Some(error)) => Err(format!(
+            "the provider refused: {}",
+            provider_error(&error, cb.error_description.as_deref())
+        )),
+        (None, _, _, _) => {
+            Err("the sign-in was not started here or has expired; please sign in again".into())
+        }
+        (Some(p), Some(code), Some(state), None) => Ok((p, code, state)),
+        (Some(_), _, _, None) => Err("the provider sent neither a code nor an error".into()),
+    }
+}
+
+/// A failed sign-in: logged, audited, and explained on a page.
+async fn failed(state: &AppState, provider: &str, why: &str) -> Response {
+    tracing::warn!(provider, "sign-in failed: {why}");
+    let actor = format!("{provider}:(unknown)");
+    let details = serde_json::json!({ "reason": why });
+    let _ = users::audit(&state.pool, None, &actor, "sign_in_failed", details).await;
+    sign_in_failed(why)
 }
