@@ -144,9 +144,11 @@ test('an admin creates a wall token and a screen opens the wall with it', async 
   assert.equal(new URL(screen.url()).pathname, '/wall');
   await screen.locator('.wall-tile[data-env="prod"]').waitFor();
 
-  // Revoked: the screen loses its session (its next load goes to sign-in).
+  // Revoked: the open screen says so by itself, and its next load goes to sign-in.
   await admin.click('tr[data-token="Team room"] button');
   await admin.locator('tr[data-token="Team room"]', { hasText: 'revoked' }).waitFor({ timeout: 10_000 });
+  await screen.locator('.wall-head .live-off', { hasText: 'Signed out' }).waitFor({ timeout: 15_000 });
+  await screen.screenshot({ path: SHOTS + 'wall-revoked.png' });
   await screen.reload();
   assert.match(screen.url(), /\/signin/);
 });

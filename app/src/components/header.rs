@@ -7,7 +7,10 @@ use leptos::prelude::*;
 pub fn Header(#[prop(optional)] demo: bool) -> impl IntoView {
     let feed = use_live_feed();
     let live = move || {
-        if !feed.hydrated.get() {
+        if feed.signed_out.get() {
+            view! { <a class="live live-off" href="/signin">"✖ Signed out — sign in again"</a> }
+                .into_any()
+        } else if !feed.hydrated.get() {
             view! { <span class="live live-static" title="Rendered by the server; updates start once the page script loads">"◌ Snapshot"</span> }.into_any()
         } else if feed.connected.get() {
             view! { <span class="live live-on" title="Receiving live updates">"● Live"</span> }

@@ -11,6 +11,8 @@ pub struct LiveFeed {
     /// Newest snapshot per environment received over SSE.
     pub updates: RwSignal<Vec<EnvSnapshot>>,
     pub connected: RwSignal<bool>,
+    /// The session ended (signed out, expired, wall token revoked): retrying will not help.
+    pub signed_out: RwSignal<bool>,
     pub hydrated: RwSignal<bool>,
     /// Wall-clock time on the server's clock, ticking once a second in the browser.
     pub now: RwSignal<DateTime<Utc>>,
@@ -71,6 +73,7 @@ pub fn provide_live_feed() {
     let feed = LiveFeed {
         updates: RwSignal::new(Vec::new()),
         connected: RwSignal::new(false),
+        signed_out: RwSignal::new(false),
         hydrated: RwSignal::new(false),
         now: RwSignal::new(local_now()),
         offset_ms: RwSignal::new(0),
@@ -127,6 +130,19 @@ mod client {
         }
     }
 
+    /// True when `/api/v1/session` answers 401: the session is over.
+    async fn session_gone() -> bool {
+        let Ok(value) =
+            wasm_bindgen_futures::JsFuture::from(window().fetch_with_str("/api/v1/session")).await
+        else {
+            return false; // the server is unreachable: keep retrying
+        };
+        value
+            .dyn_into::<web_sys::Response>()
+            .map(|r| r.status() == 401)
+            .unwrap_or(false)
+    }
+
     fn reconnect_later(feed: LiveFeed) {
         let again = Closure::once_into_js(move || connect(feed));
         let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(
@@ -167,9 +183,18 @@ mod client {
         let src = source.clone();
         let on_error = Closure::<dyn FnMut()>::new(move || {
             feed.connected.set(false);
+            // EventSource hides the status: ask whether the session is still there, so a signed-out
+            // page says so instead of reconnecting forever.
+            wasm_bindgen_futures::spawn_local(async move {
+                if session_gone().await {
+                    feed.signed_out.set(true);
+                }
+            });
             if src.ready_state() == EventSource::CLOSED {
                 src.close();
-                reconnect_later(feed);
+                if !feed.signed_out.get_untracked() {
+                    reconnect_later(feed);
+                }
             }
         });
         source.set_onerror(Some(on_error.as_ref().unchecked_ref()));

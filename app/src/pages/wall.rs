@@ -26,7 +26,9 @@ pub fn WallPage() -> impl IntoView {
                                     <span class="brand">"opsdeck"</span>
                                     <span class="wall-clock">{move || format::clock(feed.now.get())}</span>
                                     {move || {
-                                        if feed.hydrated.get() && !feed.connected.get() {
+                                        if feed.signed_out.get() {
+                                            Some(view! { <span class="live live-off">"✖ Signed out: this screen needs a new wall token"</span> })
+                                        } else if feed.hydrated.get() && !feed.connected.get() {
                                             Some(view! { <span class="live live-off">"○ Reconnecting…"</span> })
                                         } else {
                                             None
