@@ -80,6 +80,14 @@ done
 grep -q "^listening on http://127.0.0.1:$PORT" "$OUT/opsdeck.stdout" \
   || { say "no 'listening on' line within 60 s"; cat "$OUT/opsdeck.stderr" >&2; exit 1; }
 
+# Everything but opsdeck's own health needs a session: sign in a demo viewer (a person watching
+# the dashboard) and send its cookie with every request below.
+curl -s "${NOPROXY[@]}" --max-time 5 -o /dev/null -c "$OUT/cookies" -d user=vera -d next=/ "$BASE/signin/demo"
+OPSDECK_COOKIE="opsdeck_session=$(awk '$6 == "opsdeck_session" {print $7}' "$OUT/cookies")"
+export OPSDECK_COOKIE
+[ "$OPSDECK_COOKIE" != "opsdeck_session=" ] || { say "demo sign-in failed"; exit 1; }
+AUTH=(-H "Cookie: $OPSDECK_COOKIE")
+
 say "waiting for both environments to be ok"
 python3 "$HELPERS/live.py" wait-ready --base "$BASE" --timeout 90 >"$OUT/ready.json"
 PROD_BASE="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["prod_base_url"])' "$OUT/ready.json")"
@@ -87,10 +95,10 @@ HEALTH_URL="${PROD_BASE%/}/api/v1/health/"
 
 # Warm-up: a few pages, the status API, one live stream opened and closed.
 for _ in $(seq 20); do
-  curl -s "${NOPROXY[@]}" --max-time 5 -o /dev/null "$BASE/"
-  curl -s "${NOPROXY[@]}" --max-time 5 -o /dev/null "$BASE/api/v1/status"
+  curl -s "${NOPROXY[@]}" "${AUTH[@]}" --max-time 5 -o /dev/null "$BASE/"
+  curl -s "${NOPROXY[@]}" "${AUTH[@]}" --max-time 5 -o /dev/null "$BASE/api/v1/status"
 done
-curl -s "${NOPROXY[@]}" --max-time 2 -o /dev/null "$BASE/api/v1/live" || true
+curl -s "${NOPROXY[@]}" "${AUTH[@]}" --max-time 2 -o /dev/null "$BASE/api/v1/live" || true
 
 # Measure on a quiet machine: wait (at most 10 min) while other builds' compilers run.
 wait_quiet() {
@@ -116,7 +124,7 @@ wrk_static() { # OUTFILE WRK-ARGS...
   shift
   for attempt in 1 2 3; do
     cp "$OUT/page.html" "$STATIC"
-    wrk "$@" "$BASE/bench-static.html" >"$out"
+    wrk "${AUTH[@]}" "$@" "$BASE/bench-static.html" >"$out"
     if ! grep -q "Non-2xx" "$out" && cmp -s "$OUT/page.html" "$STATIC"; then return 0; fi
     say "$STATIC vanished during the run (target/site rebuilt?): try $attempt of 3 discarded"
     sleep 5
@@ -124,21 +132,21 @@ wrk_static() { # OUTFILE WRK-ARGS...
   say "static runs kept failing; the report shows their error counts"
 }
 say "SSR vs static: saving / as $STATIC"
-code="$(curl -s "${NOPROXY[@]}" --max-time 10 -o "$OUT/page.html" -w '%{http_code}' "$BASE/")"
+code="$(curl -s "${NOPROXY[@]}" "${AUTH[@]}" --max-time 10 -o "$OUT/page.html" -w '%{http_code}' "$BASE/")"
 [ "$code" = 200 ] || { say "GET / answered $code"; exit 1; }
 cp "$OUT/page.html" "$STATIC"
-curl -s "${NOPROXY[@]}" --max-time 10 "$BASE/bench-static.html" | cmp -s - "$OUT/page.html" \
+curl -s "${NOPROXY[@]}" "${AUTH[@]}" --max-time 10 "$BASE/bench-static.html" | cmp -s - "$OUT/page.html" \
   || { say "/bench-static.html is not served with the saved bytes"; exit 1; }
 wait_quiet
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 say "wrk ${WRK_ARGS[*]} $BASE/"
-wrk "${WRK_ARGS[@]}" "$BASE/" >"$OUT/wrk-ssr.txt"
+wrk "${AUTH[@]}" "${WRK_ARGS[@]}" "$BASE/" >"$OUT/wrk-ssr.txt"
 sleep 2
 say "wrk ${WRK_ARGS[*]} $BASE/bench-static.html"
 wrk_static "$OUT/wrk-static.txt" "${WRK_ARGS[@]}"
 # The same on one kept-alive connection: shows per-response stalls that concurrency hides.
 say "wrk -t1 -c1 -d5s: / and /bench-static.html on a single connection"
-wrk -t1 -c1 -d5s --latency "$BASE/" >"$OUT/wrk-ssr-c1.txt"
+wrk "${AUTH[@]}" -t1 -c1 -d5s --latency "$BASE/" >"$OUT/wrk-ssr-c1.txt"
 wrk_static "$OUT/wrk-static-c1.txt" -t1 -c1 -d5s --latency
 
 # 4. Upstream probes per minute with 1 and with 200 live viewers --------------------------------

@@ -10,6 +10,7 @@ Each prints one JSON object on stdout; progress goes to stderr. Every wait is bo
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
 import urllib.parse
@@ -23,8 +24,13 @@ def log(msg):
     print(f"    {msg}", file=sys.stderr, flush=True)
 
 
+# opsdeck needs a signed-in session: bench.sh signs in a demo viewer and passes its cookie.
+COOKIE = os.environ.get("OPSDECK_COOKIE", "")
+
+
 def get(base, path, timeout=5):
-    with _OPENER.open(base.rstrip("/") + path, timeout=timeout) as r:
+    req = urllib.request.Request(base.rstrip("/") + path, headers={"Cookie": COOKIE} if COOKIE else {})
+    with _OPENER.open(req, timeout=timeout) as r:
         return r.read().decode("utf-8", "replace")
 
 
@@ -64,6 +70,7 @@ class Viewers:
         try:
             w.write(
                 f"GET /api/v1/live HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                f"Cookie: {COOKIE}\r\n"
                 "Accept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n".encode()
             )
             await w.drain()

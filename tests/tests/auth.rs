@@ -287,8 +287,8 @@ async fn a_live_stream_ends_with_its_session() {
         .unwrap();
     assert_eq!(out.status(), 303);
     assert!(
-        stream.ends_within(Duration::from_secs(8)).await,
-        "the stream closed within seconds of signing out"
+        stream.ends_within(Duration::from_secs(15)).await,
+        "the stream closed within one session check (10 s) of signing out"
     );
 }
 

@@ -27,7 +27,7 @@ async fn end_with_session(
     loop {
         tokio::select! {
             () = stop.cancelled() => return,
-            () = tokio::time::sleep(SESSION_CHECK) => {}
+            () = tokio::time::sleep(if wall.is_some() { WALL_CHECK } else { SESSION_CHECK }) => {}
         }
         // A database that does not answer keeps the stream going: only a real end stops it.
         let revoked = match wall {
@@ -56,8 +56,10 @@ fn event(env: &Published) -> Event {
         .data(&*env.json)
 }
 
-/// How often a live stream checks that its session (and a wall screen's token) still stands.
-const SESSION_CHECK: Duration = Duration::from_secs(2);
+/// How often a wall screen's stream checks its token: a revoked screen must go dark within seconds.
+const WALL_CHECK: Duration = Duration::from_secs(2);
+/// How often a person's stream checks their session: each check is a database read per viewer.
+const SESSION_CHECK: Duration = Duration::from_secs(10);
 
 pub async fn stream(
     State(state): State<AppState>,
