@@ -282,3 +282,38 @@ impl OpenStream {
         .is_ok()
     }
 }
+
+/// `POST /signin/demo` as `user` from a fresh client, optionally carrying a session `cookie`.
+pub async fn demo_sign_in(
+    base: &str,
+    user: &str,
+    next: &str,
+    cookie: Option<&str>,
+) -> reqwest::Response {
+    let mut req = new_client()
+        .post(format!("{base}/signin/demo"))
+        .form(&[("user", user), ("next", next)]);
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    req.send().await.expect("demo sign-in request")
+}
+
+/// `name=value` of the session cookie a response sets (empty when it sets none).
+pub fn session_cookie(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or("")
+        .to_owned()
+}
+
+impl TestApp {
+    /// A connection pool to this test's own database, to look at what opsdeck stored.
+    pub async fn pool(&self) -> sqlx::PgPool {
+        server::store::connect(&self.database_url, 1)
+            .await
+            .expect("connect to the test database")
+    }
+}

@@ -3,8 +3,8 @@
 //! request needs the session's token, and sessions end when they should.
 
 use opsdeck_tests::{
-    fresh_database, new_client, signed_in_client, spawn_app, spawn_app_configured, OpenStream,
-    TestApp,
+    demo_sign_in, fresh_database, new_client, session_cookie, signed_in_client, spawn_app,
+    spawn_app_configured, OpenStream, TestApp,
 };
 use std::time::Duration;
 
@@ -210,26 +210,9 @@ async fn every_state_changing_request_needs_the_session_token() {
 async fn the_session_id_changes_at_sign_in() {
     let app = spawn_app(FAST).await;
     // A real session (Vera's), whose id an attacker could plant in someone else's browser.
-    let r = new_client()
-        .post(format!("{}/signin/demo", app.base))
-        .form(&[("user", "vera"), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    let planted = r.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let r = new_client()
-        .post(format!("{}/signin/demo", app.base))
-        .header("cookie", planted.clone())
-        .form(&[("user", "ada"), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
+    let r = demo_sign_in(&app.base, "vera", "/", None).await;
+    let planted = session_cookie(&r);
+    let r = demo_sign_in(&app.base, "ada", "/", Some(&planted)).await;
     assert_eq!(r.status(), 303);
     let set = r
         .headers()
@@ -316,19 +299,8 @@ async fn another_host_name_is_refused_against_dns_rebinding() {
 #[tokio::test]
 async fn signing_out_ends_the_session_everywhere_it_is_used() {
     let app = spawn_app(FAST).await;
-    let r = new_client()
-        .post(format!("{}/signin/demo", app.base))
-        .form(&[("user", "vera"), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    let cookie = r.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let r = demo_sign_in(&app.base, "vera", "/", None).await;
+    let cookie = session_cookie(&r);
     // Two "devices" holding the same session.
     let get = |path: &'static str| {
         new_client()
@@ -399,33 +371,18 @@ async fn next_after_sign_in_is_only_ever_a_local_path() {
         ("//evil.example", "/"),
         ("/\\evil.example", "/"),
     ] {
-        let r = new_client()
-            .post(format!("{}/signin/demo", app.base))
-            .form(&[("user", "vera"), ("next", next)])
-            .send()
-            .await
-            .unwrap();
+        let r = demo_sign_in(&app.base, "vera", next, None).await;
         assert_eq!(location(&r), expected, "next={next}");
     }
-    let r = new_client()
-        .post(format!("{}/signin/demo", app.base))
-        .form(&[("user", "mallory"), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
+    let r = demo_sign_in(&app.base, "mallory", "/", None).await;
     assert_eq!(r.status(), 400, "no such demo user");
 }
 
 #[tokio::test]
 async fn sign_ins_and_failures_are_audit_events() {
     let app = spawn_app(FAST).await;
-    let _ = new_client()
-        .post(format!("{}/signin/demo", app.base))
-        .form(&[("user", "mallory"), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    let pool = server::store::connect(&app.database_url, 1).await.unwrap();
+    let _ = demo_sign_in(&app.base, "mallory", "/", None).await;
+    let pool = app.pool().await;
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT actor, action FROM audit_events ORDER BY id")
             .fetch_all(&pool)
@@ -446,13 +403,7 @@ async fn without_sign_in_everyone_may_look_and_nobody_may_act() {
     let app = spawn_app_configured(db, FAST, &[], |s| s.auth = None).await;
     assert_eq!(app.get("/").await.status(), 200);
     assert_eq!(app.get("/api/v1/status").await.status(), 200);
-    let r = app
-        .client
-        .post(format!("{}/signin/demo", app.base))
-        .form(&[("user", "ada"), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
+    let r = demo_sign_in(&app.base, "ada", "/", None).await;
     assert_eq!(r.status(), 404, "no demo sign-in outside the demo");
     let r = app.post_fault("prod", "down", &[]).await;
     assert_eq!(r.status(), 403);

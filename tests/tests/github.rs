@@ -203,7 +203,7 @@ async fn octocat_signs_in_with_a_team_role_and_the_token_is_kept_encrypted() {
         "team:conflicto/oncall, whatever the case"
     );
 
-    let pool = server::store::connect(&app.database_url, 1).await.unwrap();
+    let pool = app.pool().await;
     let (user_id, login): (i64, String) = sqlx::query_as("SELECT id, github_login FROM users")
         .fetch_one(&pool)
         .await
@@ -226,13 +226,14 @@ async fn octocat_signs_in_with_a_team_role_and_the_token_is_kept_encrypted() {
 async fn an_expired_token_is_refreshed_once_and_stored_again() {
     let (app, stub, gh) = app_with_github().await;
     sign_in(&new_client(), &app).await;
-    let pool = server::store::connect(&app.database_url, 1).await.unwrap();
+    let pool = app.pool().await;
     let user_id: i64 = sqlx::query_scalar("SELECT id FROM users")
         .fetch_one(&pool)
         .await
         .unwrap();
     let github = GithubSignIn::new(gh.clone()).unwrap();
-    let token = server::store::github_tokens::usable_token(&pool, &github, user_id, "octocat")
+    let token = github
+        .usable_token(&pool, user_id, "octocat")
         .await
         .unwrap();
     assert_eq!(token, "ghu_1", "still valid: no refresh");
@@ -242,18 +243,21 @@ async fn an_expired_token_is_refreshed_once_and_stored_again() {
         .execute(&pool)
         .await
         .unwrap();
-    let token = server::store::github_tokens::usable_token(&pool, &github, user_id, "octocat")
+    let token = github
+        .usable_token(&pool, user_id, "octocat")
         .await
         .unwrap();
     assert_eq!(token, "ghu_2");
     assert_eq!(stub.refreshes.load(Ordering::SeqCst), 1);
-    let again = server::store::github_tokens::usable_token(&pool, &github, user_id, "octocat")
+    let again = github
+        .usable_token(&pool, user_id, "octocat")
         .await
         .unwrap();
     assert_eq!(again, "ghu_2", "the refreshed pair was stored");
     assert_eq!(stub.refreshes.load(Ordering::SeqCst), 1);
 
-    let nobody = server::store::github_tokens::usable_token(&pool, &github, user_id + 1, "vera")
+    let nobody = github
+        .usable_token(&pool, user_id + 1, "vera")
         .await
         .unwrap_err();
     assert!(
@@ -347,7 +351,7 @@ async fn a_signed_in_person_connects_their_github_account() {
         after["name"], "Ada Admin",
         "still Ada: connecting is not signing in as someone else"
     );
-    let pool = server::store::connect(&app.database_url, 1).await.unwrap();
+    let pool = app.pool().await;
     let sealed: Vec<u8> = sqlx::query_scalar(
         "SELECT t.access_token FROM github_tokens t JOIN users u ON u.id = t.user_id WHERE u.display_name = 'Ada Admin'",
     )

@@ -213,7 +213,7 @@ async fn a_lead_signs_in_and_gets_roles_from_the_groups_claim() {
         serde_json::json!(["viewer"])
     );
 
-    let pool = server::store::connect(&app.database_url, 1).await.unwrap();
+    let pool = app.pool().await;
     let users: Vec<(String, String)> =
         sqlx::query_as("SELECT provider, email FROM users ORDER BY id")
             .fetch_all(&pool)
@@ -271,7 +271,7 @@ async fn a_tampered_state_or_an_unstarted_callback_signs_nobody_in() {
         "not signed in"
     );
 
-    let pool = server::store::connect(&app.database_url, 1).await.unwrap();
+    let pool = app.pool().await;
     let failures: i64 =
         sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = 'sign_in_failed'")
             .fetch_one(&pool)

@@ -178,7 +178,7 @@ async fn only_admins_manage_tokens_and_only_hashes_are_stored() {
         r.text().await.unwrap().contains("exists already"),
         "names are unique"
     );
-    let pool = server::store::connect(&app.database_url, 1).await.unwrap();
+    let pool = app.pool().await;
     let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_hash FROM wall_tokens")
         .fetch_all(&pool)
         .await

@@ -36,6 +36,19 @@ pub enum GithubError {
     Unavailable(String),
 }
 
+/// Why no usable GitHub token could be had for a person.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("{0} has not connected GitHub")]
+    NotConnected(String),
+    #[error("the GitHub connection has expired; sign in with GitHub again")]
+    Expired,
+    #[error(transparent)]
+    Store(#[from] crate::store::github_tokens::TokenStoreError),
+    #[error(transparent)]
+    Github(#[from] GithubError),
+}
+
 #[derive(Serialize, Deserialize)]
 pub struct Pending {
     state: String,
@@ -227,6 +240,36 @@ impl GithubSignIn {
                 .collect(),
         };
         Ok((identity, tokens))
+    }
+
+    /// A usable token for `user_id`: the stored one, or a refreshed one when it expires within a
+    /// minute (the new pair is stored).
+    pub async fn usable_token(
+        &self,
+        pool: &sqlx::PgPool,
+        user_id: i64,
+        who: &str,
+    ) -> Result<String, TokenError> {
+        use crate::store::github_tokens;
+        let key = self.token_key();
+        let stored = github_tokens::load(pool, key, user_id)
+            .await?
+            .ok_or_else(|| TokenError::NotConnected(who.to_owned()))?;
+        if stored
+            .expires_at
+            .is_none_or(|at| at > Utc::now() + ChronoDuration::minutes(1))
+        {
+            return Ok(stored.access);
+        }
+        let refresh = match (stored.refresh, stored.refresh_expires_at) {
+            (Some(r), at) if at.is_none_or(|at| at > Utc::now()) => r,
+            _ => return Err(TokenError::Expired),
+        };
+        let fresh = self.refresh(&refresh).await?;
+        github_tokens::save(pool, key, user_id, &fresh)
+            .await
+            .map_err(|e| TokenError::Store(e.into()))?;
+        Ok(fresh.access)
     }
 
     /// A new token from a refresh token (GitHub App user tokens last 8 hours).

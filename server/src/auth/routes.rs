@@ -103,17 +103,7 @@ pub async fn oidc_start(
         return StatusCode::NOT_FOUND.into_response();
     };
     match provider.start(&q.next).await {
-        Ok((url, pending)) => {
-            if let Err(e) = session.insert(PENDING, pending).await {
-                tracing::error!("storing the pending sign-in failed: {e}");
-                return (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "sign-in is unavailable: the session could not be stored\n",
-                )
-                    .into_response();
-            }
-            Redirect::to(url.as_str()).into_response()
-        }
+        Ok((url, pending)) => send_to_provider(&session, PENDING, pending, &url).await,
         Err(e) => {
             tracing::warn!("starting an OpenID Connect sign-in failed: {e}");
             sign_in_failed(&e.to_string())
@@ -211,15 +201,7 @@ pub async fn github_start(
         return StatusCode::NOT_FOUND.into_response();
     };
     let (url, pending) = github.start(&q.next, None);
-    if let Err(e) = session.insert(GITHUB_PENDING, pending).await {
-        tracing::error!("storing the pending sign-in failed: {e}");
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "sign-in is unavailable: the session could not be stored\n",
-        )
-            .into_response();
-    }
-    Redirect::to(url.as_str()).into_response()
+    send_to_provider(&session, GITHUB_PENDING, pending, &url).await
 }
 
 /// `GET /auth/github/connect`: a signed-in person (e.g. through OpenID Connect) connects their
@@ -237,15 +219,7 @@ pub async fn github_connect(
         return (StatusCode::UNAUTHORIZED, "sign in first\n").into_response();
     };
     let (url, pending) = github.start(&q.next, Some(info.principal.user_id));
-    if let Err(e) = session.insert(GITHUB_PENDING, pending).await {
-        tracing::error!("storing the pending connection failed: {e}");
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the session could not be stored\n",
-        )
-            .into_response();
-    }
-    Redirect::to(url.as_str()).into_response()
+    send_to_provider(&session, GITHUB_PENDING, pending, &url).await
 }
 
 /// `GET /auth/github/callback`: GitHub sends the browser back with a code (or an error).
@@ -386,4 +360,19 @@ async fn failed(state: &AppState, provider: &str, why: &str) -> Response {
     let details = serde_json::json!({ "reason": why });
     let _ = users::audit(&state.pool, None, &actor, "sign_in_failed", details).await;
     sign_in_failed(why)
+}
+
+/// Remember what the provider's redirect back must match (under `key`), then send the browser there.
+async fn send_to_provider(
+    session: &Session,
+    key: &str,
+    pending: impl serde::Serialize,
+    url: &url::Url,
+) -> Response {
+    if let Err(e) = session.insert(key, pending).await {
+        tracing::error!("storing the pending sign-in failed: {e}");
+        let msg = "sign-in is unavailable: the session could not be stored\n";
+        return (StatusCode::SERVICE_UNAVAILABLE, msg).into_response();
+    }
+    Redirect::to(url.as_str()).into_response()
 }

@@ -1,20 +1,15 @@
 //! People's GitHub tokens, encrypted with the configured key before they reach the database.
+//! Deciding when to refresh them is the GitHub sign-in's job (`auth::github`).
 
-use crate::auth::github::{GithubError, GithubSignIn, Tokens};
+use crate::auth::github::Tokens;
 use crate::auth::token_key::TokenKey;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TokenStoreError {
-    #[error("{0} has not connected GitHub")]
-    NotConnected(String),
-    #[error("the GitHub connection has expired; sign in with GitHub again")]
-    Expired,
     #[error(transparent)]
     Key(#[from] crate::auth::token_key::TokenKeyError),
-    #[error(transparent)]
-    Github(#[from] GithubError),
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
 }
@@ -48,14 +43,12 @@ type Row = (
     Option<DateTime<Utc>>,
 );
 
-/// A usable token for `user_id`: the stored one, or a refreshed one when it expires within a
-/// minute (the new pair is stored).
-pub async fn usable_token(
+/// The stored, decrypted tokens of `user_id`, or `None` when they have not connected GitHub.
+pub async fn load(
     pool: &PgPool,
-    github: &GithubSignIn,
+    key: &TokenKey,
     user_id: i64,
-    who: &str,
-) -> Result<String, TokenStoreError> {
+) -> Result<Option<Tokens>, TokenStoreError> {
     let row: Option<Row> = sqlx::query_as(
         "SELECT access_token, refresh_token, expires_at, refresh_expires_at FROM github_tokens WHERE user_id = $1",
     )
@@ -63,17 +56,12 @@ pub async fn usable_token(
     .fetch_optional(pool)
     .await?;
     let Some((access, refresh, expires_at, refresh_expires_at)) = row else {
-        return Err(TokenStoreError::NotConnected(who.to_owned()));
+        return Ok(None);
     };
-    let key = github.token_key();
-    if expires_at.is_none_or(|at| at > Utc::now() + Duration::minutes(1)) {
-        return Ok(key.open(&access)?);
-    }
-    let refresh = match (refresh, refresh_expires_at) {
-        (Some(r), at) if at.is_none_or(|at| at > Utc::now()) => key.open(&r)?,
-        _ => return Err(TokenStoreError::Expired),
-    };
-    let fresh = github.refresh(&refresh).await?;
-    save(pool, key, user_id, &fresh).await?;
-    Ok(fresh.access)
+    Ok(Some(Tokens {
+        access: key.open(&access)?,
+        refresh: refresh.map(|r| key.open(&r)).transpose()?,
+        expires_at,
+        refresh_expires_at,
+    }))
 }
