@@ -227,7 +227,13 @@ async fn serve(path: PathBuf, listen: Option<SocketAddr>) -> anyhow::Result<Exit
         database_url(Some(&settings)).context("no database: set DATABASE_URL or database.url")?;
     let pool = store::connect(&url, settings.db_max_connections).await?;
     store::migrate(&pool).await?;
-    let running = startup::start(&settings, pool, None).await?;
+    let running = startup::start(
+        &settings,
+        pool,
+        None,
+        startup::Clouds::Aws { credentials: None },
+    )
+    .await?;
     println!("listening on http://{}", running.addr);
     wait_for_signal().await;
     running.shutdown().await;
@@ -290,7 +296,9 @@ async fn demo(
     let settings = config::demo_settings(listen, &sim_envs, Some(url.clone()));
     let pool = store::connect(&url, settings.db_max_connections).await?;
     store::migrate(&pool).await?;
-    let running = startup::start(&settings, pool, Some(world as Arc<dyn DemoControl>)).await?;
+    let clouds = startup::Clouds::Given(world.cloud_readers());
+    let running =
+        startup::start(&settings, pool, Some(world as Arc<dyn DemoControl>), clouds).await?;
     println!("listening on http://{}", running.addr);
     wait_for_signal().await;
     running.shutdown().await;

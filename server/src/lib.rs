@@ -2,6 +2,7 @@
 //! implement the application's ports. `main.rs` only parses the command line.
 
 pub mod auth;
+pub mod aws;
 pub mod cli;
 pub mod config;
 pub mod live;

@@ -149,15 +149,57 @@ impl Started {
     }
 }
 
+/// Where the AWS panels read from.
+pub enum Clouds {
+    /// The real AWS APIs (or an emulator at each environment's `endpoint_url`). `credentials`:
+    /// `None` for the default chain; tests pass fixed ones for the emulator.
+    Aws {
+        credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
+    },
+    /// Readers built elsewhere: the demo's simulated AWS.
+    Given(Vec<(app::domain::EnvName, Arc<dyn app::ports::CloudReader>)>),
+}
+
 /// Wire the adapters for `settings`, start the pollers and listen.
 pub async fn start(
     settings: &Settings,
     pool: PgPool,
     demo: Option<Arc<dyn DemoControl>>,
+    clouds: Clouds,
 ) -> anyhow::Result<Started> {
     let tls = tls_config(settings.probe.ca_file.as_deref()).context("setting up TLS for probes")?;
     let prober: Arc<dyn HealthProber> = Arc::new(HttpProber::new(tls, settings.probe.timeout));
-    start_with(settings, pool, demo, prober).await
+    start_with(settings, pool, demo, prober, clouds).await
+}
+
+/// One AWS reader per environment that has AWS configured.
+async fn cloud_readers(
+    settings: &Settings,
+    clouds: Clouds,
+    metrics: &Arc<Metrics>,
+) -> Vec<(app::domain::EnvName, Arc<dyn app::ports::CloudReader>)> {
+    match clouds {
+        Clouds::Given(readers) => readers,
+        Clouds::Aws { credentials } => {
+            let opts = crate::aws::ReaderOptions {
+                limits: settings.aws.limits,
+                response_time_statistic: settings.aws.response_time_statistic.clone(),
+                metrics: metrics.clone(),
+                credentials,
+            };
+            let mut readers = Vec::new();
+            for env in &settings.environments {
+                if let Some(aws) = &env.aws {
+                    let reader = crate::aws::AwsReader::new(aws, &opts).await;
+                    readers.push((
+                        env.name.clone(),
+                        Arc::new(reader) as Arc<dyn app::ports::CloudReader>,
+                    ));
+                }
+            }
+            readers
+        }
+    }
 }
 
 /// As [`start`], with the prober given (tests inject their own TLS roots this way).
@@ -166,6 +208,7 @@ pub async fn start_with(
     pool: PgPool,
     demo: Option<Arc<dyn DemoControl>>,
     prober: Arc<dyn HealthProber>,
+    clouds: Clouds,
 ) -> anyhow::Result<Started> {
     let samples: Arc<dyn HealthSamples> = Arc::new(PgHealthSamples::new(pool.clone()));
     let metrics = Arc::new(Metrics::new());
@@ -176,9 +219,12 @@ pub async fn start_with(
             .iter()
             .map(|e| crate::live::empty_snapshot(e, latency))
             .collect(),
+        crate::live::initial_clouds(settings),
         demo.is_some(),
     ));
     let mut tasks = JoinSet::new();
+    let readers = cloud_readers(settings, clouds, &metrics).await;
+    crate::live::spawn_cloud_pollers(settings, readers, hub.clone(), &mut tasks);
     spawn_pollers(
         settings,
         PollerDeps {

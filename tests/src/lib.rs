@@ -11,6 +11,8 @@ use sqlx::Connection;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub mod aws;
+
 pub struct TestApp {
     pub base: String,
     /// Signed in as Ada Admin (all roles), with her session cookie.
@@ -76,6 +78,18 @@ pub async fn spawn_app_configured(
     faults: &[(&str, Fault)],
     tweak: impl FnOnce(&mut Settings),
 ) -> TestApp {
+    spawn_app_clouds(database_url, interval, faults, tweak, None).await
+}
+
+/// As [`spawn_app_configured`], reading AWS from `clouds` instead of the simulated world
+/// (`None`: the simulated world's AWS).
+pub async fn spawn_app_clouds(
+    database_url: SecretString,
+    interval: Duration,
+    faults: &[(&str, Fault)],
+    tweak: impl FnOnce(&mut Settings),
+    clouds: Option<server::startup::Clouds>,
+) -> TestApp {
     let world = Arc::new(
         SimWorld::start(&[(env("prod"), "1.4.2"), (env("dev"), "1.5.0-rc.1")])
             .await
@@ -114,9 +128,15 @@ pub async fn spawn_app_configured(
         .await
         .expect("connect");
     server::store::migrate(&pool).await.expect("migrate");
-    let started = start(&settings, pool, Some(world.clone() as Arc<dyn DemoControl>))
-        .await
-        .expect("start opsdeck");
+    let clouds = clouds.unwrap_or_else(|| server::startup::Clouds::Given(world.cloud_readers()));
+    let started = start(
+        &settings,
+        pool,
+        Some(world.clone() as Arc<dyn DemoControl>),
+        clouds,
+    )
+    .await
+    .expect("start opsdeck");
     let base = format!("http://{}", started.addr);
     let (client, csrf) = match &settings.auth {
         Some(a) if !a.demo_users.is_empty() => signed_in_client(&base, "ada").await,

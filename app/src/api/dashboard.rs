@@ -18,6 +18,8 @@ pub struct EnvDetail {
     /// Why stored history could not be read, if it could not: the live part still shows.
     pub history_error: Option<String>,
     pub demo: bool,
+    /// The AWS panels, when the environment has AWS configured.
+    pub cloud: Option<crate::domain::CloudSnapshot>,
 }
 
 #[server(prefix = "/api/fn", endpoint = "dashboard", input = GetUrl)]

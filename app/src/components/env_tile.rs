@@ -15,7 +15,8 @@ pub fn problem(p: &ProbeResult) -> Option<String> {
 }
 
 #[component]
-pub fn EnvTile(env: EnvSnapshot) -> impl IntoView {
+pub fn EnvTile(env: EnvSnapshot, cloud: Option<crate::domain::CloudSnapshot>) -> impl IntoView {
+    let now = super::live::use_live_feed().now.get_untracked();
     let (version, app_version, last_seen) = env.versions();
     let version = version.unwrap_or("–").to_owned();
     let app_version = app_version.map(short_sha).unwrap_or_else(|| "–".into());
@@ -74,6 +75,7 @@ pub fn EnvTile(env: EnvSnapshot) -> impl IntoView {
             <ul class="endpoints">{endpoints}</ul>
             // A failed probe has no complete timeline; its failure is shown in words above.
             {health.filter(|p| p.timings.total_ms.is_some()).map(|p| view! { <TimingBar timings=p.timings legend=true /> })}
+            {cloud.map(|c| view! { <super::cloud::CloudSummary cloud=c now /> })}
             <div class="spark-wrap">
                 <Sparkline buckets=env.history.clone() thresholds=env.latency />
                 <span class="spark-caption">"health latency, last hour"</span>

@@ -2,7 +2,7 @@
 //! snapshots override what the page was rendered with, plus a ticking clock for data ages.
 //! On the server it is inert; in the browser it connects after hydration and reconnects forever.
 
-use crate::domain::{Dashboard, EnvSnapshot};
+use crate::domain::{CloudSnapshot, Dashboard, EnvSnapshot};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
@@ -10,6 +10,8 @@ use leptos::prelude::*;
 pub struct LiveFeed {
     /// Newest snapshot per environment received over SSE.
     pub updates: RwSignal<Vec<EnvSnapshot>>,
+    /// Newest AWS snapshot per environment received over SSE.
+    pub clouds: RwSignal<Vec<CloudSnapshot>>,
     pub connected: RwSignal<bool>,
     /// The session ended (signed out, expired, wall token revoked): retrying will not help.
     pub signed_out: RwSignal<bool>,
@@ -26,6 +28,9 @@ impl LiveFeed {
         for update in self.updates.get() {
             base.apply(update);
         }
+        for update in self.clouds.get() {
+            base.apply_cloud(update);
+        }
         base
     }
 
@@ -40,6 +45,15 @@ impl LiveFeed {
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = server_now;
+    }
+
+    /// The newest AWS snapshot of one environment, if a live update beats `base`.
+    pub fn cloud(&self, base: Option<CloudSnapshot>) -> Option<CloudSnapshot> {
+        let base = base?;
+        match self.clouds.get().into_iter().find(|c| c.name == base.name) {
+            Some(u) if u.seq >= base.seq => Some(u),
+            _ => Some(base),
+        }
     }
 
     /// The newest snapshot of one environment, if a live update beats `base`.
@@ -72,6 +86,7 @@ pub fn local_now() -> DateTime<Utc> {
 pub fn provide_live_feed() {
     let feed = LiveFeed {
         updates: RwSignal::new(Vec::new()),
+        clouds: RwSignal::new(Vec::new()),
         connected: RwSignal::new(false),
         signed_out: RwSignal::new(false),
         hydrated: RwSignal::new(false),
@@ -104,7 +119,7 @@ pub fn use_live_feed() -> LiveFeed {
 #[cfg(feature = "hydrate")]
 mod client {
     use super::{local_now, LiveFeed};
-    use crate::domain::EnvSnapshot;
+    use crate::domain::{CloudSnapshot, EnvSnapshot};
     use leptos::prelude::*;
     use wasm_bindgen::{closure::Closure, JsCast};
     use web_sys::{EventSource, MessageEvent};
@@ -173,6 +188,24 @@ mod client {
         });
         let _ = source.add_event_listener_with_callback("env", on_env.as_ref().unchecked_ref());
         on_env.forget();
+
+        let on_cloud = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            let Some(text) = ev.data().as_string() else {
+                return;
+            };
+            let Ok(cloud) = serde_json::from_str::<CloudSnapshot>(&text) else {
+                return;
+            };
+            feed.clouds
+                .update(|all| match all.iter_mut().find(|c| c.name == cloud.name) {
+                    Some(slot) if slot.seq <= cloud.seq => *slot = cloud,
+                    Some(_) => {}
+                    None => all.push(cloud),
+                });
+            feed.connected.set(true);
+        });
+        let _ = source.add_event_listener_with_callback("cloud", on_cloud.as_ref().unchecked_ref());
+        on_cloud.forget();
 
         let on_open = Closure::<dyn FnMut()>::new(move || feed.connected.set(true));
         source.set_onopen(Some(on_open.as_ref().unchecked_ref()));

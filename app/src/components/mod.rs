@@ -1,6 +1,7 @@
 //! Reusable pieces of the UI. Each takes plain domain values; pages decide what is reactive.
 
 pub mod age;
+pub mod cloud;
 pub mod env_tile;
 pub mod header;
 pub mod live;

@@ -122,6 +122,9 @@ impl EnvSnapshot {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 pub struct Dashboard {
     pub environments: Vec<EnvSnapshot>,
+    /// What the AWS sources know, for environments that have AWS configured.
+    #[serde(default)]
+    pub clouds: Vec<super::CloudSnapshot>,
     pub generated_at: Option<DateTime<Utc>>,
     /// True when opsdeck runs its simulated world (`opsdeck demo`).
     pub demo: bool,
@@ -130,6 +133,19 @@ pub struct Dashboard {
 impl Dashboard {
     pub fn env(&self, name: &str) -> Option<&EnvSnapshot> {
         self.environments.iter().find(|e| e.name.as_str() == name)
+    }
+
+    pub fn cloud(&self, name: &str) -> Option<&super::CloudSnapshot> {
+        self.clouds.iter().find(|c| c.name.as_str() == name)
+    }
+
+    /// Replace one environment's cloud snapshot (a live update).
+    pub fn apply_cloud(&mut self, update: super::CloudSnapshot) {
+        match self.clouds.iter_mut().find(|c| c.name == update.name) {
+            Some(slot) if slot.seq <= update.seq => *slot = update,
+            Some(_) => {}
+            None => self.clouds.push(update),
+        }
     }
 
     /// Replace one environment's snapshot (a live update), keeping the order.

@@ -1,6 +1,7 @@
 //! Pure domain types shared by the server and the browser. No I/O lives here.
 
 pub mod auth;
+pub mod cloud;
 pub mod dashboard;
 pub mod env_name;
 pub mod fault;
@@ -13,6 +14,7 @@ pub mod thresholds;
 pub use auth::{
     local_path, DemoUser, Grantee, Identity, Principal, Role, RoleGrants, SessionInfo, WallToken,
 };
+pub use cloud::{CloudSnapshot, Sourced};
 pub use dashboard::{Dashboard, EnvSnapshot, KnownVersion, LatencyBucket, Uptime};
 pub use env_name::EnvName;
 pub use fault::Fault;

@@ -30,10 +30,13 @@ pub fn DashboardPage() -> impl IntoView {
                                 </div>
                                 <div class="tiles">
                                     {move || {
-                                        dash.get()
-                                            .environments
-                                            .into_iter()
-                                            .map(|env| view! { <EnvTile env /> })
+                                        let d = dash.get();
+                                        d.environments
+                                            .iter()
+                                            .map(|env| {
+                                                let cloud = d.cloud(env.name.as_str()).cloned();
+                                                view! { <EnvTile env=env.clone() cloud /> }
+                                            })
                                             .collect_view()
                                     }}
                                 </div>

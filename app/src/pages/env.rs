@@ -29,7 +29,15 @@ pub fn EnvPage() -> impl IntoView {
                     Ok(d) => {
                         let demo = d.demo;
                         feed.sync_clock(d.generated_at);
-                        view! { <Header demo /><main class="page"><Detail detail=d feed_env=move |s| feed.env(s) /></main> }.into_any()
+                        let cloud = d.cloud.clone();
+                        let dns = d.snapshot.dns.clone();
+                        view! {
+                            <Header demo />
+                            <main class="page">
+                                <Detail detail=d feed_env=move |s| feed.env(s) />
+                                <CloudPanels base=cloud base_dns=dns />
+                            </main>
+                        }.into_any()
                     }
                     Err(error) => view! { <Header /><main class="page"><ErrorPanel error /></main> }.into_any(),
                 }
@@ -181,4 +189,47 @@ fn SampleTable(samples: Vec<ProbeResult>, thresholds: crate::domain::Thresholds)
         </div>
     }
     .into_any()
+}
+
+/// The AWS panels of one environment, following live updates.
+#[component]
+fn CloudPanels(
+    base: Option<crate::domain::CloudSnapshot>,
+    base_dns: Option<crate::domain::DnsCheck>,
+) -> impl IntoView {
+    use crate::components::cloud::{BackupsCard, EcsCard, LoadBalancerCard, MetricsCard};
+    let feed = use_live_feed();
+    let name = base.as_ref().map(|c| c.name.to_string());
+    let cloud = Memo::new(move |_| feed.cloud(base.clone()));
+    // The DNS check lives with the health probe; it is shown beside the load balancer.
+    let dns = move || {
+        let name = name.clone()?;
+        feed.updates
+            .get()
+            .into_iter()
+            .find(|u| u.name.as_str() == name)
+            .and_then(|u| u.dns)
+            .or_else(|| base_dns.clone())
+    };
+    move || {
+        let Some(c) = cloud.get() else {
+            return view! {
+                <section class="panel"><h2>"AWS"</h2>
+                    <p class="muted">"No AWS resources are configured for this environment (see [environments.aws] in the configuration)."</p>
+                </section>
+            }.into_any();
+        };
+        let region = c.region.clone();
+        view! {
+            <h2 class="section-title">"AWS " <span class="muted">{region.clone()}</span></h2>
+            {c.metrics.clone().map(|s| view! { <MetricsCard source=s region=region.clone() /> })}
+            <div class="cloud-grid">
+                {c.ecs.clone().map(|s| view! { <EcsCard source=s /> })}
+                <div class="cloud-col">
+                    {c.load_balancer.clone().map(|s| view! { <LoadBalancerCard source=s dns=dns() /> })}
+                    {c.backups.clone().map(|s| view! { <BackupsCard source=s /> })}
+                </div>
+            </div>
+        }.into_any()
+    }
 }

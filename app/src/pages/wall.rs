@@ -36,7 +36,9 @@ pub fn WallPage() -> impl IntoView {
                                     }}
                                 </header>
                                 <div class="wall-tiles" style=move || format!("--n:{}", dash.get().environments.len().max(1))>
-                                    {move || dash.get().environments.into_iter().map(|e| {
+                                    {move || { let d = dash.get(); d.environments.clone().into_iter().map(|e| {
+                                        let cloud = d.cloud(e.name.as_str()).cloned();
+                                        let now = feed.now.get_untracked();
                                         let (version, app_version, last_seen) = e.versions();
                                         let version = version.unwrap_or("–").to_owned();
                                         let app = app_version.map(|a| a.chars().take(7).collect::<String>()).unwrap_or_else(|| "–".into());
@@ -55,12 +57,13 @@ pub fn WallPage() -> impl IntoView {
                                                     <div><dt>"uptime 24 h"</dt><dd>{format::percent(e.uptime_24h.percent())}</dd></div>
                                                 </dl>
                                                 {why.map(|w| view! { <p class="wall-problem">{w}</p> })}
+                                                {cloud.map(|c| view! { <crate::components::cloud::CloudSummary cloud=c now /> })}
                                                 <Sparkline buckets=e.history.clone() thresholds=e.latency />
                                                 <p class="wall-spark-caption">"response time, last hour"</p>
                                                 <p class="wall-age"><Age at=e.updated_at stale_after_ms=e.stale_after_ms() /></p>
                                             </section>
                                         }
-                                    }).collect_view()}
+                                    }).collect_view()}}
                                 </div>
                             }
                                 .into_any()

@@ -16,3 +16,17 @@ pub enum PortError {
     #[error("{0}")]
     Other(String),
 }
+
+impl PortError {
+    /// The message alone, for a person: adapters already say what failed and where.
+    pub fn detail(&self) -> &str {
+        match self {
+            PortError::NotFound(m)
+            | PortError::Throttled(m)
+            | PortError::Unavailable(m)
+            | PortError::Denied(m)
+            | PortError::Conflict(m)
+            | PortError::Other(m) => m,
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! The traits opsdeck needs from the outside world, one per external system. The application owns
 //! them; adapters in the `server` crate implement them. Every port returns [`PortError`].
 
+mod cloud;
 mod demo;
 mod error;
 mod live;
@@ -9,6 +10,7 @@ mod probe;
 mod samples;
 mod wall_tokens;
 
+pub use cloud::{CloudReader, MetricReadings};
 pub use demo::DemoControl;
 pub use error::PortError;
 pub use live::LiveStatus;

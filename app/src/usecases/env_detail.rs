@@ -43,5 +43,6 @@ pub async fn env_detail(services: &Services, name: &str) -> Result<EnvDetail, Ap
         generated_at: now,
         history_error,
         demo: dashboard.demo,
+        cloud: dashboard.cloud(name.as_str()).cloned(),
     })
 }

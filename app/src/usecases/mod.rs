@@ -1,4 +1,5 @@
 //! Use cases: what opsdeck does, written against ports only.
 
+pub mod cloud_metrics;
 pub mod env_detail;
 pub mod probe_round;

@@ -43,6 +43,14 @@ pub fn demo_settings(
         },
         thresholds: ThresholdSettings::default(),
         auth: Some(crate::auth::AuthSettings::demo()),
+        // The simulated AWS answers instantly: poll it often so the demo feels alive.
+        aws: CloudSettings {
+            ecs_interval: Duration::from_secs(10),
+            metrics_interval: Duration::from_secs(15),
+            load_balancer_interval: Duration::from_secs(15),
+            backups_interval: Duration::from_secs(60),
+            ..CloudSettings::default()
+        },
         environments: envs
             .iter()
             .map(|(name, label, base)| EnvironmentSettings {
@@ -58,9 +66,25 @@ pub fn demo_settings(
                 .filter_map(|(e, p)| base.join(p).ok().map(|u| (e, u)))
                 .collect(),
                 interval: Duration::from_secs(5),
-                aws: None,
+                aws: Some(demo_aws(name)),
                 github: None,
             })
             .collect(),
+    }
+}
+
+/// The names the simulated AWS uses for one environment, following the runbook's
+/// (`conflicto-prod-cluster`, `conflicto-prod-svc`, `conflicto-prod`, `conflicto-prod-alb`).
+fn demo_aws(env: &EnvName) -> AwsSettings {
+    AwsSettings {
+        region: "us-east-1".into(),
+        cluster: Some(format!("conflicto-{env}-cluster")),
+        service: Some(format!("conflicto-{env}-svc")),
+        container: Some("conflicto-backend".into()),
+        db_instance: Some(format!("conflicto-{env}")),
+        load_balancer: Some(format!("conflicto-{env}-alb")),
+        log_group: Some(format!("/ecs/conflicto-backend-{env}")),
+        endpoint_url: None,
+        max_connections: None,
     }
 }

@@ -19,6 +19,24 @@ pub struct RawConfig {
     #[serde(default)]
     pub environments: Vec<RawEnvironment>,
     pub auth: Option<RawAuth>,
+    #[serde(default)]
+    pub aws: RawAwsGlobal,
+}
+
+/// How opsdeck calls AWS, for every environment.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawAwsGlobal {
+    pub ecs_interval: Option<String>,
+    pub metrics_interval: Option<String>,
+    pub load_balancer_interval: Option<String>,
+    pub backups_interval: Option<String>,
+    pub backup_overdue_after: Option<String>,
+    pub response_time_statistic: Option<String>,
+    pub connect_timeout: Option<String>,
+    pub attempt_timeout: Option<String>,
+    pub operation_timeout: Option<String>,
+    pub max_attempts: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -101,6 +119,7 @@ pub struct RawThresholds {
     pub cpu_percent: Option<RawLevels>,
     pub memory_percent: Option<RawLevels>,
     pub db_connections_percent: Option<RawLevels>,
+    pub storage_percent: Option<RawLevels>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,6 +154,7 @@ pub struct RawAws {
     pub load_balancer: Option<String>,
     pub log_group: Option<String>,
     pub endpoint_url: Option<String>,
+    pub max_connections: Option<u32>,
 }
 
 #[derive(Debug, Deserialize, Clone)]

@@ -25,6 +25,35 @@ pub struct Settings {
     pub environments: Vec<EnvironmentSettings>,
     /// `None`: no sign-in, everyone is an anonymous viewer (loopback or explicit opt-in only).
     pub auth: Option<crate::auth::AuthSettings>,
+    pub aws: CloudSettings,
+}
+
+/// How often each AWS source is polled and how every call is bounded.
+#[derive(Debug, Clone)]
+pub struct CloudSettings {
+    pub ecs_interval: Duration,
+    pub metrics_interval: Duration,
+    pub load_balancer_interval: Duration,
+    pub backups_interval: Duration,
+    /// The newest completed automated snapshot may be at most this old.
+    pub backup_overdue_after: Duration,
+    /// CloudWatch statistic for TargetResponseTime: Average, Maximum or a percentile like p95.
+    pub response_time_statistic: String,
+    pub limits: crate::aws::CallLimits,
+}
+
+impl Default for CloudSettings {
+    fn default() -> Self {
+        Self {
+            ecs_interval: Duration::from_secs(30),
+            metrics_interval: Duration::from_secs(60),
+            load_balancer_interval: Duration::from_secs(60),
+            backups_interval: Duration::from_secs(300),
+            backup_overdue_after: Duration::from_secs(26 * 3600),
+            response_time_statistic: "p95".into(),
+            limits: crate::aws::CallLimits::default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +71,23 @@ pub struct ThresholdSettings {
     pub cpu_percent: Thresholds,
     pub memory_percent: Thresholds,
     pub db_connections_percent: Thresholds,
+    /// Share of the database's allocated storage in use (not in the runbook: 80 % / 90 %).
+    pub storage_percent: Thresholds,
+}
+
+impl ThresholdSettings {
+    /// The levels a metric is judged by.
+    pub fn for_metric(&self, kind: app::domain::cloud::MetricKind) -> Thresholds {
+        use app::domain::cloud::MetricKind as K;
+        match kind {
+            K::ResponseTime => self.response_time_ms,
+            K::ErrorRate => self.error_rate_percent,
+            K::EcsCpu | K::RdsCpu => self.cpu_percent,
+            K::EcsMemory => self.memory_percent,
+            K::DbConnections => self.db_connections_percent,
+            K::RdsStorageUsed => self.storage_percent,
+        }
+    }
 }
 
 impl Default for ThresholdSettings {
@@ -56,6 +102,7 @@ impl Default for ThresholdSettings {
             cpu_percent: t(70.0, 90.0),
             memory_percent: t(80.0, 95.0),
             db_connections_percent: t(70.0, 90.0),
+            storage_percent: t(80.0, 90.0),
         }
     }
 }
@@ -81,10 +128,10 @@ impl EnvironmentSettings {
     }
 }
 
-/// Names used by the AWS panels (a later issue); validated for shape only for now.
+/// The AWS resources of one environment. Credentials come from the default chain, never from here.
 #[derive(Debug, Clone, Default)]
 pub struct AwsSettings {
-    pub region: Option<String>,
+    pub region: String,
     pub cluster: Option<String>,
     pub service: Option<String>,
     pub container: Option<String>,
@@ -92,6 +139,18 @@ pub struct AwsSettings {
     pub load_balancer: Option<String>,
     pub log_group: Option<String>,
     pub endpoint_url: Option<Url>,
+    /// The database's max_connections when the instance class's default does not apply.
+    pub max_connections: Option<u32>,
+}
+
+impl AwsSettings {
+    pub fn has_ecs(&self) -> bool {
+        self.cluster.is_some() && self.service.is_some()
+    }
+
+    pub fn has_metrics(&self) -> bool {
+        self.has_ecs() || self.load_balancer.is_some() || self.db_instance.is_some()
+    }
 }
 
 /// Names used by the deploy panels (a later issue).
@@ -228,6 +287,19 @@ impl Settings {
                 );
             }
         }
+        let a = &self.aws;
+        let _ = writeln!(
+            s,
+            "aws: ECS every {}, metrics every {}, load balancer every {}, backups every {} (overdue after {}), response time {}, calls bounded at {} with {} attempts",
+            humantime::format_duration(a.ecs_interval),
+            humantime::format_duration(a.metrics_interval),
+            humantime::format_duration(a.load_balancer_interval),
+            humantime::format_duration(a.backups_interval),
+            humantime::format_duration(a.backup_overdue_after),
+            a.response_time_statistic,
+            humantime::format_duration(a.limits.operation),
+            a.limits.max_attempts
+        );
         for e in &self.environments {
             let _ = writeln!(
                 s,
@@ -243,10 +315,16 @@ impl Settings {
             if let Some(a) = &e.aws {
                 let _ = writeln!(
                     s,
-                    "  aws: region {} cluster {} service {}",
-                    a.region.as_deref().unwrap_or("-"),
+                    "  aws: region {} cluster {} service {} db {} load balancer {}{}",
+                    a.region,
                     a.cluster.as_deref().unwrap_or("-"),
-                    a.service.as_deref().unwrap_or("-")
+                    a.service.as_deref().unwrap_or("-"),
+                    a.db_instance.as_deref().unwrap_or("-"),
+                    a.load_balancer.as_deref().unwrap_or("-"),
+                    a.endpoint_url
+                        .as_ref()
+                        .map(|u| format!(" via {u}"))
+                        .unwrap_or_default()
                 );
             }
             if let Some(g) = &e.github {

@@ -4,7 +4,8 @@
 use super::defaults::default_site_root;
 use super::load::ConfigIssue;
 use super::raw::{
-    RawAuth, RawAws, RawConfig, RawEnvironment, RawGithub, RawGithubAuth, RawLevels, RawOidc,
+    RawAuth, RawAws, RawAwsGlobal, RawConfig, RawEnvironment, RawGithub, RawGithubAuth, RawLevels,
+    RawOidc,
 };
 use super::settings::*;
 use app::domain::{Endpoint, EnvName, Thresholds};
@@ -166,6 +167,11 @@ impl Validator {
                 t.db_connections_percent,
                 d.db_connections_percent,
             ),
+            storage_percent: self.levels(
+                "thresholds.storage_percent",
+                t.storage_percent,
+                d.storage_percent,
+            ),
         };
 
         let auth = raw.auth.map(|a| self.auth(a, public_url.as_ref()));
@@ -202,7 +208,9 @@ impl Validator {
             }
         }
 
+        let aws = self.cloud(raw.aws);
         Settings {
+            aws,
             listen,
             public_url,
             allow_public_without_sign_in,
@@ -479,6 +487,95 @@ impl Validator {
         })
     }
 
+    fn cloud(&mut self, a: RawAwsGlobal) -> CloudSettings {
+        let d = CloudSettings::default();
+        let every = |v: &mut Self, key: &str, raw: Option<String>, default: Duration| {
+            v.duration(
+                &format!("aws.{key}"),
+                raw.as_deref(),
+                default,
+                Duration::from_secs(5),
+            )
+        };
+        let ecs_interval = every(self, "ecs_interval", a.ecs_interval, d.ecs_interval);
+        let metrics_interval = every(
+            self,
+            "metrics_interval",
+            a.metrics_interval,
+            d.metrics_interval,
+        );
+        let load_balancer_interval = every(
+            self,
+            "load_balancer_interval",
+            a.load_balancer_interval,
+            d.load_balancer_interval,
+        );
+        let backups_interval = every(
+            self,
+            "backups_interval",
+            a.backups_interval,
+            d.backups_interval,
+        );
+        let backup_overdue_after = self.duration(
+            "aws.backup_overdue_after",
+            a.backup_overdue_after.as_deref(),
+            d.backup_overdue_after,
+            Duration::from_secs(3600),
+        );
+        let response_time_statistic = match a.response_time_statistic {
+            None => d.response_time_statistic,
+            Some(s) if valid_statistic(&s) => s,
+            Some(s) => {
+                self.issue(
+                    "aws.response_time_statistic",
+                    format!("{s:?} is not a CloudWatch statistic: use Average, Maximum, Minimum or a percentile like p95 or p99.9"),
+                );
+                d.response_time_statistic
+            }
+        };
+        let ms = Duration::from_millis(100);
+        let mut limits = d.limits;
+        limits.connect = self.duration(
+            "aws.connect_timeout",
+            a.connect_timeout.as_deref(),
+            limits.connect,
+            ms,
+        );
+        limits.attempt = self.duration(
+            "aws.attempt_timeout",
+            a.attempt_timeout.as_deref(),
+            limits.attempt,
+            ms,
+        );
+        limits.operation = self.duration(
+            "aws.operation_timeout",
+            a.operation_timeout.as_deref(),
+            limits.operation,
+            ms,
+        );
+        limits.read = limits.attempt;
+        if limits.attempt > limits.operation {
+            self.issue(
+                "aws.attempt_timeout",
+                "must not be longer than aws.operation_timeout",
+            );
+        }
+        match a.max_attempts {
+            None => {}
+            Some(n @ 1..=10) => limits.max_attempts = n,
+            Some(n) => self.issue("aws.max_attempts", format!("{n} is out of range: 1 to 10")),
+        }
+        CloudSettings {
+            ecs_interval,
+            metrics_interval,
+            load_balancer_interval,
+            backups_interval,
+            backup_overdue_after,
+            response_time_statistic,
+            limits,
+        }
+    }
+
     fn aws(&mut self, p: &str, a: RawAws) -> AwsSettings {
         let endpoint_url = a.endpoint_url.as_deref().and_then(|s| {
             Url::parse(s)
@@ -490,19 +587,58 @@ impl Validator {
                 })
                 .ok()
         });
-        if let Some(r) = &a.region {
-            let ok = !r.is_empty()
-                && r.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-            if !ok {
+        let region = match a.region {
+            Some(r) => {
+                let ok = !r.is_empty()
+                    && r.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                if !ok {
+                    self.issue(
+                        format!("{p}.aws.region"),
+                        format!("{r:?} is not an AWS region name like us-east-1"),
+                    );
+                }
+                r
+            }
+            None => {
                 self.issue(
                     format!("{p}.aws.region"),
-                    format!("{r:?} is not an AWS region name like us-east-1"),
+                    "is required (API calls and console links need it), e.g. \"us-east-1\"",
                 );
+                String::new()
+            }
+        };
+        if a.cluster.is_some() != a.service.is_some() {
+            self.issue(
+                format!("{p}.aws"),
+                "cluster and service go together: set both or neither",
+            );
+        }
+        if a.max_connections == Some(0) {
+            self.issue(format!("{p}.aws.max_connections"), "must be at least 1");
+        }
+        for (key, value) in [
+            ("cluster", &a.cluster),
+            ("service", &a.service),
+            ("container", &a.container),
+            ("db_instance", &a.db_instance),
+            ("load_balancer", &a.load_balancer),
+        ] {
+            if let Some(v) = value {
+                if v.is_empty()
+                    || v.len() > 255
+                    || v.chars().any(|c| c.is_whitespace() || c.is_control())
+                {
+                    self.issue(
+                        format!("{p}.aws.{key}"),
+                        format!("{v:?} is not an AWS resource name"),
+                    );
+                }
             }
         }
         AwsSettings {
-            region: a.region,
+            region,
+            max_connections: a.max_connections,
             cluster: a.cluster,
             service: a.service,
             container: a.container,
@@ -531,6 +667,14 @@ impl Validator {
             git_ref: g.git_ref,
         }
     }
+}
+
+/// CloudWatch's statistics opsdeck accepts: the plain ones and percentiles `p0`–`p100`.
+fn valid_statistic(s: &str) -> bool {
+    matches!(s, "Average" | "Maximum" | "Minimum")
+        || s.strip_prefix('p')
+            .and_then(|n| n.parse::<f64>().ok())
+            .is_some_and(|n| (0.0..=100.0).contains(&n))
 }
 
 fn resolve(base: Option<&Path>, p: PathBuf) -> PathBuf {

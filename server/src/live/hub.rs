@@ -1,6 +1,8 @@
-//! The current snapshot of every environment, in a `watch` channel.
+//! The current snapshots of every environment — health, and what the AWS sources know — in a
+//! `watch` channel. Each kind travels as its own SSE event so a health round does not resend
+//! an hour of metrics.
 
-use app::domain::{Dashboard, EnvSnapshot};
+use app::domain::{CloudSnapshot, Dashboard, EnvName, EnvSnapshot};
 use app::ports::LiveStatus;
 use chrono::Utc;
 use std::sync::Arc;
@@ -28,10 +30,79 @@ impl std::ops::Deref for Published {
     }
 }
 
+/// A cloud snapshot as published, encoded once.
+#[derive(Debug)]
+pub struct PublishedCloud {
+    pub cloud: CloudSnapshot,
+    pub json: Arc<str>,
+}
+
+impl PublishedCloud {
+    fn new(cloud: CloudSnapshot) -> Self {
+        let json = serde_json::to_string(&cloud).unwrap_or_default().into();
+        Self { cloud, json }
+    }
+}
+
+/// One thing a viewer may be sent.
+#[derive(Clone, Debug)]
+pub enum LiveItem {
+    Env(Arc<Published>),
+    Cloud(Arc<PublishedCloud>),
+}
+
+impl LiveItem {
+    /// The SSE event name.
+    pub fn event(&self) -> &'static str {
+        match self {
+            LiveItem::Env(_) => "env",
+            LiveItem::Cloud(_) => "cloud",
+        }
+    }
+
+    pub fn seq(&self) -> u64 {
+        match self {
+            LiveItem::Env(e) => e.seq,
+            LiveItem::Cloud(c) => c.cloud.seq,
+        }
+    }
+
+    pub fn json(&self) -> &str {
+        match self {
+            LiveItem::Env(e) => &e.json,
+            LiveItem::Cloud(c) => &c.json,
+        }
+    }
+
+    /// What a newer item replaces: one per kind and environment.
+    pub fn key(&self) -> (&'static str, &str) {
+        match self {
+            LiveItem::Env(e) => ("env", e.name.as_str()),
+            LiveItem::Cloud(c) => ("cloud", c.cloud.name.as_str()),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct LiveState {
     /// In configuration order.
     pub envs: Vec<Arc<Published>>,
+    /// Environments with AWS resources configured, in configuration order.
+    pub clouds: Vec<Arc<PublishedCloud>>,
+}
+
+impl LiveState {
+    pub fn items(&self) -> impl Iterator<Item = LiveItem> + '_ {
+        self.envs
+            .iter()
+            .cloned()
+            .map(LiveItem::Env)
+            .chain(self.clouds.iter().cloned().map(LiveItem::Cloud))
+    }
+
+    fn max_seq(&self) -> u64 {
+        self.items().map(|i| i.seq()).max().unwrap_or(0)
+    }
 }
 
 pub struct Hub {
@@ -47,7 +118,7 @@ fn next_seq(prev: u64) -> u64 {
 }
 
 impl Hub {
-    pub fn new(initial: Vec<EnvSnapshot>, demo: bool) -> Self {
+    pub fn new(initial: Vec<EnvSnapshot>, clouds: Vec<CloudSnapshot>, demo: bool) -> Self {
         let mut last = 0;
         let envs = initial
             .into_iter()
@@ -57,15 +128,47 @@ impl Hub {
                 Arc::new(Published::new(e))
             })
             .collect();
-        let (tx, _) = watch::channel(LiveState { envs });
+        let clouds = clouds
+            .into_iter()
+            .map(|mut c| {
+                last = next_seq(last);
+                c.seq = last;
+                Arc::new(PublishedCloud::new(c))
+            })
+            .collect();
+        let (tx, _) = watch::channel(LiveState { envs, clouds });
         Self { tx, demo }
+    }
+
+    /// Change one environment's cloud snapshot (one panel at a time) and wake every viewer.
+    /// An environment without AWS configured has no cloud snapshot; the change is dropped.
+    pub fn update_cloud(&self, name: &EnvName, change: impl FnOnce(&mut CloudSnapshot)) {
+        self.tx.send_if_modified(|state| {
+            let seq = next_seq(state.max_seq());
+            let Some(slot) = state.clouds.iter_mut().find(|c| &c.cloud.name == name) else {
+                return false;
+            };
+            let mut cloud = slot.cloud.clone();
+            change(&mut cloud);
+            cloud.seq = seq;
+            *slot = Arc::new(PublishedCloud::new(cloud));
+            true
+        });
+    }
+
+    pub fn cloud(&self, name: &str) -> Option<Arc<PublishedCloud>> {
+        self.tx
+            .borrow()
+            .clouds
+            .iter()
+            .find(|c| c.cloud.name.as_str() == name)
+            .cloned()
     }
 
     /// Replace one environment's snapshot and wake every viewer.
     pub fn publish(&self, mut snap: EnvSnapshot) {
         self.tx.send_modify(|state| {
-            let prev = state.envs.iter().map(|e| e.seq).max().unwrap_or(0);
-            snap.seq = next_seq(prev);
+            snap.seq = next_seq(state.max_seq());
             let published = Arc::new(Published::new(snap));
             match state.envs.iter_mut().find(|e| e.name == published.name) {
                 Some(slot) => *slot = published,
@@ -94,13 +197,10 @@ impl Hub {
 
 impl LiveStatus for Hub {
     fn dashboard(&self) -> Dashboard {
+        let state = self.current();
         Dashboard {
-            environments: self
-                .current()
-                .envs
-                .iter()
-                .map(|e| e.snapshot.clone())
-                .collect(),
+            environments: state.envs.iter().map(|e| e.snapshot.clone()).collect(),
+            clouds: state.clouds.iter().map(|c| c.cloud.clone()).collect(),
             generated_at: Some(Utc::now()),
             demo: self.demo,
         }

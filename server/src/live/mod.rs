@@ -2,10 +2,12 @@
 //! `/api/v1/live` streams changes. Upstream calls depend on the number of environments and the
 //! interval, never on the number of viewers.
 
+mod cloud;
 mod hub;
 mod poller;
 mod viewer;
 
-pub use hub::{Hub, LiveState, Published};
+pub use cloud::{initial_clouds, spawn_cloud_pollers};
+pub use hub::{Hub, LiveItem, LiveState, Published, PublishedCloud};
 pub use poller::{empty_snapshot, spawn_pollers, spawn_retention, PollerDeps};
 pub use viewer::Viewer;

@@ -1,19 +1,19 @@
 //! One live viewer's side of the hub: which snapshots it still needs, in the order they changed.
 //! A viewer that reconnects with `Last-Event-ID` gets only what changed after that event.
 
-use super::{LiveState, Published};
+use super::hub::LiveItem;
+use super::LiveState;
 use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 pub struct Viewer {
     rx: watch::Receiver<LiveState>,
-    /// Highest sequence number this viewer has, per environment.
-    seen: HashMap<String, u64>,
+    /// Highest sequence number this viewer has, per kind and environment.
+    seen: HashMap<(&'static str, String), u64>,
     /// Everything at or below this was delivered before a reconnect.
     floor: u64,
-    queue: VecDeque<Arc<Published>>,
+    queue: VecDeque<LiveItem>,
     shutdown: CancellationToken,
 }
 
@@ -38,27 +38,28 @@ impl Viewer {
     /// in one stream only increase and a resume from any of them loses nothing.
     fn fill(&mut self) {
         let state = self.rx.borrow_and_update().clone();
-        let mut fresh: Vec<_> = state
-            .envs
-            .into_iter()
-            .filter(|env| {
-                env.seq
+        let mut fresh: Vec<LiveItem> = state
+            .items()
+            .filter(|item| {
+                let (kind, name) = item.key();
+                item.seq()
                     > self
                         .seen
-                        .get(env.name.as_str())
+                        .get(&(kind, name.to_owned()))
                         .copied()
                         .unwrap_or(self.floor)
             })
             .collect();
-        fresh.sort_by_key(|env| env.seq);
-        for env in fresh {
-            self.seen.insert(env.name.to_string(), env.seq);
-            self.queue.push_back(env);
+        fresh.sort_by_key(LiveItem::seq);
+        for item in fresh {
+            let (kind, name) = item.key();
+            self.seen.insert((kind, name.to_owned()), item.seq());
+            self.queue.push_back(item);
         }
     }
 
     /// The next snapshot to send; waits for a change. `None` when the server shuts down.
-    pub async fn next(&mut self) -> Option<Arc<Published>> {
+    pub async fn next(&mut self) -> Option<LiveItem> {
         loop {
             if let Some(env) = self.queue.pop_front() {
                 return Some(env);

@@ -3,7 +3,7 @@
 //! A comment line every 15 s keeps proxies from closing an idle stream.
 
 use crate::auth::WallSession;
-use crate::live::{Published, Viewer};
+use crate::live::{LiveItem, Viewer};
 use crate::startup::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -49,11 +49,11 @@ async fn end_with_session(
 }
 
 /// The snapshot's JSON was encoded once when it was published, not once per viewer.
-fn event(env: &Published) -> Event {
+fn event(item: &LiveItem) -> Event {
     Event::default()
-        .event("env")
-        .id(env.seq.to_string())
-        .data(&*env.json)
+        .event(item.event())
+        .id(item.seq().to_string())
+        .data(item.json())
 }
 
 /// How often a wall screen's stream checks its token: a revoked screen must go dark within seconds.
@@ -91,8 +91,8 @@ pub async fn stream(
         .retry(Duration::from_secs(2))
         .comment("opsdeck live");
     let updates = stream::unfold((viewer, guard), |(mut viewer, guard)| async move {
-        let env = viewer.next().await?;
-        Some((Ok(event(&env)), (viewer, guard)))
+        let item = viewer.next().await?;
+        Some((Ok(event(&item)), (viewer, guard)))
     });
     let events = stream::once(async move { Ok(hello) }).chain(updates);
     Sse::new(events).keep_alive(

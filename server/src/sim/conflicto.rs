@@ -55,6 +55,10 @@ impl SimConflicto {
         Url::parse(&format!("http://{}", self.addr)).unwrap_or_else(|_| unreachable!())
     }
 
+    pub fn version(&self) -> &str {
+        &self.inner.version
+    }
+
     pub fn fault(&self) -> Fault {
         *self.inner.fault.lock().unwrap_or_else(|p| p.into_inner())
     }

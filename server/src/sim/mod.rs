@@ -1,34 +1,54 @@
 //! The demo's simulated world: a Conflicto per environment, served for real over HTTP on
 //! loopback so the genuine probe measures it, with faults that can be injected.
 
+mod cloud;
 mod conflicto;
 
+pub use cloud::SimCloud;
 pub use conflicto::SimConflicto;
 
 use app::domain::{EnvName, Fault};
 use app::ports::{DemoControl, PortError};
+use std::sync::Arc;
 use url::Url;
 
 pub struct SimWorld {
     /// In the order given, so the demo control lists environments as the dashboard does.
-    apps: Vec<(EnvName, SimConflicto)>,
+    apps: Vec<(EnvName, Arc<SimConflicto>)>,
+    clouds: Vec<(EnvName, Arc<SimCloud>)>,
 }
 
 impl SimWorld {
     /// Start one simulated application per `(name, version)` on loopback ports.
     pub async fn start(envs: &[(EnvName, &str)]) -> std::io::Result<Self> {
         let mut apps = Vec::new();
+        let mut clouds = Vec::new();
         for (i, (name, version)) in envs.iter().enumerate() {
             // Production is a little slower than dev, as in life.
             let base_ms = if i == 0 { 45 } else { 20 };
-            let app = SimConflicto::start(name.clone(), version, base_ms).await?;
+            let app = Arc::new(SimConflicto::start(name.clone(), version, base_ms).await?);
+            clouds.push((
+                name.clone(),
+                Arc::new(SimCloud::new(name.clone(), app.clone(), i == 0)),
+            ));
             apps.push((name.clone(), app));
         }
-        Ok(Self { apps })
+        Ok(Self { apps, clouds })
+    }
+
+    /// The simulated AWS of every environment, as the port the pollers read.
+    pub fn cloud_readers(&self) -> Vec<(EnvName, Arc<dyn app::ports::CloudReader>)> {
+        self.clouds
+            .iter()
+            .map(|(n, c)| (n.clone(), c.clone() as Arc<dyn app::ports::CloudReader>))
+            .collect()
     }
 
     fn app(&self, env: &EnvName) -> Option<&SimConflicto> {
-        self.apps.iter().find(|(n, _)| n == env).map(|(_, a)| a)
+        self.apps
+            .iter()
+            .find(|(n, _)| n == env)
+            .map(|(_, a)| a.as_ref())
     }
 
     pub fn url(&self, env: &EnvName) -> Option<Url> {

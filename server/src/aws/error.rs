@@ -1,0 +1,102 @@
+//! AWS SDK errors in words a person on call can act on: "AccessDenied: ecs:DescribeServices",
+//! "ecs:DescribeServices: no answer within 10s". Mapped once, here, into the port's error.
+
+use app::ports::PortError;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+/// Error codes that mean "slow down" across the services opsdeck calls.
+fn is_throttling(code: &str) -> bool {
+    matches!(
+        code,
+        "Throttling"
+            | "ThrottlingException"
+            | "ThrottledException"
+            | "RequestLimitExceeded"
+            | "TooManyRequestsException"
+            | "RequestThrottled"
+            | "RequestThrottledException"
+            | "SlowDown"
+            | "PriorRequestNotComplete"
+    )
+}
+
+fn is_denied(code: &str) -> bool {
+    matches!(
+        code,
+        "AccessDenied"
+            | "AccessDeniedException"
+            | "UnauthorizedOperation"
+            | "UnrecognizedClientException"
+            | "InvalidClientTokenId"
+            | "ExpiredToken"
+            | "ExpiredTokenException"
+            | "SignatureDoesNotMatch"
+            | "AuthFailure"
+    )
+}
+
+/// `op` names the API as IAM does ("ecs:DescribeServices").
+pub fn port_error<E>(op: &str, err: SdkError<E, HttpResponse>) -> PortError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match &err {
+        SdkError::TimeoutError(_) => {
+            PortError::Unavailable(format!("{op}: AWS did not answer within the time limit"))
+        }
+        SdkError::DispatchFailure(d) if d.is_timeout() => {
+            PortError::Unavailable(format!("{op}: AWS did not answer within the time limit"))
+        }
+        SdkError::DispatchFailure(d) if d.is_io() => PortError::Unavailable(format!(
+            "{op}: could not reach AWS ({})",
+            DisplayErrorContext(&err)
+        )),
+        SdkError::DispatchFailure(_) | SdkError::ConstructionFailure(_) => {
+            PortError::Other(format!(
+                "{op}: the request could not be made ({})",
+                DisplayErrorContext(&err)
+            ))
+        }
+        SdkError::ResponseError(_) => PortError::Unavailable(format!(
+            "{op}: AWS's answer could not be read ({})",
+            DisplayErrorContext(&err)
+        )),
+        SdkError::ServiceError(s) => {
+            let status = s.raw().status().as_u16();
+            let message = s.err().message().unwrap_or("").trim();
+            let message = if message.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", clip(message))
+            };
+            match s.err().code() {
+                Some(c) if is_throttling(c) => {
+                    PortError::Throttled(format!("{c}: {op} — AWS asked opsdeck to slow down"))
+                }
+                Some(c) if is_denied(c) => PortError::Denied(format!("{c}: {op}{message}")),
+                Some(c) => PortError::Other(format!("{c}: {op}{message}")),
+                None if status == 429 => {
+                    PortError::Throttled(format!("{op}: AWS asked opsdeck to slow down (HTTP 429)"))
+                }
+                None if status >= 500 => {
+                    PortError::Unavailable(format!("{op}: AWS answered HTTP {status}"))
+                }
+                None => PortError::Other(format!("{op}: AWS answered HTTP {status}{message}")),
+            }
+        }
+        _ => PortError::Other(format!("{op}: {}", DisplayErrorContext(&err))),
+    }
+}
+
+/// AWS messages can be long and come from outside: keep one line of reasonable length.
+fn clip(s: &str) -> String {
+    let line = s.lines().next().unwrap_or("");
+    if line.chars().count() > 300 {
+        format!("{}…", line.chars().take(300).collect::<String>())
+    } else {
+        line.to_owned()
+    }
+}

@@ -1,0 +1,551 @@
+//! The AWS adapter through the real SDK clients against moto in server mode on loopback: resources
+//! are seeded through the SDK, then read back through opsdeck's `CloudReader` port.
+//! moto does not emulate ECS service events, CloudWatch percentiles or unhealthy targets; those are
+//! covered in `aws_recorded.rs` with recorded answers of the documented shape.
+
+use app::domain::cloud::MetricKind;
+use app::domain::Level;
+use app::ports::{CloudReader, PortError};
+use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
+use aws_sdk_ecs::types::ContainerDefinition;
+use aws_smithy_types::DateTime as AwsTime;
+use chrono::{Duration, DurationRound, Utc};
+use opsdeck_tests::aws::{
+    calls, default_subnets, moto_url, reader, seeders, settings, unique, Seeders,
+};
+use server::aws::CallLimits;
+
+/// A cluster with a service of `desired` tasks whose task definition runs `image`.
+async fn seed_service(s: &Seeders, cluster: &str, service: &str, image: &str, desired: i32) {
+    s.ecs
+        .create_cluster()
+        .cluster_name(cluster)
+        .send()
+        .await
+        .expect("create cluster");
+    let td = s
+        .ecs
+        .register_task_definition()
+        .family(service)
+        .container_definitions(
+            ContainerDefinition::builder()
+                .name("conflicto-backend")
+                .image(image)
+                .memory(512)
+                .build(),
+        )
+        .container_definitions(
+            ContainerDefinition::builder()
+                .name("log-router")
+                .image("public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0")
+                .memory(64)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("register task definition");
+    let arn = td
+        .task_definition()
+        .and_then(|t| t.task_definition_arn())
+        .expect("task definition arn")
+        .to_owned();
+    s.ecs
+        .create_service()
+        .cluster(cluster)
+        .service_name(service)
+        .task_definition(arn)
+        .desired_count(desired)
+        .send()
+        .await
+        .expect("create service");
+}
+
+#[tokio::test]
+async fn ecs_panel_shows_the_service_its_counts_and_the_image_tag() {
+    let moto = moto_url();
+    let s = seeders(&moto).await;
+    let (cluster, service) = (unique("cluster"), unique("svc"));
+    let image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/conflicto-backend:v1.4.2";
+    seed_service(&s, &cluster, &service, image, 2).await;
+
+    let mut cfg = settings(&moto);
+    cfg.cluster = Some(cluster.clone());
+    cfg.service = Some(service.clone());
+    cfg.container = Some("conflicto-backend".into());
+    let (r, metrics) = reader(&cfg, CallLimits::default(), "Average").await;
+    let panel = r.ecs().await.expect("ECS panel");
+
+    assert_eq!(panel.service, service);
+    assert_eq!(panel.status, "ACTIVE");
+    assert_eq!(panel.desired, 2);
+    // scripts/test-moto.sh runs moto with MOTO_ECS_SERVICE_RUNNING=2.
+    assert_eq!(panel.running, 2);
+    assert_eq!(panel.level(), Level::Ok);
+    let td = panel.task_definition.expect("task definition");
+    assert_eq!((td.family.as_str(), td.revision), (service.as_str(), 1));
+    assert_eq!(
+        td.image_tag(),
+        Some("v1.4.2"),
+        "the configured container's image, not the sidecar's"
+    );
+    assert!(panel.deployments.iter().any(|d| d.status == "PRIMARY"));
+    assert!(panel
+        .console_url
+        .contains(&format!("/clusters/{cluster}/services/{service}")));
+
+    // A task definition revision is immutable: asked once, then remembered.
+    r.ecs().await.expect("second read");
+    assert_eq!(calls(&metrics, "ecs:DescribeServices"), 2);
+    assert_eq!(calls(&metrics, "ecs:DescribeTaskDefinition"), 1);
+}
+
+#[tokio::test]
+async fn missing_cluster_and_service_are_named_in_words() {
+    let moto = moto_url();
+    let s = seeders(&moto).await;
+    let mut cfg = settings(&moto);
+    cfg.cluster = Some("conflicto-prod-cluster-gone".into());
+    cfg.service = Some("conflicto-prod-svc".into());
+    let (r, _) = reader(&cfg, CallLimits::default(), "Average").await;
+    match r.ecs().await {
+        Err(PortError::NotFound(m)) => assert_eq!(
+            m,
+            "cluster conflicto-prod-cluster-gone not found in us-east-1"
+        ),
+        other => panic!("expected not found, got {other:?}"),
+    }
+
+    let cluster = unique("cluster");
+    s.ecs
+        .create_cluster()
+        .cluster_name(&cluster)
+        .send()
+        .await
+        .expect("cluster");
+    cfg.cluster = Some(cluster.clone());
+    let (r, _) = reader(&cfg, CallLimits::default(), "Average").await;
+    match r.ecs().await {
+        Err(PortError::NotFound(m)) => {
+            assert!(
+                m.starts_with(&format!(
+                    "service conflicto-prod-svc not found in cluster {cluster}"
+                )),
+                "{m}"
+            )
+        }
+        other => panic!("expected not found, got {other:?}"),
+    }
+}
+
+async fn seed_database(s: &Seeders, id: &str) {
+    s.rds
+        .create_db_instance()
+        .db_instance_identifier(id)
+        .db_instance_class("db.t3.micro")
+        .engine("postgres")
+        .allocated_storage(20)
+        .master_username("conflicto")
+        .master_user_password("not-a-real-password")
+        .backup_retention_period(7)
+        .send()
+        .await
+        .expect("create db instance");
+}
+
+#[tokio::test]
+async fn backups_panel_lists_automated_and_manual_snapshots_with_their_age() {
+    let moto = moto_url();
+    let s = seeders(&moto).await;
+    let db = unique("db");
+    seed_database(&s, &db).await;
+    let manual = format!("{db}-before-migration");
+    s.rds
+        .create_db_snapshot()
+        .db_instance_identifier(&db)
+        .db_snapshot_identifier(&manual)
+        .send()
+        .await
+        .expect("manual snapshot");
+
+    let mut cfg = settings(&moto);
+    cfg.db_instance = Some(db.clone());
+    let (r, _) = reader(&cfg, CallLimits::default(), "Average").await;
+    let panel = r.backups(26 * 3600).await.expect("backups panel");
+
+    assert_eq!(panel.instance, db);
+    assert_eq!(panel.instance_class.as_deref(), Some("db.t3.micro"));
+    assert_eq!(panel.retention_days, Some(7));
+    // moto takes one automated snapshot when the instance is created.
+    assert_eq!(panel.automated.len(), 1, "{:?}", panel.automated);
+    let newest = panel
+        .newest_completed()
+        .expect("a completed automated snapshot");
+    assert_eq!(newest.status, "available");
+    let now = Utc::now();
+    assert!(
+        !panel.overdue(now),
+        "a snapshot taken just now is not overdue"
+    );
+    assert_eq!(panel.level(now), Level::Ok);
+    // The same snapshot, judged a day and a half later, is overdue against the 26 h default.
+    assert!(panel.overdue(now + Duration::hours(36)));
+    assert_eq!(
+        panel
+            .manual
+            .iter()
+            .map(|m| m.id.as_str())
+            .collect::<Vec<_>>(),
+        vec![manual.as_str()]
+    );
+
+    let mut gone = settings(&moto);
+    gone.db_instance = Some("conflicto-nowhere".into());
+    let (r, _) = reader(&gone, CallLimits::default(), "Average").await;
+    match r.backups(3600).await {
+        Err(PortError::NotFound(m)) => {
+            assert_eq!(m, "DB instance conflicto-nowhere not found in us-east-1")
+        }
+        other => panic!("expected not found, got {other:?}"),
+    }
+}
+
+/// A load balancer with one target group of two registered targets; returns its ARN.
+async fn seed_load_balancer(s: &Seeders, moto: &str, name: &str) -> String {
+    let (vpc, subnets) = default_subnets(moto).await;
+    let lb = s
+        .elb
+        .create_load_balancer()
+        .name(name)
+        .set_subnets(Some(subnets))
+        .send()
+        .await
+        .expect("create load balancer");
+    let lb_arn = lb.load_balancers()[0]
+        .load_balancer_arn()
+        .expect("arn")
+        .to_owned();
+    let tg = s
+        .elb
+        .create_target_group()
+        .name(format!("{}-tg", &name[..name.len().min(28)]))
+        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
+        .port(8000)
+        .vpc_id(vpc)
+        .target_type(aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum::Ip)
+        .send()
+        .await
+        .expect("create target group");
+    let tg_arn = tg.target_groups()[0]
+        .target_group_arn()
+        .expect("tg arn")
+        .to_owned();
+    s.elb
+        .create_listener()
+        .load_balancer_arn(&lb_arn)
+        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
+        .port(80)
+        .default_actions(
+            aws_sdk_elasticloadbalancingv2::types::Action::builder()
+                .r#type(aws_sdk_elasticloadbalancingv2::types::ActionTypeEnum::Forward)
+                .target_group_arn(&tg_arn)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("listener");
+    for ip in ["172.31.0.10", "172.31.0.11"] {
+        s.elb
+            .register_targets()
+            .target_group_arn(&tg_arn)
+            .targets(
+                aws_sdk_elasticloadbalancingv2::types::TargetDescription::builder()
+                    .id(ip)
+                    .port(8000)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("register target");
+    }
+    lb_arn
+}
+
+#[tokio::test]
+async fn load_balancer_panel_shows_state_dns_and_target_counts() {
+    let moto = moto_url();
+    let s = seeders(&moto).await;
+    let name = unique("alb");
+    seed_load_balancer(&s, &moto, &name).await;
+    let mut cfg = settings(&moto);
+    cfg.load_balancer = Some(name.clone());
+    let (r, _) = reader(&cfg, CallLimits::default(), "Average").await;
+    let panel = r.load_balancer().await.expect("load balancer panel");
+    assert_eq!(panel.name, name);
+    assert_eq!(panel.state, "active");
+    assert!(panel.dns_name.contains(&name), "{}", panel.dns_name);
+    assert_eq!(panel.target_groups.len(), 1);
+    let tg = &panel.target_groups[0];
+    // moto reports every registered target as healthy (it cannot make one unhealthy).
+    assert_eq!(tg.total(), 2, "{tg:?}");
+    assert_eq!(panel.level(), Level::Ok);
+
+    cfg.load_balancer = Some("conflicto-no-such-alb".into());
+    let (r, _) = reader(&cfg, CallLimits::default(), "Average").await;
+    match r.load_balancer().await {
+        Err(PortError::NotFound(m)) => assert_eq!(
+            m,
+            "load balancer conflicto-no-such-alb not found in us-east-1"
+        ),
+        other => panic!("expected not found, got {other:?}"),
+    }
+}
+
+fn datum(
+    name: &str,
+    dims: &[(&str, &str)],
+    at: chrono::DateTime<Utc>,
+    value: f64,
+    unit: StandardUnit,
+) -> MetricDatum {
+    let mut d = MetricDatum::builder()
+        .metric_name(name)
+        .timestamp(AwsTime::from_secs(at.timestamp()))
+        .value(value)
+        .unit(unit);
+    for (k, v) in dims {
+        d = d.dimensions(Dimension::builder().name(*k).value(*v).build());
+    }
+    d.build()
+}
+
+#[tokio::test]
+async fn metrics_panel_computes_rates_and_shares_from_one_get_metric_data_call() {
+    let moto = moto_url();
+    let s = seeders(&moto).await;
+    let (cluster, service, db, lb) = (
+        unique("cluster"),
+        unique("svc"),
+        unique("db"),
+        unique("alb"),
+    );
+    seed_database(&s, &db).await;
+    let lb_arn = seed_load_balancer(&s, &moto, &lb).await;
+    let lb_dim = lb_arn
+        .split_once(":loadbalancer/")
+        .expect("alb arn")
+        .1
+        .to_owned();
+    // Whole minutes, a few minutes back, so every point lands in a full period.
+    let minute = Utc::now()
+        .duration_trunc(Duration::minutes(1))
+        .expect("trunc")
+        - Duration::minutes(3);
+    let ecs_dims = [
+        ("ClusterName", cluster.as_str()),
+        ("ServiceName", service.as_str()),
+    ];
+    let lb_dims = [("LoadBalancer", lb_dim.as_str())];
+    let db_dims = [("DBInstanceIdentifier", db.as_str())];
+    let put = |ns: &str, data: Vec<MetricDatum>| {
+        s.cloudwatch
+            .put_metric_data()
+            .namespace(ns)
+            .set_metric_data(Some(data))
+            .send()
+    };
+    put(
+        "AWS/ECS",
+        vec![
+            datum(
+                "CPUUtilization",
+                &ecs_dims,
+                minute,
+                75.0,
+                StandardUnit::Percent,
+            ),
+            datum(
+                "MemoryUtilization",
+                &ecs_dims,
+                minute,
+                50.0,
+                StandardUnit::Percent,
+            ),
+        ],
+    )
+    .await
+    .expect("put ECS");
+    put(
+        "AWS/ApplicationELB",
+        vec![
+            datum(
+                "RequestCount",
+                &lb_dims,
+                minute,
+                2000.0,
+                StandardUnit::Count,
+            ),
+            datum(
+                "HTTPCode_Target_5XX_Count",
+                &lb_dims,
+                minute,
+                30.0,
+                StandardUnit::Count,
+            ),
+            datum(
+                "HTTPCode_ELB_5XX_Count",
+                &lb_dims,
+                minute,
+                10.0,
+                StandardUnit::Count,
+            ),
+            datum(
+                "TargetResponseTime",
+                &lb_dims,
+                minute,
+                2.5,
+                StandardUnit::Seconds,
+            ),
+            // The minute before had traffic and no 5XX datapoints at all, as CloudWatch reports it.
+            datum(
+                "RequestCount",
+                &lb_dims,
+                minute - Duration::minutes(1),
+                1000.0,
+                StandardUnit::Count,
+            ),
+        ],
+    )
+    .await
+    .expect("put ALB");
+    put(
+        "AWS/RDS",
+        vec![
+            datum(
+                "CPUUtilization",
+                &db_dims,
+                minute,
+                20.0,
+                StandardUnit::Percent,
+            ),
+            datum(
+                "FreeStorageSpace",
+                &db_dims,
+                minute,
+                5.0 * 1024f64.powi(3),
+                StandardUnit::Bytes,
+            ),
+            datum(
+                "DatabaseConnections",
+                &db_dims,
+                minute,
+                56.0,
+                StandardUnit::Count,
+            ),
+        ],
+    )
+    .await
+    .expect("put RDS");
+
+    let mut cfg = settings(&moto);
+    cfg.cluster = Some(cluster);
+    cfg.service = Some(service);
+    cfg.db_instance = Some(db);
+    cfg.load_balancer = Some(lb);
+    let (r, metrics) = reader(&cfg, CallLimits::default(), "Average").await;
+    let now = Utc::now();
+    let readings = r
+        .metrics(now - Duration::hours(1), now, 60)
+        .await
+        .expect("metrics");
+    let at = |kind: MetricKind, t: chrono::DateTime<Utc>| {
+        readings
+            .series
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .unwrap_or_else(|| panic!("no {kind:?} series in {:?}", readings.series))
+            .1
+            .iter()
+            .find(|p| p.at == t)
+            .and_then(|p| p.value)
+    };
+    assert_eq!(at(MetricKind::EcsCpu, minute), Some(75.0));
+    assert_eq!(at(MetricKind::EcsMemory, minute), Some(50.0));
+    assert_eq!(
+        at(MetricKind::ResponseTime, minute),
+        Some(2500.0),
+        "seconds become milliseconds"
+    );
+    assert_eq!(
+        at(MetricKind::ErrorRate, minute),
+        Some(2.0),
+        "(30 + 10) / 2000"
+    );
+    assert_eq!(
+        at(MetricKind::ErrorRate, minute - Duration::minutes(1)),
+        Some(0.0),
+        "no 5XX datapoint means none"
+    );
+    assert_eq!(
+        at(MetricKind::ErrorRate, minute - Duration::minutes(30)),
+        None,
+        "no traffic, no rate"
+    );
+    assert_eq!(at(MetricKind::RdsCpu, minute), Some(20.0));
+    assert_eq!(
+        at(MetricKind::RdsStorageUsed, minute),
+        Some(75.0),
+        "5 GiB free of 20 GiB"
+    );
+    assert_eq!(
+        at(MetricKind::DbConnections, minute),
+        Some(50.0),
+        "56 of db.t3.micro's 112"
+    );
+    let detail = |k| {
+        readings
+            .details
+            .iter()
+            .find(|(kind, _)| *kind == k)
+            .map(|(_, d)| d.clone())
+    };
+    assert_eq!(
+        detail(MetricKind::DbConnections).as_deref(),
+        Some("of max_connections ≈112, derived from db.t3.micro")
+    );
+    // An hour at one-minute points: 60 or 61 slots depending on where the window starts.
+    let n = readings.series[0].1.len();
+    assert!((60..=61).contains(&n), "{n} points");
+
+    // Judged with the runbook's levels: response time 2.5 s is a warning, error rate 2 % too.
+    let t = server::config::ThresholdSettings::default();
+    let panel =
+        app::usecases::cloud_metrics::metrics_panel(&readings, None, 900, |k| t.for_metric(k));
+    assert_eq!(
+        panel.get(MetricKind::ResponseTime).expect("rt").level(),
+        Level::Warning
+    );
+    assert_eq!(
+        panel.get(MetricKind::ErrorRate).expect("er").level(),
+        Level::Warning
+    );
+    assert_eq!(
+        panel.get(MetricKind::EcsCpu).expect("cpu").level(),
+        Level::Warning
+    );
+    assert_eq!(
+        panel.get(MetricKind::DbConnections).expect("db").level(),
+        Level::Ok
+    );
+
+    // All ten metrics in one GetMetricData request; the dimensions looked up once.
+    assert_eq!(calls(&metrics, "cloudwatch:GetMetricData"), 1);
+    r.metrics(now - Duration::hours(1), now, 60)
+        .await
+        .expect("again");
+    assert_eq!(calls(&metrics, "cloudwatch:GetMetricData"), 2);
+    assert_eq!(
+        calls(&metrics, "elasticloadbalancing:DescribeLoadBalancers"),
+        1
+    );
+    assert_eq!(calls(&metrics, "rds:DescribeDBInstances"), 1);
+}
