@@ -15,12 +15,15 @@ cargo clippy -q -p app -p frontend --features app/hydrate --target wasm32-unknow
 
 DATABASE_URL="$(scripts/test-postgres.sh)"
 export DATABASE_URL
-trap 'scripts/test-postgres.sh stop' EXIT
+trap 'scripts/test-postgres.sh stop; scripts/test-moto.sh stop' EXIT
+say "starting moto (AWS emulator) for the AWS adapter tests"
+OPSDECK_TEST_MOTO="$(scripts/test-moto.sh)"
+export OPSDECK_TEST_MOTO
 # Databases left by earlier runs' tests.
 psql -q "$DATABASE_URL" -At -c "SELECT datname FROM pg_database WHERE datname LIKE 'opsdeck_test_%'" \
   | while read -r db; do psql -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS $db" || true; done
 
-say "Rust tests (domain, adapters, store, pages, live feed)"
+say "Rust tests (domain, adapters incl. AWS against moto, store, pages, live feed)"
 cargo test -p app -p server -p opsdeck-tests --features app/ssr
 
 # Built after the Rust tests so the browser drives exactly what `make demo` runs.

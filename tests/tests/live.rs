@@ -2,10 +2,21 @@
 
 use app::domain::Fault;
 use futures::StreamExt;
-use opsdeck_tests::{spawn_app, TestApp};
+use opsdeck_tests::{fresh_database, spawn_app_configured, TestApp};
 use std::time::Duration;
 
 const FAST: Duration = Duration::from_millis(400);
+
+/// These tests follow the health events alone: the AWS panels (their own `cloud` events, covered
+/// in aws_demo.rs) are left unconfigured so every event here is a health round.
+async fn spawn_app(interval: Duration) -> TestApp {
+    spawn_app_configured(fresh_database().await, interval, &[], |s| {
+        for e in &mut s.environments {
+            e.aws = None;
+        }
+    })
+    .await
+}
 
 /// Reads SSE events (`event:`/`id:`/`data:` blocks) from a response body.
 struct Events {

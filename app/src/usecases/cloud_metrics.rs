@@ -1,7 +1,7 @@
 //! Turning raw CloudWatch readings into the metrics panel: the last hour at one-minute points,
 //! the last day at coarser points, each series judged against its thresholds.
 
-use crate::domain::cloud::{MetricKind, MetricSeries, MetricsPanel};
+use crate::domain::cloud::{MetricKind, MetricPoint, MetricSeries, MetricsPanel};
 use crate::domain::Thresholds;
 use crate::ports::MetricReadings;
 
@@ -23,8 +23,8 @@ pub fn metrics_panel(
         series.push(MetricSeries {
             kind,
             thresholds: thresholds(kind),
-            hour: points.clone(),
-            day: day_points,
+            hour: rounded(points),
+            day: rounded(&day_points),
             day_period_s,
             detail: hour
                 .details
@@ -39,10 +39,20 @@ pub fn metrics_panel(
     }
 }
 
+/// Three decimals are more than any panel shows, and keep each live event small.
+fn rounded(points: &[MetricPoint]) -> Vec<MetricPoint> {
+    points
+        .iter()
+        .map(|p| MetricPoint {
+            at: p.at,
+            value: p.value.map(|v| (v * 1000.0).round() / 1000.0),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::cloud::MetricPoint;
     use crate::domain::Level;
     use chrono::Utc;
 

@@ -60,10 +60,15 @@ where
                 DisplayErrorContext(&err)
             ))
         }
-        SdkError::ResponseError(_) => PortError::Unavailable(format!(
-            "{op}: AWS's answer could not be read ({})",
-            DisplayErrorContext(&err)
-        )),
+        // An answer the SDK could not parse: an empty 5xx from a proxy, an HTML error page. The
+        // SDK's own description of it is a dump of the raw response; the status says enough.
+        SdkError::ResponseError(r) => match r.raw().status().as_u16() {
+            429 => PortError::Throttled(format!("{op}: AWS asked opsdeck to slow down (HTTP 429)")),
+            s if s >= 500 => PortError::Unavailable(format!("{op}: AWS answered HTTP {s}")),
+            s => PortError::Unavailable(format!(
+                "{op}: AWS's answer could not be read (HTTP {s}, not the expected format)"
+            )),
+        },
         SdkError::ServiceError(s) => {
             let status = s.raw().status().as_u16();
             let message = s.err().message().unwrap_or("").trim();

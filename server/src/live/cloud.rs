@@ -148,9 +148,15 @@ async fn bounded<T, Fut>(bound: Duration, fetch: Fut) -> (Outcome<T>, bool)
 where
     Fut: Future<Output = Result<T, PortError>>,
 {
-    match tokio::time::timeout(bound, fetch).await {
-        Ok(Ok(v)) => (Ok(v), false),
-        Ok(Err(e)) => {
+    // A bug in an adapter must cost one poll, not the poller: the panel shows it and polling goes on.
+    let guarded = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(fetch));
+    match tokio::time::timeout(bound, guarded).await {
+        Ok(Err(_panic)) => (
+            Err("opsdeck failed internally while reading this source (see its log)".to_owned()),
+            false,
+        ),
+        Ok(Ok(Ok(v))) => (Ok(v), false),
+        Ok(Ok(Err(e))) => {
             let throttled = matches!(e, PortError::Throttled(_));
             (Err(e.detail().to_owned()), throttled)
         }

@@ -176,7 +176,8 @@ impl CloudReader for SimCloud {
             .map(|i| {
                 let id = format!(
                     "{:032x}",
-                    (u128::from(i as u32) + 7) * 0x1f3a_9c4b_77e1_0d29_5a6b_c3d4_e5f6_0718
+                    (u128::from(i as u32) + 7)
+                        .wrapping_mul(0x1f3a_9c4b_77e1_0d29_5a6b_c3d4_e5f6_0718)
                 );
                 EcsTask {
                     console_url: console::ecs_task(REGION, &cluster, &id),

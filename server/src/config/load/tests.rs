@@ -245,3 +245,44 @@ fn github_sign_in_needs_its_secret_and_a_token_key() {
     );
     assert_eq!(gh.api_url.as_str(), "https://api.github.com/");
 }
+
+#[test]
+fn aws_settings_are_checked_and_defaults_follow_the_issue() {
+    let s = load_str(EXAMPLE).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.aws.ecs_interval, Duration::from_secs(30));
+    assert_eq!(s.aws.metrics_interval, Duration::from_secs(60));
+    assert_eq!(s.aws.backups_interval, Duration::from_secs(300));
+    assert_eq!(s.aws.backup_overdue_after, Duration::from_secs(26 * 3600));
+    assert_eq!(s.aws.limits.operation, Duration::from_secs(10));
+    let prod = s.environments[0].aws.as_ref().expect("prod aws");
+    assert_eq!(prod.region, "us-east-1");
+    assert!(prod.has_ecs() && prod.has_metrics());
+
+    let bad = r#"
+        [aws]
+        response_time_statistic = "median"
+        metrics_interval = "1s"
+        max_attempts = 0
+        attempt_timeout = "20s"
+        [[environments]]
+        name = "prod"
+        url = "https://conflicto.app"
+        [environments.aws]
+        cluster = "conflicto-prod-cluster"
+        load_balancer = "has spaces"
+        max_connections = 0
+    "#;
+    let text = load_str(bad).unwrap_err().to_string();
+    for expected in [
+        "aws.response_time_statistic: \"median\" is not a CloudWatch statistic",
+        "aws.metrics_interval: \"1s\" is too short",
+        "aws.max_attempts: 0 is out of range",
+        "aws.attempt_timeout: must not be longer than aws.operation_timeout",
+        "environments[0].aws.region: is required",
+        "environments[0].aws: cluster and service go together",
+        "environments[0].aws.load_balancer: \"has spaces\" is not an AWS resource name",
+        "environments[0].aws.max_connections: must be at least 1",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}

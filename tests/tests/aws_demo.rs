@@ -1,0 +1,165 @@
+//! The demo's simulated AWS through the whole server: the panels render server-side, follow the
+//! simulated application's health (an injected 5xx fault raises the error rate, "down" stops the
+//! tasks), and the live stream carries them as their own events.
+
+use app::domain::Fault;
+use app::ports::DemoControl;
+use opsdeck_tests::{fresh_database, spawn_app_configured, TestApp};
+use std::time::{Duration, Instant};
+
+async fn app() -> TestApp {
+    spawn_app_configured(fresh_database().await, Duration::from_secs(1), &[], |s| {
+        s.aws.ecs_interval = Duration::from_millis(200);
+        s.aws.metrics_interval = Duration::from_millis(200);
+        s.aws.load_balancer_interval = Duration::from_millis(200);
+    })
+    .await
+}
+
+/// Wait until `check` holds for prod's cloud snapshot in /api/v1/status.
+async fn until(
+    app: &TestApp,
+    what: &str,
+    check: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let status = app.status_json().await;
+        let prod = status["clouds"][0].clone();
+        if check(&prod) {
+            return prod;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: ecs {} / lb {} / metrics error {}",
+            prod["ecs"],
+            prod["load_balancer"],
+            prod["metrics"]["error"]
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn latest(cloud: &serde_json::Value, kind: &str) -> Option<f64> {
+    cloud["metrics"]["value"]["series"]
+        .as_array()?
+        .iter()
+        .find(|s| s["kind"] == kind)?["hour"]
+        .as_array()?
+        .iter()
+        .rev()
+        .find_map(|p| p["value"].as_f64())
+}
+
+#[tokio::test]
+async fn panels_render_and_follow_the_simulated_application() {
+    let app = app().await;
+    let prod = until(&app, "first AWS data", |c| {
+        !c["ecs"]["value"].is_null()
+            && !c["metrics"]["value"].is_null()
+            && !c["backups"]["value"].is_null()
+    })
+    .await;
+    assert_eq!(prod["name"], "prod");
+    assert_eq!(prod["ecs"]["value"]["running"], 3);
+    assert!(
+        latest(&prod, "error_rate").expect("error rate") < 1.0,
+        "healthy traffic"
+    );
+
+    let page = app.get("/env/prod").await.text().await.expect("page");
+    for text in [
+        "ECS service",
+        "conflicto-prod-svc",
+        "3 / 3",
+        "Metrics (CloudWatch)",
+        "Response time",
+        "Error rate",
+        "DB connections",
+        "Load balancer",
+        "conflicto-prod-alb",
+        "Backups (RDS)",
+        "rds:conflicto-prod-",
+        "AWS console ↗",
+    ] {
+        assert!(page.contains(text), "/env/prod lacks {text:?}");
+    }
+    let dash = app.get("/").await.text().await.expect("dashboard");
+    assert!(
+        dash.contains("3/3 tasks") && dash.contains("Backup"),
+        "dashboard chips"
+    );
+
+    // An error spike: the 5xx fault shows in the error rate and the target health.
+    app.world
+        .set_fault(&opsdeck_tests::env("prod"), Fault::Error5xx)
+        .await
+        .expect("fault");
+    let spiked = until(&app, "error rate after the 5xx fault", |c| {
+        latest(c, "error_rate").is_some_and(|v| v > 5.0)
+    })
+    .await;
+    assert_eq!(
+        spiked["metrics"]["value"]["series"][1]["kind"],
+        "error_rate"
+    );
+    until(&app, "targets unhealthy", |c| {
+        c["load_balancer"]["value"]["target_groups"][0]["healthy"] == 0
+    })
+    .await;
+
+    // Down: no task runs, and ECS says so in its events.
+    app.world
+        .set_fault(&opsdeck_tests::env("prod"), Fault::Down)
+        .await
+        .expect("fault");
+    let down = until(&app, "tasks stopped", |c| c["ecs"]["value"]["running"] == 0).await;
+    let newest_event = down["ecs"]["value"]["events"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(newest_event.contains("stopped"), "{newest_event}");
+}
+
+#[tokio::test]
+async fn aws_panels_travel_as_their_own_live_events() {
+    let app = app().await;
+    let response = app
+        .client
+        .get(format!("{}/api/v1/live", app.base))
+        .timeout(Duration::from_secs(20))
+        .send()
+        .await
+        .expect("open the live stream");
+    let mut body = Box::pin(response.bytes_stream());
+    let mut buffer = String::new();
+    let mut kinds = std::collections::HashSet::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while kinds.len() < 2 {
+        assert!(Instant::now() < deadline, "saw only {kinds:?}");
+        let chunk = futures::StreamExt::next(&mut body)
+            .await
+            .expect("stream open")
+            .expect("chunk");
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let field = |name: &str| {
+                block
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .map(|v| v.trim_start().to_owned())
+            };
+            let (Some(event), Some(data)) = (field("event:"), field("data:")) else {
+                continue;
+            };
+            if event == "cloud" {
+                let cloud: app::domain::CloudSnapshot =
+                    serde_json::from_str(&data).expect("a cloud snapshot");
+                assert!(cloud.ecs.is_some());
+            }
+            kinds.insert(event);
+        }
+    }
+    assert!(kinds.contains("env") && kinds.contains("cloud"));
+}
