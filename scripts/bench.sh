@@ -20,6 +20,7 @@ NOPROXY=(--noproxy '*')
 
 mkdir -p "$OUT"
 rm -f "$OUT"/{meta.json,wrk-ssr.txt,wrk-static.txt,wrk-ssr-c1.txt,wrk-static-c1.txt,probes-1.json,probes-200.json,rss.json} \
+  "$OUT"/{aws-1.json,aws-200.json,aws.toml,opsdeck-aws.stdout,opsdeck-aws.stderr} \
   "$OUT"/{page.html,probe-opsdeck.jsonl,probe-curl.txt,report.md,opsdeck.stdout,opsdeck.stderr,ready.json}
 
 # 1. Tools and the build ------------------------------------------------------------------------
@@ -56,6 +57,8 @@ cleanup() {
     wait "$PID" 2>/dev/null || true
   fi
   rm -f "$STATIC"
+  if [ -n "${AWS_PID:-}" ]; then kill -TERM "$AWS_PID" 2>/dev/null || true; fi
+  scripts/test-moto.sh stop || true
   psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS opsdeck_bench WITH (FORCE)" >/dev/null 2>&1 || true
   if [ "$PG_WAS_RUNNING" = 0 ] && [ -f "$PG_PRIVATE_PID" ]; then scripts/test-postgres.sh stop || true; fi
   if [ "$rc" != 0 ]; then
@@ -154,6 +157,59 @@ say "probes per minute, 1 live viewer (${WINDOW} s)"
 python3 "$HELPERS/live.py" probes --base "$BASE" --viewers 1 --window "$WINDOW" >"$OUT/probes-1.json"
 say "probes per minute, $VIEWERS live viewers (${WINDOW} s)"
 python3 "$HELPERS/live.py" probes --base "$BASE" --viewers "$VIEWERS" --window "$WINDOW" >"$OUT/probes-200.json"
+
+# 4b. AWS calls per minute with 1 and with 200 live viewers, against moto ---------------------
+# `opsdeck serve` with the real AWS adapter pointed at moto (seeded with the runbook's resources).
+say "AWS: moto, seeded with conflicto-prod resources"
+MOTO_VENV="${MOTO_VENV:-$HOME/.cache/opsdeck-moto}"
+[ -x "$MOTO_VENV/bin/moto_server" ] || scripts/install-test-deps.sh
+MOTO_URL="$(scripts/test-moto.sh)"
+"$MOTO_VENV/bin/python" "$HELPERS/seed_moto.py" "$MOTO_URL" >/dev/null
+AWS_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+AWS_BASE="http://127.0.0.1:$AWS_PORT"
+cat >"$OUT/aws.toml" <<TOML
+[server]
+listen = "127.0.0.1:$AWS_PORT"
+site_root = "$SITE"
+[probe]
+interval = "10s"
+[aws]
+ecs_interval = "5s"
+metrics_interval = "10s"
+load_balancer_interval = "10s"
+backups_interval = "30s"
+response_time_statistic = "Average"
+[[environments]]
+name = "prod"
+url = "$MOTO_URL"
+[environments.health]
+health = "/moto-api/"
+ready = "/moto-api/"
+live = "/moto-api/"
+[environments.aws]
+region = "us-east-1"
+cluster = "conflicto-prod-cluster"
+service = "conflicto-prod-svc"
+container = "conflicto-backend"
+db_instance = "conflicto-prod"
+load_balancer = "conflicto-prod-alb"
+endpoint_url = "$MOTO_URL"
+TOML
+say "opsdeck serve (AWS adapter against moto) on $AWS_BASE"
+DATABASE_URL="$BENCH_URL" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing RUST_LOG=warn \
+  "$BIN" serve --config "$OUT/aws.toml" >"$OUT/opsdeck-aws.stdout" 2>"$OUT/opsdeck-aws.stderr" &
+AWS_PID=$!
+for _ in $(seq 300); do grep -q "^listening on" "$OUT/opsdeck-aws.stdout" && break; sleep 0.1; done
+grep -q "^listening on" "$OUT/opsdeck-aws.stdout" || { cat "$OUT/opsdeck-aws.stderr" >&2; exit 1; }
+sleep 3 # the first poll of every source
+say "AWS calls per minute, 1 live viewer (${WINDOW} s)"
+python3 "$HELPERS/live.py" probes --upstream aws --base "$AWS_BASE" --viewers 1 --window "$WINDOW" >"$OUT/aws-1.json"
+say "AWS calls per minute, $VIEWERS live viewers (${WINDOW} s)"
+python3 "$HELPERS/live.py" probes --upstream aws --base "$AWS_BASE" --viewers "$VIEWERS" --window "$WINDOW" >"$OUT/aws-200.json"
+kill -TERM "$AWS_PID" 2>/dev/null || true
+wait "$AWS_PID" 2>/dev/null || true
+AWS_PID=""
+scripts/test-moto.sh stop
 
 # 6. Probe phase timings: opsdeck probe vs curl, against the simulated prod health endpoint -----
 say "opsdeck probe $HEALTH_URL --count $SAMPLES --json"

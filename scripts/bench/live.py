@@ -34,14 +34,14 @@ def get(base, path, timeout=5):
         return r.read().decode("utf-8", "replace")
 
 
-def metrics(base):
-    """(health_probe calls summed over operations, opsdeck_live_viewers)."""
+def metrics(base, upstream="health_probe"):
+    """(calls to `upstream` summed over operations, opsdeck_live_viewers)."""
     calls, viewers = 0.0, None
     for line in get(base, "/metrics").splitlines():
         if line.startswith("#"):
             continue
         name, _, rest = line.partition(" ")
-        if name.startswith("opsdeck_upstream_calls_total{") and 'upstream="health_probe"' in name:
+        if name.startswith("opsdeck_upstream_calls_total{") and f'upstream="{upstream}"' in name:
             calls += float(rest.split()[0])
         elif name == "opsdeck_live_viewers":
             viewers = float(rest.split()[0])
@@ -147,15 +147,15 @@ async def cmd_probes(a):
     try:
         await v.open()
         await wait_gauge(a.base, a.viewers, 10)
-        c0, _ = await asyncio.to_thread(metrics, a.base)
+        c0, _ = await asyncio.to_thread(metrics, a.base, a.upstream)
         t0 = time.monotonic()
         gauges = []
         log(f"{a.viewers} viewer(s) open; counting probes for {a.window:.0f} s")
         while (left := a.window - (time.monotonic() - t0)) > 0:
             await asyncio.sleep(min(5.0, left))
             if time.monotonic() - t0 < a.window - 0.05:
-                gauges.append((await asyncio.to_thread(metrics, a.base))[1])
-        c1, g_end = await asyncio.to_thread(metrics, a.base)
+                gauges.append((await asyncio.to_thread(metrics, a.base, a.upstream))[1])
+        c1, g_end = await asyncio.to_thread(metrics, a.base, a.upstream)
         elapsed = time.monotonic() - t0
         gauges.append(g_end)
         alive = sum(1 for t in v.tasks if not t.done())
@@ -207,6 +207,7 @@ def main():
     pr.add_argument("--base", required=True)
     pr.add_argument("--viewers", type=int, required=True)
     pr.add_argument("--window", type=float, default=60)
+    pr.add_argument("--upstream", default="health_probe", help='label of opsdeck_upstream_calls_total to count ("aws")')
     r = sub.add_parser("rss")
     r.add_argument("--base", required=True)
     r.add_argument("--pid", type=int, required=True)

@@ -123,6 +123,17 @@ def main(d):
              f"| {p1['gauge_min']:.0f}–{p1['gauge_max']:.0f} "
              f"| {p200['gauge_min']:.0f}–{p200['gauge_max']:.0f} |")
     L.append("")
+    a1, a200 = d / "aws-1.json", d / "aws-200.json"
+    if a1.exists() and a200.exists():
+        a1, a200 = json.loads(a1.read_text()), json.loads(a200.read_text())
+        L.append("| AWS calls against moto (sum of `opsdeck_upstream_calls_total{upstream=\"aws\"}`; "
+                 "ECS every 5 s, metrics and ALB every 10 s, backups every 30 s) | 1 live viewer | 200 live viewers |")
+        L.append("| --- | ---: | ---: |")
+        L.append(f"| AWS calls per minute | {f(a1['probes_per_min'], 1)} | {f(a200['probes_per_min'], 1)} |")
+        L.append(f"| calls counted / window | {a1['probes']:.0f} in {a1['window_s']:.1f} s "
+                 f"| {a200['probes']:.0f} in {a200['window_s']:.1f} s |")
+        L.append(f"| live events read by the viewers (bytes) | {a1['sse_bytes_read']:,} | {a200['sse_bytes_read']:,} |")
+        L.append("")
     L.append(f"| Resident memory (VmRSS of the opsdeck process) | value |")
     L.append("| --- | ---: |")
     L.append(f"| 0 viewers, after warm-up | {rss['rss0_kib']:,} KiB |")

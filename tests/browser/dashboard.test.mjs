@@ -117,6 +117,29 @@ for (const [w, h] of [[1920, 1080], [3840, 2160]]) {
   });
 }
 
+test('the AWS panels on the detail page follow an error spike live', async () => {
+  const page = await personAt('alice', '/env/prod', { width: 1440, height: 1000 });
+  await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  for (const panel of ['ecs', 'metrics', 'load-balancer', 'backups']) {
+    await page.locator(`section[data-panel="${panel}"] .panel-age time`).waitFor({ timeout: 30_000 });
+  }
+  const errorRate = page.locator('section[data-panel="metrics"] article[data-metric="error_rate"]');
+  await errorRate.locator('text=Healthy').waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('section[data-panel="metrics"] svg.chart').count() >= 14, true, 'an hour and a day chart per metric');
+  await page.screenshot({ path: SHOTS + 'env-prod-aws.png', fullPage: true });
+
+  const control = await personAt('oscar', '/demo');
+  await control.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await control.click('section[data-env="prod"] button[data-fault="error5xx"]');
+  // The next metrics poll (15 s in the demo) carries the spike; no reload.
+  await page.locator('section[data-panel="metrics"] article[data-metric="error_rate"].lvl-critical').waitFor({ timeout: 45_000 });
+  assert.match(await errorRate.innerText(), /Down/);
+  await page.locator('section[data-panel="load-balancer"].lvl-critical').waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: SHOTS + 'env-prod-aws-spike.png', fullPage: true });
+  await control.click('section[data-env="prod"] button[data-fault="none"]');
+  assert.deepEqual(pageErrors, []);
+});
+
 test('the detail page on a phone', async () => {
   const page = await personAt('alice', '/env/prod', { width: 390, height: 844 });
   await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });

@@ -218,7 +218,8 @@ async fn failing_endpoints_end_in_words_within_the_bound() {
     let (stub, url) = Stub::start(Mode::Throttle).await;
     let limits = quick_limits();
     let (r, _) = reader(&ecs_settings(&url), limits, "Average").await;
-    let cases: [(Mode, fn(&PortError) -> bool, &str); 4] = [
+    type Case = (Mode, fn(&PortError) -> bool, &'static str);
+    let cases: [Case; 4] = [
         (
             Mode::Throttle,
             |e| matches!(e, PortError::Throttled(_)),

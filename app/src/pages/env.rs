@@ -34,8 +34,9 @@ pub fn EnvPage() -> impl IntoView {
                         view! {
                             <Header demo />
                             <main class="page">
-                                <Detail detail=d feed_env=move |s| feed.env(s) />
-                                <CloudPanels base=cloud base_dns=dns />
+                                <Detail detail=d feed_env=move |s| feed.env(s)>
+                                    <CloudPanels base=cloud.clone() base_dns=dns.clone() />
+                                </Detail>
                             </main>
                         }.into_any()
                     }
@@ -50,6 +51,8 @@ pub fn EnvPage() -> impl IntoView {
 fn Detail(
     detail: EnvDetail,
     feed_env: impl Fn(EnvSnapshot) -> EnvSnapshot + Send + Sync + 'static,
+    /// The AWS panels, shown after the health checks and before the history.
+    children: ChildrenFn,
 ) -> impl IntoView {
     let base = detail.snapshot.clone();
     let env = Memo::new(move |_| feed_env(base.clone()));
@@ -91,6 +94,12 @@ fn Detail(
                         }.into_any(),
                     }}
                 </section>
+            }
+        }}
+        {children()}
+        {move || {
+            let e = env.get();
+            view! {
                 <section class="panel">
                     <h2>"Last hour"</h2>
                     <Sparkline buckets=e.history.clone() thresholds=e.latency />
