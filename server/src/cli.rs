@@ -231,7 +231,7 @@ async fn serve(path: PathBuf, listen: Option<SocketAddr>) -> anyhow::Result<Exit
         &settings,
         pool,
         None,
-        startup::Clouds::Aws { credentials: None },
+        startup::Clouds::Real { credentials: None },
     )
     .await?;
     println!("listening on http://{}", running.addr);
@@ -296,7 +296,10 @@ async fn demo(
     let settings = config::demo_settings(listen, &sim_envs, Some(url.clone()));
     let pool = store::connect(&url, settings.db_max_connections).await?;
     store::migrate(&pool).await?;
-    let clouds = startup::Clouds::Given(world.cloud_readers());
+    let clouds = startup::Clouds::Given {
+        aws: world.cloud_readers(),
+        github: world.deploy_sources(),
+    };
     let running =
         startup::start(&settings, pool, Some(world as Arc<dyn DemoControl>), clouds).await?;
     println!("listening on http://{}", running.addr);

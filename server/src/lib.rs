@@ -5,6 +5,7 @@ pub mod auth;
 pub mod aws;
 pub mod cli;
 pub mod config;
+pub mod github;
 pub mod live;
 pub mod metrics;
 pub mod probe;

@@ -149,15 +149,119 @@ impl Started {
     }
 }
 
-/// Where the AWS panels read from.
+/// Where the AWS and GitHub panels read from.
 pub enum Clouds {
-    /// The real AWS APIs (or an emulator at each environment's `endpoint_url`). `credentials`:
-    /// `None` for the default chain; tests pass fixed ones for the emulator.
-    Aws {
+    /// The real AWS APIs (or an emulator at each environment's `endpoint_url`) and GitHub at
+    /// `github.api_url`. `credentials`: `None` for the AWS default chain; tests pass fixed ones.
+    Real {
         credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
     },
-    /// Readers built elsewhere: the demo's simulated AWS.
-    Given(Vec<(app::domain::EnvName, Arc<dyn app::ports::CloudReader>)>),
+    /// Sources built elsewhere: the demo's simulated AWS and GitHub.
+    Given {
+        aws: Vec<(app::domain::EnvName, Arc<dyn app::ports::CloudReader>)>,
+        github: Vec<(app::domain::EnvName, Arc<dyn app::ports::DeploySource>)>,
+    },
+}
+
+/// The web address matching a GitHub API address (api.github.com → github.com; GitHub Enterprise
+/// serves the API under /api/v3 of its own host).
+fn github_web(api: &url::Url) -> String {
+    match api.host_str() {
+        Some("api.github.com") => "https://github.com".into(),
+        _ => {
+            let s = api.as_str().trim_end_matches('/');
+            s.strip_suffix("/api/v3").unwrap_or(s).to_owned()
+        }
+    }
+}
+
+/// Each environment's deploy target, sharing one client per repository (its ETag cache and
+/// rate budget are per token and repository).
+fn deploy_targets(
+    settings: &Settings,
+    given: Option<Vec<(app::domain::EnvName, Arc<dyn app::ports::DeploySource>)>>,
+    metrics: &Arc<Metrics>,
+) -> anyhow::Result<Vec<(app::domain::EnvName, app::usecases::deploys::DeployTarget)>> {
+    use app::usecases::deploys::{DeployTarget, RollbackSpec};
+    let mut by_repo: std::collections::HashMap<String, Arc<dyn app::ports::DeploySource>> =
+        std::collections::HashMap::new();
+    let mut sources = Vec::new();
+    for env in &settings.environments {
+        let Some(g) = &env.github else { continue };
+        let (Some(repo), Some(_)) = (&g.repository, &g.deploy_workflow) else {
+            continue;
+        };
+        let source = match &given {
+            Some(list) => match list.iter().find(|(n, _)| n == &env.name) {
+                Some((_, s)) => s.clone(),
+                None => continue,
+            },
+            None => match by_repo.get(repo) {
+                Some(s) => s.clone(),
+                None => {
+                    let s: Arc<dyn app::ports::DeploySource> = Arc::new(
+                        crate::github::GithubRepo::new(
+                            settings.github.api_url.clone(),
+                            repo,
+                            settings.github.token.clone(),
+                            settings.github.timeout,
+                            metrics.clone(),
+                        )
+                        .context("setting up the GitHub client")?,
+                    );
+                    by_repo.insert(repo.clone(), s.clone());
+                    s
+                }
+            },
+        };
+        sources.push((env.name.clone(), source));
+    }
+    let web = github_web(&settings.github.api_url);
+    let mut targets = Vec::new();
+    for env in &settings.environments {
+        let Some(g) = &env.github else { continue };
+        let Some((_, source)) = sources.iter().find(|(n, _)| n == &env.name) else {
+            continue;
+        };
+        let (Some(repo), Some(workflow)) = (&g.repository, &g.deploy_workflow) else {
+            continue;
+        };
+        let tested_first_in = g.tested_first_in.as_ref().and_then(|other| {
+            let s = sources.iter().find(|(n, _)| n == other)?.1.clone();
+            let w = settings
+                .environments
+                .iter()
+                .find(|e| &e.name == other)?
+                .github
+                .as_ref()?
+                .deploy_workflow
+                .clone()?;
+            Some((s, w))
+        });
+        targets.push((
+            env.name.clone(),
+            DeployTarget {
+                source: source.clone(),
+                repository: repo.clone(),
+                workflow: workflow.clone(),
+                workflow_url: format!("{web}/{repo}/actions"),
+                approval_environment: g.approval_environment.clone(),
+                rollback: g.rollback_workflow.as_ref().map(|w| RollbackSpec {
+                    workflow: w.clone(),
+                    git_ref: g.git_ref.clone().unwrap_or_else(|| "main".into()),
+                    environment_input: (
+                        g.rollback_environment_input.clone(),
+                        g.approval_environment
+                            .clone()
+                            .unwrap_or_else(|| env.name.to_string()),
+                    ),
+                    version_input: g.rollback_version_input.clone(),
+                }),
+                tested_first_in,
+            },
+        ));
+    }
+    Ok(targets)
 }
 
 /// Wire the adapters for `settings`, start the pollers and listen.
@@ -179,8 +283,8 @@ async fn cloud_readers(
     metrics: &Arc<Metrics>,
 ) -> Vec<(app::domain::EnvName, Arc<dyn app::ports::CloudReader>)> {
     match clouds {
-        Clouds::Given(readers) => readers,
-        Clouds::Aws { credentials } => {
+        Clouds::Given { aws, .. } => aws,
+        Clouds::Real { credentials } => {
             let opts = crate::aws::ReaderOptions {
                 limits: settings.aws.limits,
                 response_time_statistic: settings.aws.response_time_statistic.clone(),
@@ -223,6 +327,13 @@ pub async fn start_with(
         demo.is_some(),
     ));
     let mut tasks = JoinSet::new();
+    let is_demo = demo.is_some();
+    let given_github = match &clouds {
+        Clouds::Given { github, .. } => Some(github.clone()),
+        Clouds::Real { .. } => None,
+    };
+    let deploys = deploy_targets(settings, given_github, &metrics)?;
+    crate::live::spawn_deploy_pollers(settings, &deploys, hub.clone(), &mut tasks);
     let readers = cloud_readers(settings, clouds, &metrics).await;
     crate::live::spawn_cloud_pollers(settings, readers, hub.clone(), &mut tasks);
     spawn_pollers(
@@ -285,6 +396,16 @@ pub async fn start_with(
                 .iter()
                 .flat_map(|a| a.demo_users.iter().map(|(u, _)| u.clone()))
                 .collect(),
+            deploys,
+            user_tokens: Arc::new(match (&github, is_demo) {
+                (_, true) => crate::github::user_tokens::StoredUserTokens::Demo,
+                (Some(g), false) => crate::github::user_tokens::StoredUserTokens::Github {
+                    github: g.clone(),
+                    pool: pool.clone(),
+                },
+                (None, false) => crate::github::user_tokens::StoredUserTokens::Unconfigured,
+            }),
+            audit: Arc::new(crate::store::users::PgPeople::new(pool.clone())),
         },
         oidc: oidc.clone(),
         auth: match &settings.auth {

@@ -140,6 +140,25 @@ test('the AWS panels on the detail page follow an error spike live', async () =>
   assert.deepEqual(pageErrors, []);
 });
 
+test('an approver approves the waiting prod deploy from a phone, as herself on GitHub', async () => {
+  const page = await personAt('alice', '/env/prod', { width: 390, height: 844 });
+  await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  const gate = page.locator('section[data-panel="deploys"] .gate');
+  await gate.waitFor({ timeout: 30_000 });
+  assert.match(await gate.innerText(), /Waiting for approval/);
+  assert.match(await gate.locator('.evidence-list').innerText(), /prod/);
+  const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(sw <= 390, `the approval card fits a phone (content is ${sw}px wide)`);
+  await gate.screenshot({ path: SHOTS + 'gate-phone.png' });
+  await gate.locator('.review-approve input[name="comment"]').fill('error rate flat, dev green');
+  await gate.locator('button[data-review="approve"]').click();
+  await page.locator('.gate .verdict', { hasText: 'Approved on GitHub as you' }).waitFor({ timeout: 15_000 });
+  await page.screenshot({ path: SHOTS + 'gate-phone-approved.png', fullPage: true });
+  // The simulated deploy runs, succeeds, and the gate is gone from the live page.
+  await page.locator('section[data-panel="deploys"] .gate').waitFor({ state: 'detached', timeout: 40_000 });
+  assert.deepEqual(pageErrors, []);
+});
+
 test('the detail page on a phone', async () => {
   const page = await personAt('alice', '/env/prod', { width: 390, height: 844 });
   await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });

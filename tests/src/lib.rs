@@ -128,7 +128,10 @@ pub async fn spawn_app_clouds(
         .await
         .expect("connect");
     server::store::migrate(&pool).await.expect("migrate");
-    let clouds = clouds.unwrap_or_else(|| server::startup::Clouds::Given(world.cloud_readers()));
+    let clouds = clouds.unwrap_or_else(|| server::startup::Clouds::Given {
+        aws: world.cloud_readers(),
+        github: world.deploy_sources(),
+    });
     let started = start(
         &settings,
         pool,

@@ -286,10 +286,11 @@ async fn a_failing_source_keeps_its_last_value_marked_stale() {
             s.aws.limits = quick_limits();
             for e in &mut s.environments {
                 e.aws = None;
+                e.github = None;
             }
             s.environments[0].aws = Some(ecs_settings(&url2));
         },
-        Some(server::startup::Clouds::Aws {
+        Some(server::startup::Clouds::Real {
             credentials: Some(opsdeck_tests::aws::credentials()),
         }),
     )

@@ -7,12 +7,13 @@ use std::time::Duration;
 
 const FAST: Duration = Duration::from_millis(400);
 
-/// These tests follow the health events alone: the AWS panels (their own `cloud` events, covered
-/// in aws_demo.rs) are left unconfigured so every event here is a health round.
+/// These tests follow the health events alone: the AWS and deploy panels (their own `cloud` events,
+/// covered in aws_demo.rs) are left unconfigured so every event here is a health round.
 async fn spawn_app(interval: Duration) -> TestApp {
     spawn_app_configured(fresh_database().await, interval, &[], |s| {
         for e in &mut s.environments {
             e.aws = None;
+            e.github = None;
         }
     })
     .await

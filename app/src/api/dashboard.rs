@@ -18,8 +18,11 @@ pub struct EnvDetail {
     /// Why stored history could not be read, if it could not: the live part still shows.
     pub history_error: Option<String>,
     pub demo: bool,
-    /// The AWS panels, when the environment has AWS configured.
+    /// The AWS and deploy panels, when the environment has them configured.
     pub cloud: Option<crate::domain::CloudSnapshot>,
+    /// Every environment's health and key metrics now: the evidence beside a deploy review.
+    pub evidence: Vec<crate::domain::deploys::EnvEvidence>,
+    pub review: crate::domain::deploys::ReviewAbility,
 }
 
 #[server(prefix = "/api/fn", endpoint = "dashboard", input = GetUrl)]
@@ -30,9 +33,9 @@ pub async fn get_dashboard() -> Result<Dashboard, AppError> {
 
 #[server(prefix = "/api/fn", endpoint = "env", input = GetUrl)]
 pub async fn get_env_detail(name: String) -> Result<EnvDetail, AppError> {
-    super::require(crate::domain::Role::Viewer)?;
+    let who = super::require(crate::domain::Role::Viewer)?;
     let services = super::services()?;
-    let result = crate::usecases::env_detail::env_detail(&services, &name).await;
+    let result = crate::usecases::env_detail::env_detail(&services, &name, &who).await;
     if let Err(AppError::NotFound(_)) = &result {
         if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
             resp.set_status(http::StatusCode::NOT_FOUND);

@@ -3,6 +3,7 @@
 
 mod dashboard;
 mod demo;
+mod deploys;
 mod error;
 mod profile;
 mod session;
@@ -10,6 +11,7 @@ mod wall_tokens;
 
 pub use dashboard::{get_dashboard, get_env_detail, EnvDetail, GetDashboard, GetEnvDetail};
 pub use demo::{get_demo_faults, set_demo_fault, GetDemoFaults, SetDemoFault};
+pub use deploys::{review_deploy, ReviewDeploy};
 pub use error::AppError;
 pub use profile::{get_profile, GetProfile, Profile};
 pub use session::{get_session, get_sign_in_options, GetSession, GetSignInOptions, SignInOptions};

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod cloud;
 pub mod dashboard;
+pub mod deploys;
 pub mod env_name;
 pub mod fault;
 pub mod format;

@@ -31,11 +31,12 @@ pub fn EnvPage() -> impl IntoView {
                         feed.sync_clock(d.generated_at);
                         let cloud = d.cloud.clone();
                         let dns = d.snapshot.dns.clone();
+                        let (evidence, review) = (d.evidence.clone(), d.review.clone());
                         view! {
                             <Header demo />
                             <main class="page">
                                 <Detail detail=d feed_env=move |s| feed.env(s)>
-                                    <CloudPanels base=cloud.clone() base_dns=dns.clone() />
+                                    <CloudPanels base=cloud.clone() base_dns=dns.clone() evidence=evidence.clone() review=review.clone() />
                                 </Detail>
                             </main>
                         }.into_any()
@@ -205,11 +206,21 @@ fn SampleTable(samples: Vec<ProbeResult>, thresholds: crate::domain::Thresholds)
 fn CloudPanels(
     base: Option<crate::domain::CloudSnapshot>,
     base_dns: Option<crate::domain::DnsCheck>,
+    evidence: Vec<crate::domain::deploys::EnvEvidence>,
+    review: crate::domain::deploys::ReviewAbility,
 ) -> impl IntoView {
-    use crate::components::cloud::{BackupsCard, EcsCard, LoadBalancerCard, MetricsCard};
+    use crate::components::cloud::{
+        BackupsCard, DeploysCard, EcsCard, LoadBalancerCard, MetricsCard,
+    };
     let feed = use_live_feed();
     let name = base.as_ref().map(|c| c.name.to_string());
+    let has_deploys = base.as_ref().is_some_and(|c| c.deploys.is_some());
     let cloud = Memo::new(move |_| feed.cloud(base.clone()));
+    // Created once and updated in place: an approver typing a comment must not lose it to a poll.
+    let deploys = Memo::new(move |_| cloud.get().and_then(|c| c.deploys));
+    let deploys_card = has_deploys.then(|| {
+        view! { <DeploysCard env=name.clone().unwrap_or_default() source=deploys evidence review /> }
+    });
     // The DNS check lives with the health probe; it is shown beside the load balancer.
     let dns = move || {
         let name = name.clone()?;
@@ -220,17 +231,24 @@ fn CloudPanels(
             .and_then(|u| u.dns)
             .or_else(|| base_dns.clone())
     };
-    move || {
+    let aws = move || {
         let Some(c) = cloud.get() else {
             return view! {
-                <section class="panel"><h2>"AWS"</h2>
-                    <p class="muted">"No AWS resources are configured for this environment (see [environments.aws] in the configuration)."</p>
+                <section class="panel"><h2>"AWS and deploys"</h2>
+                    <p class="muted">"No AWS resources or deploy workflow are configured for this environment (see [environments.aws] and [environments.github] in the configuration)."</p>
                 </section>
             }.into_any();
         };
         let region = c.region.clone();
+        let has_aws = c.ecs.is_some()
+            || c.metrics.is_some()
+            || c.backups.is_some()
+            || c.load_balancer.is_some();
+        if !has_aws {
+            return ().into_any();
+        }
         view! {
-            <h2 class="section-title">"AWS " <span class="muted">{region.clone()}</span></h2>
+            {has_aws.then(|| view! { <h2 class="section-title">"AWS " <span class="muted">{region.clone()}</span></h2> })}
             {c.metrics.clone().map(|s| view! { <MetricsCard source=s region=region.clone() /> })}
             <div class="cloud-grid">
                 {c.ecs.clone().map(|s| view! { <EcsCard source=s /> })}
@@ -240,5 +258,6 @@ fn CloudPanels(
                 </div>
             </div>
         }.into_any()
-    }
+    };
+    view! { {deploys_card} {aws} }
 }

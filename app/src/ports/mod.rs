@@ -1,8 +1,10 @@
 //! The traits opsdeck needs from the outside world, one per external system. The application owns
 //! them; adapters in the `server` crate implement them. Every port returns [`PortError`].
 
+mod audit;
 mod cloud;
 mod demo;
+mod deploys;
 mod error;
 mod live;
 mod people;
@@ -10,8 +12,10 @@ mod probe;
 mod samples;
 mod wall_tokens;
 
+pub use audit::Audit;
 pub use cloud::{CloudReader, MetricReadings};
 pub use demo::DemoControl;
+pub use deploys::{DeploySource, Dispatched, UserToken, UserTokens};
 pub use error::PortError;
 pub use live::LiveStatus;
 pub use people::People;
@@ -34,4 +38,11 @@ pub struct Services {
     pub sign_in_with: Vec<(String, String)>,
     /// The ready-made people the demo's sign-in page offers (empty outside the demo).
     pub demo_users: Vec<crate::domain::DemoUser>,
+    /// Each environment's deploys, where configured.
+    pub deploys: Vec<(
+        crate::domain::EnvName,
+        crate::usecases::deploys::DeployTarget,
+    )>,
+    pub user_tokens: Arc<dyn UserTokens>,
+    pub audit: Arc<dyn Audit>,
 }

@@ -1,12 +1,17 @@
 //! The detail of one environment: its live snapshot plus stored history.
 
 use crate::api::{AppError, EnvDetail};
+use crate::domain::deploys::{EnvEvidence, ReviewAbility};
 use crate::domain::{history, Endpoint, EnvName};
 use crate::ports::{PortError, Services};
 use chrono::{Duration, Utc};
 
-#[tracing::instrument(skip(services))]
-pub async fn env_detail(services: &Services, name: &str) -> Result<EnvDetail, AppError> {
+#[tracing::instrument(skip(services, who))]
+pub async fn env_detail(
+    services: &Services,
+    name: &str,
+    who: &crate::domain::Principal,
+) -> Result<EnvDetail, AppError> {
     let name = EnvName::parse(name).map_err(|e| AppError::NotFound(e.to_string()))?;
     let dashboard = services.live.dashboard();
     let snapshot = dashboard.env(name.as_str()).cloned().ok_or_else(|| {
@@ -36,7 +41,37 @@ pub async fn env_detail(services: &Services, name: &str) -> Result<EnvDetail, Ap
             )
         }
     };
+    let evidence = dashboard
+        .environments
+        .iter()
+        .map(|e| EnvEvidence::of(e, dashboard.cloud(e.name.as_str())))
+        .collect();
+    let has_gate = services
+        .deploys
+        .iter()
+        .any(|(n, t)| n == &name && t.approval_environment.is_some());
+    let review = if !has_gate {
+        ReviewAbility::default()
+    } else if !who.has(crate::domain::Role::Approver) {
+        ReviewAbility {
+            can_review: false,
+            why_not: Some("Reviewing deploys needs the approver role.".into()),
+        }
+    } else {
+        match services.user_tokens.token_for(who.user_id).await {
+            Ok(_) => ReviewAbility {
+                can_review: true,
+                why_not: None,
+            },
+            Err(e) => ReviewAbility {
+                can_review: false,
+                why_not: Some(format!("To review here, {}.", e.detail())),
+            },
+        }
+    };
     Ok(EnvDetail {
+        evidence,
+        review,
         snapshot,
         history_24h: history::buckets(&points, now, Duration::minutes(15), 96),
         recent,

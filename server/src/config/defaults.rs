@@ -43,6 +43,10 @@ pub fn demo_settings(
         },
         thresholds: ThresholdSettings::default(),
         auth: Some(crate::auth::AuthSettings::demo()),
+        github: GithubReadSettings {
+            interval: Duration::from_secs(5),
+            ..GithubReadSettings::default()
+        },
         // The simulated AWS answers instantly: poll it often so the demo feels alive.
         aws: CloudSettings {
             ecs_interval: Duration::from_secs(10),
@@ -67,7 +71,7 @@ pub fn demo_settings(
                 .collect(),
                 interval: Duration::from_secs(5),
                 aws: Some(demo_aws(name)),
-                github: None,
+                github: Some(demo_github(name)),
             })
             .collect(),
     }
@@ -86,5 +90,28 @@ fn demo_aws(env: &EnvName) -> AwsSettings {
         log_group: Some(format!("/ecs/conflicto-backend-{env}")),
         endpoint_url: None,
         max_connections: None,
+    }
+}
+
+/// The simulated GitHub's repository and workflows, as in the runbook: prod deploys wait at the
+/// `prod` environment's approval gate and must have been deployed to dev first.
+fn demo_github(env: &EnvName) -> GithubSettings {
+    let prod = env.as_str() == "prod";
+    GithubSettings {
+        repository: Some("tristanl-slalom/conflicto".into()),
+        deploy_workflow: Some(
+            if prod {
+                "Deploy to Production"
+            } else {
+                "Deploy to Development"
+            }
+            .into(),
+        ),
+        approval_environment: prod.then(|| "prod".into()),
+        rollback_workflow: Some("rollback.yml".into()),
+        git_ref: Some("main".into()),
+        rollback_environment_input: "environment".into(),
+        rollback_version_input: "version".into(),
+        tested_first_in: prod.then(|| EnvName::parse("dev").ok()).flatten(),
     }
 }

@@ -12,6 +12,6 @@ pub use defaults::{default_site_root, demo_settings};
 pub use load::{load, load_str, ConfigError, ConfigIssue};
 pub use settings::{public_without_sign_in, redact_url as redact};
 pub use settings::{
-    AwsSettings, CloudSettings, EnvironmentSettings, GithubSettings, ProbeSettings, Settings,
-    ThresholdSettings,
+    AwsSettings, CloudSettings, EnvironmentSettings, GithubReadSettings, GithubSettings,
+    ProbeSettings, Settings, ThresholdSettings,
 };

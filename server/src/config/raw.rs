@@ -21,6 +21,19 @@ pub struct RawConfig {
     pub auth: Option<RawAuth>,
     #[serde(default)]
     pub aws: RawAwsGlobal,
+    #[serde(default)]
+    pub github: RawGithubGlobal,
+}
+
+/// How opsdeck reads GitHub, for every environment.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawGithubGlobal {
+    pub api_url: Option<String>,
+    /// The server's read token; from OPSDECK__GITHUB__TOKEN, never from the file.
+    pub token: Option<SecretString>,
+    pub interval: Option<String>,
+    pub timeout: Option<String>,
 }
 
 /// How opsdeck calls AWS, for every environment.
@@ -166,4 +179,9 @@ pub struct RawGithub {
     pub rollback_workflow: Option<String>,
     #[serde(rename = "ref")]
     pub git_ref: Option<String>,
+    /// Names of the rollback workflow's inputs (default "environment" and "version").
+    pub rollback_environment_input: Option<String>,
+    pub rollback_version_input: Option<String>,
+    /// Another environment whose deploys must have succeeded with the same commit first.
+    pub tested_first_in: Option<String>,
 }

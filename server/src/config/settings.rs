@@ -26,6 +26,28 @@ pub struct Settings {
     /// `None`: no sign-in, everyone is an anonymous viewer (loopback or explicit opt-in only).
     pub auth: Option<crate::auth::AuthSettings>,
     pub aws: CloudSettings,
+    pub github: GithubReadSettings,
+}
+
+/// How the deploy panels read GitHub.
+#[derive(Debug, Clone)]
+pub struct GithubReadSettings {
+    pub api_url: Url,
+    /// The server's token for reads; `None`: anonymous (public repositories, 60 requests/hour).
+    pub token: Option<SecretString>,
+    pub interval: Duration,
+    pub timeout: Duration,
+}
+
+impl Default for GithubReadSettings {
+    fn default() -> Self {
+        Self {
+            api_url: Url::parse("https://api.github.com/").unwrap_or_else(|_| unreachable!()),
+            token: None,
+            interval: Duration::from_secs(30),
+            timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 /// How often each AWS source is polled and how every call is bounded.
@@ -153,14 +175,18 @@ impl AwsSettings {
     }
 }
 
-/// Names used by the deploy panels (a later issue).
+/// An environment's deploys on GitHub Actions.
 #[derive(Debug, Clone, Default)]
 pub struct GithubSettings {
     pub repository: Option<String>,
     pub deploy_workflow: Option<String>,
+    /// The protected GitHub environment whose approval gate the deploy waits at.
     pub approval_environment: Option<String>,
     pub rollback_workflow: Option<String>,
     pub git_ref: Option<String>,
+    pub rollback_environment_input: String,
+    pub rollback_version_input: String,
+    pub tested_first_in: Option<EnvName>,
 }
 
 /// Query parameters of a Postgres URL that carry secrets.

@@ -4,8 +4,8 @@
 use super::defaults::default_site_root;
 use super::load::ConfigIssue;
 use super::raw::{
-    RawAuth, RawAws, RawAwsGlobal, RawConfig, RawEnvironment, RawGithub, RawGithubAuth, RawLevels,
-    RawOidc,
+    RawAuth, RawAws, RawAwsGlobal, RawConfig, RawEnvironment, RawGithub, RawGithubAuth,
+    RawGithubGlobal, RawLevels, RawOidc,
 };
 use super::settings::*;
 use app::domain::{Endpoint, EnvName, Thresholds};
@@ -209,7 +209,26 @@ impl Validator {
         }
 
         let aws = self.cloud(raw.aws);
+        let github = self.github_read(raw.github);
+        for (i, e) in environments.iter().enumerate() {
+            let other = e.github.as_ref().and_then(|g| g.tested_first_in.as_ref());
+            if let Some(other) = other {
+                let ok = environments.iter().any(|o| {
+                    &o.name == other
+                        && o.github
+                            .as_ref()
+                            .is_some_and(|g| g.deploy_workflow.is_some())
+                });
+                if !ok {
+                    self.issue(
+                        format!("environments[{i}].github.tested_first_in"),
+                        format!("{other:?} is not an environment with a github.deploy_workflow"),
+                    );
+                }
+            }
+        }
         Settings {
+            github,
             aws,
             listen,
             public_url,
@@ -576,6 +595,45 @@ impl Validator {
         }
     }
 
+    fn github_read(&mut self, g: RawGithubGlobal) -> GithubReadSettings {
+        let d = GithubReadSettings::default();
+        let api_url = match g.api_url {
+            None => d.api_url,
+            Some(raw) => {
+                let with_slash = if raw.ends_with('/') {
+                    raw.clone()
+                } else {
+                    format!("{raw}/")
+                };
+                match Url::parse(&with_slash) {
+                    Ok(u) if matches!(u.scheme(), "http" | "https") => u,
+                    _ => {
+                        self.issue("github.api_url", format!("{raw:?} is not an http(s) URL"));
+                        d.api_url
+                    }
+                }
+            }
+        };
+        let interval = self.duration(
+            "github.interval",
+            g.interval.as_deref(),
+            d.interval,
+            Duration::from_secs(5),
+        );
+        let timeout = self.duration(
+            "github.timeout",
+            g.timeout.as_deref(),
+            d.timeout,
+            Duration::from_millis(100),
+        );
+        GithubReadSettings {
+            api_url,
+            token: g.token,
+            interval,
+            timeout,
+        }
+    }
+
     fn aws(&mut self, p: &str, a: RawAws) -> AwsSettings {
         let endpoint_url = a.endpoint_url.as_deref().and_then(|s| {
             Url::parse(s)
@@ -659,12 +717,22 @@ impl Validator {
                 );
             }
         }
+        let tested_first_in = g.tested_first_in.and_then(|n| {
+            EnvName::parse(&n)
+                .map_err(|e| self.issue(format!("{p}.github.tested_first_in"), e.to_string()))
+                .ok()
+        });
         GithubSettings {
             repository: g.repository,
             deploy_workflow: g.deploy_workflow,
             approval_environment: g.approval_environment,
             rollback_workflow: g.rollback_workflow,
             git_ref: g.git_ref,
+            rollback_environment_input: g
+                .rollback_environment_input
+                .unwrap_or_else(|| "environment".into()),
+            rollback_version_input: g.rollback_version_input.unwrap_or_else(|| "version".into()),
+            tested_first_in,
         }
     }
 }

@@ -19,9 +19,25 @@ fn ms(d: Duration) -> u64 {
 }
 
 /// The cloud snapshot shown before the first poll: the configured panels, waiting for data.
-pub fn initial_cloud(env: &EnvironmentSettings, cloud: &CloudSettings) -> Option<CloudSnapshot> {
-    let aws = env.aws.as_ref()?;
-    let mut c = CloudSnapshot::new(env.name.clone(), aws.region.clone());
+pub fn initial_cloud(env: &EnvironmentSettings, settings: &Settings) -> Option<CloudSnapshot> {
+    let cloud = &settings.aws;
+    let deploys = env
+        .github
+        .as_ref()
+        .is_some_and(|g| g.repository.is_some() && g.deploy_workflow.is_some());
+    if env.aws.is_none() && !deploys {
+        return None;
+    }
+    let region = env
+        .aws
+        .as_ref()
+        .map(|a| a.region.clone())
+        .unwrap_or_default();
+    let mut c = CloudSnapshot::new(env.name.clone(), region);
+    c.deploys = deploys.then(|| Sourced::new(ms(settings.github.interval)));
+    let Some(aws) = env.aws.as_ref() else {
+        return Some(c);
+    };
     c.ecs = aws.has_ecs().then(|| Sourced::new(ms(cloud.ecs_interval)));
     c.metrics = aws
         .has_metrics()
@@ -41,7 +57,7 @@ pub fn initial_clouds(settings: &Settings) -> Vec<CloudSnapshot> {
     settings
         .environments
         .iter()
-        .filter_map(|e| initial_cloud(e, &settings.aws))
+        .filter_map(|e| initial_cloud(e, settings))
         .collect()
 }
 
@@ -126,6 +142,32 @@ pub fn spawn_cloud_pollers(
                 hub.clone(),
             ));
         }
+    }
+}
+
+/// One deploys poller per environment with a deploy workflow.
+pub fn spawn_deploy_pollers(
+    settings: &Settings,
+    targets: &[(EnvName, app::usecases::deploys::DeployTarget)],
+    hub: Arc<Hub>,
+    tasks: &mut JoinSet<()>,
+) {
+    // A panel is a few requests in sequence (runs, the earlier environment's runs, each gate's
+    // pending deployments and comparison), each bounded by the client's timeout.
+    let bound = settings.github.timeout * 6;
+    for (name, target) in targets.iter().cloned() {
+        let target = Arc::new(target);
+        tasks.spawn(poll(
+            name,
+            settings.github.interval,
+            bound,
+            hub.clone(),
+            move || {
+                let t = target.clone();
+                async move { app::usecases::deploys::deploys_panel(&t).await }
+            },
+            |c, v| apply(&mut c.deploys, v),
+        ));
     }
 }
 

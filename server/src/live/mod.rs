@@ -7,7 +7,7 @@ mod hub;
 mod poller;
 mod viewer;
 
-pub use cloud::{initial_clouds, spawn_cloud_pollers};
+pub use cloud::{initial_clouds, spawn_cloud_pollers, spawn_deploy_pollers};
 pub use hub::{Hub, LiveItem, LiveState, Published, PublishedCloud};
 pub use poller::{empty_snapshot, spawn_pollers, spawn_retention, PollerDeps};
 pub use viewer::Viewer;

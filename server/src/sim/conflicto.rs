@@ -15,8 +15,8 @@ use url::Url;
 
 struct Inner {
     env: EnvName,
-    version: String,
-    app_version: String,
+    /// (version, app_version): a deploy or rollback in the simulated GitHub changes them.
+    versions: Mutex<(String, String)>,
     base_ms: u64,
     fault: Mutex<Fault>,
 }
@@ -35,8 +35,7 @@ impl SimConflicto {
             .collect();
         let inner = Arc::new(Inner {
             env,
-            version: version.to_owned(),
-            app_version,
+            versions: Mutex::new((version.to_owned(), app_version)),
             base_ms,
             fault: Mutex::new(Fault::None),
         });
@@ -55,8 +54,23 @@ impl SimConflicto {
         Url::parse(&format!("http://{}", self.addr)).unwrap_or_else(|_| unreachable!())
     }
 
-    pub fn version(&self) -> &str {
-        &self.inner.version
+    pub fn version(&self) -> String {
+        self.inner
+            .versions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .0
+            .clone()
+    }
+
+    /// What a finished deploy of `version` at commit `sha` leaves running.
+    pub fn set_version(&self, version: &str, sha: &str) {
+        *self
+            .inner
+            .versions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) =
+            (version.to_owned(), sha.chars().take(12).collect());
     }
 
     pub fn fault(&self) -> Fault {
@@ -132,12 +146,14 @@ async fn answer(inner: &Inner, status: &str, extra: serde_json::Value) -> Respon
         )
             .into_response(),
         _ => {
+            let (version, app_version) =
+                inner.versions.lock().unwrap_or_else(|p| p.into_inner()).clone();
             let mut body = serde_json::json!({
                 "status": status,
                 "timestamp": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                "version": inner.version,
+                "version": version,
                 "environment": inner.env.as_str(),
-                "app_version": inner.app_version,
+                "app_version": app_version,
             });
             if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
                 b.extend(e.clone());

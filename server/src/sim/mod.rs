@@ -3,9 +3,11 @@
 
 mod cloud;
 mod conflicto;
+mod github;
 
 pub use cloud::SimCloud;
 pub use conflicto::SimConflicto;
+pub use github::SimGithub;
 
 use app::domain::{EnvName, Fault};
 use app::ports::{DemoControl, PortError};
@@ -16,6 +18,8 @@ pub struct SimWorld {
     /// In the order given, so the demo control lists environments as the dashboard does.
     apps: Vec<(EnvName, Arc<SimConflicto>)>,
     clouds: Vec<(EnvName, Arc<SimCloud>)>,
+    /// One repository for every environment, as Conflicto has.
+    pub github: Arc<SimGithub>,
 }
 
 impl SimWorld {
@@ -33,7 +37,25 @@ impl SimWorld {
             ));
             apps.push((name.clone(), app));
         }
-        Ok(Self { apps, clouds })
+        let github = Arc::new(SimGithub::new(apps.clone()));
+        Ok(Self {
+            apps,
+            clouds,
+            github,
+        })
+    }
+
+    /// The simulated GitHub, for every environment.
+    pub fn deploy_sources(&self) -> Vec<(EnvName, Arc<dyn app::ports::DeploySource>)> {
+        self.apps
+            .iter()
+            .map(|(n, _)| {
+                (
+                    n.clone(),
+                    self.github.clone() as Arc<dyn app::ports::DeploySource>,
+                )
+            })
+            .collect()
     }
 
     /// The simulated AWS of every environment, as the port the pollers read.

@@ -66,3 +66,18 @@ impl app::ports::People for PgPeople {
             .map_err(|e| app::ports::PortError::Unavailable(format!("database: {e}")))
     }
 }
+
+#[async_trait::async_trait]
+impl app::ports::Audit for PgPeople {
+    async fn record(
+        &self,
+        user_id: i64,
+        actor: &str,
+        action: &str,
+        details: serde_json::Value,
+    ) -> Result<(), app::ports::PortError> {
+        audit(&self.pool, Some(user_id), actor, action, details)
+            .await
+            .map_err(|e| app::ports::PortError::Unavailable(format!("database: {e}")))
+    }
+}

@@ -3,6 +3,7 @@
 
 mod backups;
 mod chart;
+mod deploys;
 mod ecs;
 mod load_balancer;
 mod metrics;
@@ -10,6 +11,7 @@ mod summary;
 
 pub use backups::BackupsCard;
 pub use chart::MetricChart;
+pub use deploys::DeploysCard;
 pub use ecs::EcsCard;
 pub use load_balancer::LoadBalancerCard;
 pub use metrics::MetricsCard;

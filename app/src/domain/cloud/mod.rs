@@ -81,6 +81,9 @@ pub struct CloudSnapshot {
     pub metrics: Option<Sourced<MetricsPanel>>,
     pub backups: Option<Sourced<BackupsPanel>>,
     pub load_balancer: Option<Sourced<LoadBalancerPanel>>,
+    /// GitHub Actions deploys (from GitHub, not AWS, but polled and shown the same way).
+    #[serde(default)]
+    pub deploys: Option<Sourced<super::deploys::DeploysPanel>>,
 }
 
 impl CloudSnapshot {
@@ -93,6 +96,7 @@ impl CloudSnapshot {
             metrics: None,
             backups: None,
             load_balancer: None,
+            deploys: None,
         }
     }
 

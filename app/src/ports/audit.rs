@@ -1,0 +1,16 @@
+//! The append-only record of what people did through opsdeck.
+
+use super::PortError;
+
+#[async_trait::async_trait]
+pub trait Audit: Send + Sync {
+    /// Record `action` by a signed-in person with its details (parameters, the outside system's
+    /// answer).
+    async fn record(
+        &self,
+        user_id: i64,
+        actor: &str,
+        action: &str,
+        details: serde_json::Value,
+    ) -> Result<(), PortError>;
+}

@@ -1,0 +1,91 @@
+//! The deploys panel of one environment, from its deploy source: the last runs, the runs at the
+//! approval gate with what they wait for and what they would change, and which prod commits went
+//! through dev first.
+
+use crate::domain::deploys::{DeploysPanel, Gate};
+use crate::ports::{DeploySource, PortError};
+use std::sync::Arc;
+
+/// Everything opsdeck needs to show and act on one environment's deploys.
+#[derive(Clone)]
+pub struct DeployTarget {
+    pub source: Arc<dyn DeploySource>,
+    pub repository: String,
+    pub workflow: String,
+    pub workflow_url: String,
+    /// The protected GitHub environment the deploy waits at, if any.
+    pub approval_environment: Option<String>,
+    pub rollback: Option<RollbackSpec>,
+    /// The deploy source and workflow of the environment commits must pass first.
+    pub tested_first_in: Option<(Arc<dyn DeploySource>, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RollbackSpec {
+    pub workflow: String,
+    pub git_ref: String,
+    /// (input name, value): the environment input, e.g. ("environment", "prod").
+    pub environment_input: (String, String),
+    pub version_input: String,
+}
+
+/// How many runs the panel shows, and how many of the earlier environment's runs are searched.
+pub const RUNS: u8 = 20;
+const EARLIER_RUNS: u8 = 50;
+
+pub async fn deploys_panel(t: &DeployTarget) -> Result<DeploysPanel, PortError> {
+    let runs = t.source.runs(&t.workflow, RUNS).await?;
+    let tested_in_dev = match &t.tested_first_in {
+        None => None,
+        Some((source, workflow)) => {
+            let earlier = source.runs(workflow, EARLIER_RUNS).await?;
+            Some(
+                runs.iter()
+                    .filter(|r| {
+                        earlier.iter().any(|e| {
+                            e.succeeded()
+                                && e.head_sha == r.head_sha
+                                && e.created_at <= r.created_at
+                        })
+                    })
+                    .map(|r| r.id)
+                    .collect(),
+            )
+        }
+    };
+    let mut panel = DeploysPanel {
+        repository: t.repository.clone(),
+        workflow: t.workflow.clone(),
+        workflow_url: t.workflow_url.clone(),
+        runs,
+        tested_in_dev,
+        gates: vec![],
+        rate: None,
+    };
+    let current_sha = panel.current().map(|r| r.head_sha.clone());
+    let waiting: Vec<_> = panel.runs.iter().filter(|r| r.waiting()).cloned().collect();
+    for run in waiting {
+        let pending = t.source.pending(run.id).await?;
+        // What would change is evidence, not a condition for showing the gate.
+        let (changes, compare_url) = match &current_sha {
+            Some(base) if *base != run.head_sha => {
+                match t.source.compare(base, &run.head_sha).await {
+                    Ok((c, url)) => (c, Some(url)),
+                    Err(e) => {
+                        tracing::warn!("comparing {base}...{}: {e}", run.head_sha);
+                        (vec![], None)
+                    }
+                }
+            }
+            _ => (vec![], None),
+        };
+        panel.gates.push(Gate {
+            run,
+            pending,
+            changes,
+            compare_url,
+        });
+    }
+    panel.rate = t.source.rate();
+    Ok(panel)
+}

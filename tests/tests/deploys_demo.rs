@@ -1,0 +1,129 @@
+//! Deploy reviews through the whole server against the demo's simulated GitHub: an approver
+//! approves the waiting prod deploy as themselves, the simulated deploy runs and the app's version
+//! changes; the review is in the audit log; operators, missing comments and forged requests are
+//! refused with words.
+
+use opsdeck_tests::{fresh_database, signed_in_client, spawn_app_configured, TestApp};
+use std::time::{Duration, Instant};
+
+async fn app() -> TestApp {
+    spawn_app_configured(
+        fresh_database().await,
+        Duration::from_millis(500),
+        &[],
+        |s| {
+            s.github.interval = Duration::from_millis(300);
+        },
+    )
+    .await
+}
+
+async fn waiting_run(app: &TestApp) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let status = app.status_json().await;
+        let gates = &status["clouds"][0]["deploys"]["value"]["gates"];
+        if let Some(id) = gates[0]["run"]["id"].as_u64() {
+            return id;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no gate: {}",
+            status["clouds"][0]["deploys"]
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn review(
+    client: &reqwest::Client,
+    base: &str,
+    csrf: &str,
+    run: u64,
+    decision: &str,
+    comment: &str,
+) -> (u16, String) {
+    let r = client
+        .post(format!("{base}/api/fn/review_deploy"))
+        .form(&[
+            ("env", "prod"),
+            ("run_id", &run.to_string()),
+            ("decision", decision),
+            ("comment", comment),
+            ("csrf_token", csrf),
+        ])
+        .send()
+        .await
+        .expect("request");
+    (r.status().as_u16(), r.text().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn an_approver_approves_the_waiting_deploy_and_the_new_version_goes_live() {
+    let app = app().await;
+    let run = waiting_run(&app).await;
+    let page = app.get("/env/prod").await.text().await.expect("page");
+    for text in [
+        "Waiting for approval",
+        "Presenter view: keyboard shortcuts",
+        "✔ yes",
+        "Approve deploy",
+        "team tristanl-slalom/conflicto-leads",
+        "Cap websocket fan-out per room",
+    ] {
+        assert!(page.contains(text), "the gate card lacks {text:?}");
+    }
+
+    // An operator may not review; an approver without a comment may not reject.
+    let (oscar, oscar_csrf) = signed_in_client(&app.base, "oscar").await;
+    let (code, body) = review(&oscar, &app.base, &oscar_csrf, run, "approve", "").await;
+    assert_eq!(code, 403, "{body}");
+    let (alice, alice_csrf) = signed_in_client(&app.base, "alice").await;
+    let (code, body) = review(&alice, &app.base, &alice_csrf, run, "reject", "  ").await;
+    assert_eq!(code, 400, "{body}");
+    assert!(body.contains("say why you reject"), "{body}");
+    // Without the CSRF token the guard refuses before anything reaches GitHub.
+    let (code, _) = review(&alice, &app.base, "", run, "approve", "").await;
+    assert_eq!(code, 403);
+    assert!(
+        app.world.github.reviews().is_empty(),
+        "nothing was sent to GitHub yet"
+    );
+
+    let (code, body) = review(
+        &alice,
+        &app.base,
+        &alice_csrf,
+        run,
+        "approve",
+        "error rate is flat",
+    )
+    .await;
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains("Approved on GitHub as you"), "{body}");
+    let reviews = app.world.github.reviews();
+    assert_eq!(reviews.len(), 1);
+    assert_eq!((reviews[0].0, reviews[0].1), (run, true));
+
+    // The approved run deploys 1.4.3 to the simulated prod: the health endpoint reports it.
+    app.wait_for(Duration::from_secs(20), "prod runs 1.4.3", |s| {
+        s["environments"][0]["known_version"]["version"] == "1.4.3"
+    })
+    .await;
+    // Approving again: GitHub's own refusal, in words.
+    let (code, body) = review(&alice, &app.base, &alice_csrf, run, "approve", "").await;
+    assert!(code == 400 || code == 403, "{code} {body}");
+
+    let rows: Vec<(String, String, serde_json::Value)> = sqlx::query_as(
+        "SELECT actor, action, details FROM audit_events WHERE action = 'deploy.review' ORDER BY id",
+    )
+    .fetch_all(&app.pool().await)
+    .await
+    .expect("audit");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].0, "Alice Approver");
+    assert_eq!(rows[0].2["run_id"], run);
+    assert_eq!(rows[0].2["decision"], "approve");
+    assert_eq!(rows[0].2["comment"], "error rate is flat");
+    assert_eq!(rows[0].2["github"], "accepted");
+}
