@@ -28,7 +28,12 @@ pub struct EnvDetail {
 #[server(prefix = "/api/fn", endpoint = "dashboard", input = GetUrl)]
 pub async fn get_dashboard() -> Result<Dashboard, AppError> {
     super::require(crate::domain::Role::Viewer)?;
-    Ok(super::services()?.live.dashboard())
+    let mut dashboard = super::services()?.live.dashboard();
+    // The overview shows the latest figures; hours of series belong to the detail page.
+    for cloud in &mut dashboard.clouds {
+        *cloud = cloud.summary();
+    }
+    Ok(dashboard)
 }
 
 #[server(prefix = "/api/fn", endpoint = "env", input = GetUrl)]

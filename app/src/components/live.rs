@@ -166,46 +166,37 @@ mod client {
         );
     }
 
+    /// Keep `into` up to date with the stream's `event` events (one snapshot per environment).
+    fn listen<T>(source: &EventSource, event: &str, into: RwSignal<Vec<T>>, feed: LiveFeed)
+    where
+        T: crate::domain::dashboard::Versioned
+            + serde::de::DeserializeOwned
+            + Send
+            + Sync
+            + 'static,
+    {
+        let on_event = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            let Some(text) = ev.data().as_string() else {
+                return;
+            };
+            // An event this build cannot read is skipped; the next one replaces it anyway.
+            let Ok(snap) = serde_json::from_str::<T>(&text) else {
+                return;
+            };
+            into.update(|all| crate::domain::dashboard::upsert(all, snap));
+            feed.connected.set(true);
+        });
+        let _ = source.add_event_listener_with_callback(event, on_event.as_ref().unchecked_ref());
+        on_event.forget();
+    }
+
     fn connect(feed: LiveFeed) {
         let Ok(source) = EventSource::new("/api/v1/live") else {
             reconnect_later(feed);
             return;
         };
-        let on_env = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            let Some(text) = ev.data().as_string() else {
-                return;
-            };
-            let Ok(snap) = serde_json::from_str::<EnvSnapshot>(&text) else {
-                return;
-            };
-            feed.updates
-                .update(|all| match all.iter_mut().find(|s| s.name == snap.name) {
-                    Some(slot) if slot.seq <= snap.seq => *slot = snap,
-                    Some(_) => {}
-                    None => all.push(snap),
-                });
-            feed.connected.set(true);
-        });
-        let _ = source.add_event_listener_with_callback("env", on_env.as_ref().unchecked_ref());
-        on_env.forget();
-
-        let on_cloud = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            let Some(text) = ev.data().as_string() else {
-                return;
-            };
-            let Ok(cloud) = serde_json::from_str::<CloudSnapshot>(&text) else {
-                return;
-            };
-            feed.clouds
-                .update(|all| match all.iter_mut().find(|c| c.name == cloud.name) {
-                    Some(slot) if slot.seq <= cloud.seq => *slot = cloud,
-                    Some(_) => {}
-                    None => all.push(cloud),
-                });
-            feed.connected.set(true);
-        });
-        let _ = source.add_event_listener_with_callback("cloud", on_cloud.as_ref().unchecked_ref());
-        on_cloud.forget();
+        listen::<EnvSnapshot>(&source, "env", feed.updates, feed);
+        listen::<CloudSnapshot>(&source, "cloud", feed.clouds, feed);
 
         let on_open = Closure::<dyn FnMut()>::new(move || feed.connected.set(true));
         source.set_onopen(Some(on_open.as_ref().unchecked_ref()));

@@ -7,6 +7,28 @@ use leptos::prelude::*;
 const W: f64 = 300.0;
 const H: f64 = 60.0;
 
+/// SVG polyline point lists for a series with gaps: a missing value ends a segment, so a chart
+/// never draws a line across a period without data.
+pub fn segments(
+    values: impl Iterator<Item = Option<f64>>,
+    x: impl Fn(usize) -> f64,
+    y: impl Fn(f64) -> f64,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for (i, v) in values.enumerate() {
+        match v {
+            Some(v) => current.push_str(&format!("{:.1},{:.1} ", x(i), y(v))),
+            None if !current.is_empty() => lines.push(std::mem::take(&mut current)),
+            None => {}
+        }
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
 #[component]
 pub fn Sparkline(buckets: Vec<LatencyBucket>, thresholds: Thresholds) -> impl IntoView {
     let n = buckets.len().max(2) as f64;
@@ -19,19 +41,7 @@ pub fn Sparkline(buckets: Vec<LatencyBucket>, thresholds: Thresholds) -> impl In
     let x = |i: usize| i as f64 * W / (n - 1.0);
     let y = |ms: f64| H - (ms.min(top) / top) * (H - 4.0) - 2.0;
 
-    let mut lines: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for (i, b) in buckets.iter().enumerate() {
-        match b.max_total_ms {
-            Some(ms) => current.push_str(&format!("{:.1},{:.1} ", x(i), y(ms))),
-            None if !current.is_empty() => lines.push(std::mem::take(&mut current)),
-            None => {}
-        }
-    }
-    if !current.is_empty() {
-        lines.push(current);
-    }
-    let polylines = lines
+    let polylines = segments(buckets.iter().map(|b| b.max_total_ms), x, y)
         .into_iter()
         .map(|points| view! { <polyline class="spark-line" points=points /> })
         .collect_view();

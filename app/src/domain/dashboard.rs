@@ -48,6 +48,40 @@ impl KnownVersion {
     }
 }
 
+/// A snapshot that replaces an older one of the same environment (live updates of either kind).
+pub trait Versioned {
+    fn env(&self) -> &super::EnvName;
+    fn seq(&self) -> u64;
+}
+
+impl Versioned for EnvSnapshot {
+    fn env(&self) -> &super::EnvName {
+        &self.name
+    }
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+}
+
+impl Versioned for super::CloudSnapshot {
+    fn env(&self) -> &super::EnvName {
+        &self.name
+    }
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+}
+
+/// Put `update` in place of its environment's older snapshot (a stale update is dropped), or
+/// append it.
+pub fn upsert<T: Versioned>(all: &mut Vec<T>, update: T) {
+    match all.iter_mut().find(|s| s.env() == update.env()) {
+        Some(slot) if slot.seq() <= update.seq() => *slot = update,
+        Some(_) => {}
+        None => all.push(update),
+    }
+}
+
 /// Everything known about one environment right now.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EnvSnapshot {
@@ -141,20 +175,12 @@ impl Dashboard {
 
     /// Replace one environment's cloud snapshot (a live update).
     pub fn apply_cloud(&mut self, update: super::CloudSnapshot) {
-        match self.clouds.iter_mut().find(|c| c.name == update.name) {
-            Some(slot) if slot.seq <= update.seq => *slot = update,
-            Some(_) => {}
-            None => self.clouds.push(update),
-        }
+        upsert(&mut self.clouds, update);
     }
 
     /// Replace one environment's snapshot (a live update), keeping the order.
     pub fn apply(&mut self, update: EnvSnapshot) {
-        match self.environments.iter_mut().find(|e| e.name == update.name) {
-            Some(slot) if slot.seq <= update.seq => *slot = update,
-            Some(_) => {}
-            None => self.environments.push(update),
-        }
+        upsert(&mut self.environments, update);
     }
 
     pub fn level(&self) -> Level {

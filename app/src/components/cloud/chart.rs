@@ -22,19 +22,7 @@ pub fn MetricChart(
     let top = (peak * 1.15).max(thresholds.warning() * 1.1).max(0.001);
     let x = |i: usize| i as f64 * W / (n - 1.0);
     let y = |v: f64| H - (v.min(top) / top) * (H - 4.0) - 2.0;
-    let mut lines: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for (i, p) in points.iter().enumerate() {
-        match p.value {
-            Some(v) => current.push_str(&format!("{:.1},{:.1} ", x(i), y(v))),
-            None if !current.is_empty() => lines.push(std::mem::take(&mut current)),
-            None => {}
-        }
-    }
-    if !current.is_empty() {
-        lines.push(current);
-    }
-    let polylines = lines
+    let polylines = crate::components::sparkline::segments(points.iter().map(|p| p.value), x, y)
         .into_iter()
         .map(|pts| view! { <polyline class="chart-line" points=pts /> })
         .collect_view();

@@ -87,8 +87,10 @@ pub struct MetricSeries {
     pub kind: MetricKind,
     pub thresholds: Thresholds,
     /// Last hour, oldest first, one point a minute.
+    #[serde(with = "compact")]
     pub hour: Vec<MetricPoint>,
     /// Last 24 hours, oldest first, one point per `day_period_s`.
+    #[serde(with = "compact")]
     pub day: Vec<MetricPoint>,
     pub day_period_s: u32,
     /// What the figure is made of, when that matters ("max_connections 87, derived from
@@ -252,5 +254,99 @@ mod tests {
             .level(),
             Level::Unknown
         );
+    }
+}
+
+/// Metric series travel to browsers as `{start, step_s, values}` instead of one timestamp per
+/// point: a snapshot with seven metrics over an hour and a day is a fifth of the size, and it is
+/// sent to every viewer on every change.
+pub mod compact {
+    use super::MetricPoint;
+    use chrono::{DateTime, Duration, Utc};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Compact {
+        start: Option<DateTime<Utc>>,
+        step_s: i64,
+        values: Vec<Option<f64>>,
+    }
+
+    pub fn serialize<S: Serializer>(points: &[MetricPoint], s: S) -> Result<S::Ok, S::Error> {
+        let step_s = match points {
+            [a, b, ..] => (b.at - a.at).num_seconds(),
+            _ => 60,
+        };
+        // Points are evenly spaced by construction; a series that is not keeps its own times.
+        let even = points
+            .windows(2)
+            .all(|w| (w[1].at - w[0].at).num_seconds() == step_s);
+        if !even {
+            return s.collect_seq(points.iter().map(|p| (p.at, p.value)));
+        }
+        Compact {
+            start: points.first().map(|p| p.at),
+            step_s,
+            values: points.iter().map(|p| p.value).collect(),
+        }
+        .serialize(s)
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Compact(Compact),
+        Points(Vec<(DateTime<Utc>, Option<f64>)>),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<MetricPoint>, D::Error> {
+        Ok(match Either::deserialize(d)? {
+            Either::Points(p) => p
+                .into_iter()
+                .map(|(at, value)| MetricPoint { at, value })
+                .collect(),
+            Either::Compact(c) => match c.start {
+                None => vec![],
+                Some(start) => c
+                    .values
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, value)| MetricPoint {
+                        at: start + Duration::seconds(c.step_s * i as i64),
+                        value,
+                    })
+                    .collect(),
+            },
+        })
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::super::{MetricKind, MetricSeries};
+        use super::*;
+        use crate::domain::Thresholds;
+
+        #[test]
+        fn series_round_trip_compactly() {
+            let start = Utc::now();
+            let hour: Vec<MetricPoint> = (0..60)
+                .map(|i| MetricPoint {
+                    at: start + Duration::seconds(60 * i),
+                    value: (i % 7 != 0).then_some(i as f64 * 1.5),
+                })
+                .collect();
+            let s = MetricSeries {
+                kind: MetricKind::EcsCpu,
+                thresholds: Thresholds::new(70.0, 90.0).unwrap(),
+                hour: hour.clone(),
+                day: vec![],
+                day_period_s: 900,
+                detail: None,
+            };
+            let json = serde_json::to_string(&s).unwrap();
+            assert!(json.len() < 700, "{} bytes: {json}", json.len());
+            let back: MetricSeries = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, s);
+        }
     }
 }

@@ -100,6 +100,20 @@ impl CloudSnapshot {
         }
     }
 
+    /// What the dashboard and the wall need: every panel, but of the metric series only the last
+    /// few minutes (their chips show the latest value). The detail page gets the whole snapshot.
+    pub fn summary(&self) -> Self {
+        let mut s = self.clone();
+        if let Some(panel) = s.metrics.as_mut().and_then(|m| m.value.as_mut()) {
+            for series in &mut panel.series {
+                series.day.clear();
+                let keep = series.hour.len().saturating_sub(5);
+                series.hour.drain(..keep);
+            }
+        }
+        s
+    }
+
     /// The worst level of the panels that have data; unknown when none has.
     pub fn level(&self, now: DateTime<Utc>) -> Level {
         let levels = [
