@@ -44,11 +44,11 @@ fn latest(cloud: &serde_json::Value, kind: &str) -> Option<f64> {
     cloud["metrics"]["value"]["series"]
         .as_array()?
         .iter()
-        .find(|s| s["kind"] == kind)?["hour"]
+        .find(|s| s["kind"] == kind)?["hour"]["values"]
         .as_array()?
         .iter()
         .rev()
-        .find_map(|p| p["value"].as_f64())
+        .find_map(serde_json::Value::as_f64)
 }
 
 #[tokio::test]

@@ -127,3 +127,44 @@ async fn an_approver_approves_the_waiting_deploy_and_the_new_version_goes_live()
     assert_eq!(rows[0].2["comment"], "error rate is flat");
     assert_eq!(rows[0].2["github"], "accepted");
 }
+
+/// The simulated rollback workflow: a dispatch starts a run and puts the requested version back,
+/// as the runbook's `gh workflow run rollback.yml -f environment=prod -f version=…` does.
+#[tokio::test]
+async fn a_rollback_dispatch_in_the_demo_starts_a_run_and_restores_the_version() {
+    use app::ports::{DeploySource, UserToken};
+    let app = app().await;
+    let inputs = vec![
+        ("environment".to_owned(), "prod".to_owned()),
+        ("version".to_owned(), "1.4.1".to_owned()),
+    ];
+    let token = UserToken("demo-user-1".into());
+    let started = app
+        .world
+        .github
+        .dispatch(&token, "rollback.yml", "main", &inputs)
+        .await
+        .expect("dispatched");
+    let id = started.run_id.expect("the run it started");
+    let runs = app
+        .world
+        .github
+        .runs("rollback.yml", 5)
+        .await
+        .expect("runs");
+    assert_eq!(runs[0].id, id);
+    assert_eq!(runs[0].status, "in_progress");
+    app.wait_for(Duration::from_secs(20), "prod back on 1.4.1", |s| {
+        s["environments"][0]["known_version"]["version"] == "1.4.1"
+    })
+    .await;
+    let bad = vec![("environment".to_owned(), "prod".to_owned())];
+    assert!(
+        app.world
+            .github
+            .dispatch(&token, "rollback.yml", "main", &bad)
+            .await
+            .is_err(),
+        "a missing version input is refused"
+    );
+}
