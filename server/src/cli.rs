@@ -64,6 +64,13 @@ enum Command {
         #[arg(long, value_name = "FILE", global = true)]
         config: Option<PathBuf>,
     },
+    /// The audit log (DATABASE_URL, or database.url from --config).
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+        #[arg(long, value_name = "FILE", global = true)]
+        config: Option<PathBuf>,
+    },
     /// Probe one URL like `curl -w` and print the phase timings.
     Probe {
         url: String,
@@ -77,6 +84,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Check the whole hash chain; name the first event that does not fit. Exit 1 if one does not.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -116,6 +129,10 @@ pub fn main() -> ExitCode {
             Command::CheckConfig { config } => check_config(config),
             Command::Migrate { config } => migrate(config).await,
             Command::WallToken { action, config } => wall_token(action, config).await,
+            Command::Audit {
+                action: AuditAction::Verify,
+                config,
+            } => audit_verify(config).await,
             Command::Probe {
                 url,
                 count,
@@ -167,6 +184,34 @@ async fn migrate(config: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     store::migrate(&pool).await?;
     println!("migrations applied to {}", config::redact(&url));
     Ok(ExitCode::SUCCESS)
+}
+
+async fn audit_verify(config: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    use crate::store::audit::{verify, Verdict};
+    let settings = config.as_deref().map(load).transpose()?;
+    let url = database_url(settings.as_ref())
+        .context("no database: set DATABASE_URL or database.url in --config")?;
+    let pool = store::connect(&url, 2).await?;
+    store::migrate(&pool).await?;
+    match verify(&pool).await.context("reading the audit log")? {
+        Verdict::Intact { events, head } => {
+            println!(
+                "audit log intact: {events} events, newest hash {}",
+                head.as_deref().unwrap_or("(none: the log is empty)")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Verdict::Broken {
+            id,
+            at,
+            actor,
+            action,
+            reason,
+        } => {
+            println!("audit log BROKEN at event {id} ({at}, {actor}, {action}): {reason}");
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 async fn wall_token(action: WallTokenAction, config: Option<PathBuf>) -> anyhow::Result<ExitCode> {

@@ -1,0 +1,55 @@
+//! Checking the audit log's hash chain: every event's hash must match its content and link to the
+//! event before it. The hash itself is defined once, in SQL (`audit_event_hash`, see the
+//! migration), and computed by the database on insert.
+
+use sqlx::PgPool;
+
+#[derive(Debug, PartialEq)]
+pub enum Verdict {
+    /// Every event fits. `head` is the newest event's hash: record it elsewhere to detect the
+    /// removal of events at the end, which a chain alone cannot show.
+    Intact { events: i64, head: Option<String> },
+    Broken {
+        id: i64,
+        at: String,
+        actor: String,
+        action: String,
+        reason: String,
+    },
+}
+
+pub async fn verify(pool: &PgPool) -> Result<Verdict, sqlx::Error> {
+    // For each event: the previous event's stored hash, and the hash its content gives now.
+    let first_bad: Option<(i64, String, String, String, bool, bool)> = sqlx::query_as(
+        "SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC', actor, action,
+                prev_hash IS NOT DISTINCT FROM lag(hash) OVER (ORDER BY id) AS linked,
+                hash = audit_event_hash(prev_hash, id, at, actor_user_id, actor, action, environment, details) AS sound
+           FROM audit_events
+          ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .find(|(_, _, _, _, linked, sound)| !linked || !sound);
+    if let Some((id, at, actor, action, linked, _)) = first_bad {
+        let reason = if linked {
+            "its content does not match its hash (changed after it was written)".to_owned()
+        } else {
+            "it does not link to the event before it (an event was removed, inserted or rewritten)"
+                .to_owned()
+        };
+        return Ok(Verdict::Broken {
+            id,
+            at,
+            actor,
+            action,
+            reason,
+        });
+    }
+    let (events, head): (i64, Option<String>) = sqlx::query_as(
+        "SELECT count(*), (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1) FROM audit_events",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(Verdict::Intact { events, head })
+}
