@@ -1,5 +1,6 @@
 //! Pure domain types shared by the server and the browser. No I/O lives here.
 
+pub mod actions;
 pub mod auth;
 pub mod cloud;
 pub mod dashboard;
