@@ -344,6 +344,7 @@ async fn demo(
     let clouds = startup::Clouds::Given {
         aws: world.cloud_readers(),
         github: world.deploy_sources(),
+        executor: Arc::new(crate::sim::SimExecutor(world.clone())),
     };
     let running =
         startup::start(&settings, pool, Some(world as Arc<dyn DemoControl>), clouds).await?;

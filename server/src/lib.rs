@@ -1,6 +1,7 @@
 //! The opsdeck server: configuration, startup, routes, the live hub and the adapters that
 //! implement the application's ports. `main.rs` only parses the command line.
 
+pub mod actions;
 pub mod auth;
 pub mod aws;
 pub mod cli;

@@ -160,6 +160,8 @@ pub enum Clouds {
     Given {
         aws: Vec<(app::domain::EnvName, Arc<dyn app::ports::CloudReader>)>,
         github: Vec<(app::domain::EnvName, Arc<dyn app::ports::DeploySource>)>,
+        /// What carries approved actions out (the simulation, or a test's recorder).
+        executor: Arc<dyn app::ports::ActionExecutor>,
     },
 }
 
@@ -333,6 +335,30 @@ pub async fn start_with(
         Clouds::Real { .. } => None,
     };
     let deploys = deploy_targets(settings, given_github, &metrics)?;
+    let executor: Arc<dyn app::ports::ActionExecutor> = match &clouds {
+        Clouds::Given { executor, .. } => executor.clone(),
+        Clouds::Real { credentials } => {
+            let opts = crate::aws::ReaderOptions {
+                limits: settings.aws.limits,
+                response_time_statistic: settings.aws.response_time_statistic.clone(),
+                metrics: metrics.clone(),
+                credentials: credentials.clone(),
+            };
+            let mut aws = Vec::new();
+            for env in &settings.environments {
+                if let Some(a) = &env.aws {
+                    aws.push((
+                        env.name.clone(),
+                        Arc::new(crate::aws::AwsReader::new(a, &opts).await),
+                    ));
+                }
+            }
+            Arc::new(crate::actions::executor::RealExecutor {
+                aws,
+                deploys: deploys.clone(),
+            })
+        }
+    };
     crate::live::spawn_deploy_pollers(settings, &deploys, hub.clone(), &mut tasks);
     let readers = cloud_readers(settings, clouds, &metrics).await;
     crate::live::spawn_cloud_pollers(settings, readers, hub.clone(), &mut tasks);
@@ -373,6 +399,22 @@ pub async fn start_with(
         .await
         .context("creating the session table")?;
     let shutdown = CancellationToken::new();
+    let user_tokens: Arc<dyn app::ports::UserTokens> = Arc::new(match (&github, is_demo) {
+        (_, true) => crate::github::user_tokens::StoredUserTokens::Demo,
+        (Some(g), false) => crate::github::user_tokens::StoredUserTokens::Github {
+            github: g.clone(),
+            pool: pool.clone(),
+        },
+        (None, false) => crate::github::user_tokens::StoredUserTokens::Unconfigured,
+    });
+    crate::actions::worker::spawn(
+        crate::actions::worker::Worker {
+            pool: pool.clone(),
+            executor: executor.clone(),
+            tokens: user_tokens.clone(),
+        },
+        &mut tasks,
+    );
     let state = AppState {
         session_store,
         github: github.clone(),
@@ -397,15 +439,21 @@ pub async fn start_with(
                 .flat_map(|a| a.demo_users.iter().map(|(u, _)| u.clone()))
                 .collect(),
             deploys,
-            user_tokens: Arc::new(match (&github, is_demo) {
-                (_, true) => crate::github::user_tokens::StoredUserTokens::Demo,
-                (Some(g), false) => crate::github::user_tokens::StoredUserTokens::Github {
-                    github: g.clone(),
-                    pool: pool.clone(),
-                },
-                (None, false) => crate::github::user_tokens::StoredUserTokens::Unconfigured,
-            }),
+            user_tokens: user_tokens.clone(),
             audit: Arc::new(crate::store::users::PgPeople::new(pool.clone())),
+            actions: Arc::new(crate::store::actions::PgActions::new(pool.clone())),
+            executor: executor.clone(),
+            change: app::domain::actions::ChangeSettings {
+                databases: settings
+                    .environments
+                    .iter()
+                    .filter_map(|e| {
+                        let db = e.aws.as_ref()?.db_instance.clone()?;
+                        Some((e.name.to_string(), db))
+                    })
+                    .collect(),
+                ..app::domain::actions::ChangeSettings::default()
+            },
         },
         oidc: oidc.clone(),
         auth: match &settings.auth {

@@ -131,6 +131,7 @@ pub async fn spawn_app_clouds(
     let clouds = clouds.unwrap_or_else(|| server::startup::Clouds::Given {
         aws: world.cloud_readers(),
         github: world.deploy_sources(),
+        executor: Arc::new(server::sim::SimExecutor(world.clone())),
     });
     let started = start(
         &settings,

@@ -1,6 +1,7 @@
 //! Server functions: thin wrappers that take the request's services, call a use case and map
 //! the result. The types they return travel to the browser.
 
+mod actions;
 mod dashboard;
 mod demo;
 mod deploys;
@@ -9,6 +10,11 @@ mod profile;
 mod session;
 mod wall_tokens;
 
+pub use actions::{
+    decide_request, get_actions, get_request, request_action, review_request, verify_request,
+    ActionsPage, DecideRequest, GetActions, GetRequest, RequestAction, RequestPage, ReviewRequest,
+    VerifyRequest,
+};
 pub use dashboard::{get_dashboard, get_env_detail, EnvDetail, GetDashboard, GetEnvDetail};
 pub use demo::{get_demo_faults, set_demo_fault, GetDemoFaults, SetDemoFault};
 pub use deploys::{review_deploy, ReviewDeploy};

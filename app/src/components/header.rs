@@ -25,6 +25,7 @@ pub fn Header(#[prop(optional)] demo: bool) -> impl IntoView {
             <nav>
                 <a href="/">"Dashboard"</a>
                 <a href="/wall">"Wall"</a>
+                <a href="/actions">"Actions"</a>
                 {demo.then(|| view! { <a href="/demo">"Demo control"</a> })}
                 {move || {
                     super::session::current_session()

@@ -572,3 +572,118 @@ mod tests {
         }
     }
 }
+
+/// A decision as recorded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DecisionView {
+    pub who: String,
+    pub approve: bool,
+    pub break_glass: bool,
+    pub comment: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A request as pages show it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RequestView {
+    pub id: i64,
+    pub env: String,
+    pub action: Action,
+    pub reason: String,
+    pub requester: String,
+    pub requester_id: i64,
+    pub requested_at: DateTime<Utc>,
+    pub policy: Policy,
+    pub state: State,
+    pub break_glass: bool,
+    pub reviewed_by: Option<String>,
+    /// Health and key metrics when it was requested.
+    pub evidence: Vec<super::deploys::EnvEvidence>,
+    pub decisions: Vec<DecisionView>,
+    pub executing_since: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// AWS's or GitHub's answer, in words.
+    pub result: Option<String>,
+}
+
+impl RequestView {
+    pub fn expires_at(&self) -> DateTime<Utc> {
+        self.requested_at + Duration::seconds(self.policy.expires_after_s)
+    }
+
+    pub fn approvals(&self) -> usize {
+        self.decisions.iter().filter(|d| d.approve).count()
+    }
+
+    /// The request's history, oldest first: (when, what happened).
+    pub fn timeline(&self) -> Vec<(DateTime<Utc>, String)> {
+        let mut t = vec![(
+            self.requested_at,
+            format!(
+                "{} asked: {} ({})",
+                self.requester,
+                self.action.describe(),
+                self.reason
+            ),
+        )];
+        for d in &self.decisions {
+            let verb = match (d.approve, d.break_glass) {
+                (true, true) => "broke the glass and approved alone",
+                (true, false) => "approved",
+                (false, _) => "rejected",
+            };
+            let comment = if d.comment.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", d.comment)
+            };
+            t.push((d.at, format!("{} {verb}{comment}", d.who)));
+        }
+        if let Some(at) = self.executing_since {
+            t.push((at, "opsdeck started it".into()));
+        }
+        if let Some(at) = self.finished_at {
+            t.push((
+                at,
+                format!(
+                    "{}: {}",
+                    self.state.words(),
+                    self.result.clone().unwrap_or_default()
+                ),
+            ));
+        }
+        t.sort_by_key(|(at, _)| *at);
+        t
+    }
+}
+
+/// Change-control configuration the application needs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChangeSettings {
+    pub policies: Vec<(ActionKind, Policy)>,
+    pub max_tasks: u32,
+    /// (environment, its database): a restore may never target these.
+    pub databases: Vec<(String, String)>,
+}
+
+impl Default for ChangeSettings {
+    fn default() -> Self {
+        Self {
+            policies: ActionKind::ALL
+                .iter()
+                .map(|k| (*k, Policy::default_for(*k)))
+                .collect(),
+            max_tasks: 10,
+            databases: vec![],
+        }
+    }
+}
+
+impl ChangeSettings {
+    pub fn policy(&self, kind: ActionKind) -> Policy {
+        self.policies
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or_else(|| Policy::default_for(kind), |(_, p)| *p)
+    }
+}

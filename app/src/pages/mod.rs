@@ -1,22 +1,26 @@
 //! The pages, one per file. Each loads its data through a server function so the server renders
 //! it completely, then follows the live feed once hydrated.
 
+mod actions;
 mod dashboard;
 mod demo;
 mod env;
 mod error;
 mod not_found;
 mod profile;
+mod request;
 mod signin;
 mod wall;
 mod wall_tokens;
 
+pub use actions::ActionsPageView;
 pub use dashboard::DashboardPage;
 pub use demo::DemoPage;
 pub use env::EnvPage;
 pub use error::ErrorPanel;
 pub use not_found::NotFound;
 pub use profile::ProfilePage;
+pub use request::RequestPageView;
 pub use signin::SignInPage;
 pub use wall::WallPage;
 pub use wall_tokens::WallTokensPage;

@@ -1,6 +1,7 @@
 //! The traits opsdeck needs from the outside world, one per external system. The application owns
 //! them; adapters in the `server` crate implement them. Every port returns [`PortError`].
 
+mod actions;
 mod audit;
 mod cloud;
 mod demo;
@@ -12,6 +13,7 @@ mod probe;
 mod samples;
 mod wall_tokens;
 
+pub use actions::{ActionExecutor, ActionRequests, NewRequest};
 pub use audit::Audit;
 pub use cloud::{CloudReader, MetricReadings};
 pub use demo::DemoControl;
@@ -45,4 +47,8 @@ pub struct Services {
     )>,
     pub user_tokens: Arc<dyn UserTokens>,
     pub audit: Arc<dyn Audit>,
+    pub actions: Arc<dyn ActionRequests>,
+    pub executor: Arc<dyn ActionExecutor>,
+    /// Change-control settings: policy per kind and the largest allowed task count.
+    pub change: crate::domain::actions::ChangeSettings,
 }

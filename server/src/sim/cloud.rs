@@ -27,6 +27,8 @@ pub struct SimCloud {
     faults: Mutex<BTreeMap<i64, Fault>>,
     /// Service events, newest first, and the fault they were last written for.
     events: Mutex<(VecDeque<EcsEvent>, Fault)>,
+    /// The desired count set by a scale or stop-writes action (`None`: the default).
+    desired_set: Mutex<Option<i32>>,
 }
 
 impl SimCloud {
@@ -52,6 +54,7 @@ impl SimCloud {
             started,
             faults: Mutex::new(BTreeMap::new()),
             events: Mutex::new((events, Fault::None)),
+            desired_set: Mutex::new(None),
         }
     }
 
@@ -86,12 +89,28 @@ impl SimCloud {
         .unwrap_or(Fault::None)
     }
 
-    fn desired(&self) -> i32 {
-        if self.prod {
-            3
-        } else {
-            1
-        }
+    pub fn desired(&self) -> i32 {
+        let set = *self.desired_set.lock().unwrap_or_else(|p| p.into_inner());
+        set.unwrap_or(if self.prod { 3 } else { 1 })
+    }
+
+    /// What `ecs update-service --desired-count` does to the simulation.
+    pub fn set_desired(&self, n: i32) {
+        *self.desired_set.lock().unwrap_or_else(|p| p.into_inner()) = Some(n);
+        self.note(format!(
+            "(service {}) desired count changed to {n}.",
+            self.name("-svc")
+        ));
+    }
+
+    /// Add a service event, newest first.
+    pub fn note(&self, message: String) {
+        let mut ev = self.events.lock().unwrap_or_else(|p| p.into_inner());
+        ev.0.push_front(EcsEvent {
+            at: Some(Utc::now()),
+            message,
+        });
+        ev.0.truncate(10);
     }
 
     fn task_definition(&self) -> TaskDefinition {

@@ -1,10 +1,12 @@
 //! The demo's simulated world: a Conflicto per environment, served for real over HTTP on
 //! loopback so the genuine probe measures it, with faults that can be injected.
 
+mod actions;
 mod cloud;
 mod conflicto;
 mod github;
 
+pub use actions::SimExecutor;
 pub use cloud::SimCloud;
 pub use conflicto::SimConflicto;
 pub use github::SimGithub;
@@ -43,6 +45,14 @@ impl SimWorld {
             clouds,
             github,
         })
+    }
+
+    /// The simulated AWS of one environment.
+    pub fn cloud(&self, env: &EnvName) -> Option<Arc<SimCloud>> {
+        self.clouds
+            .iter()
+            .find(|(n, _)| n == env)
+            .map(|(_, c)| c.clone())
     }
 
     /// The simulated GitHub, for every environment.

@@ -1,5 +1,6 @@
 //! Postgres: the pool, the migrations, and the adapters that implement storage ports.
 
+pub mod actions;
 pub mod audit;
 pub mod github_tokens;
 mod private_cluster;

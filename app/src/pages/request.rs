@@ -1,0 +1,226 @@
+//! `/requests/{id}`: one action request — what, why, by whom; the evidence when it was asked and
+//! now, side by side; its timeline; and, for approvers who did not ask, Approve / Reject (and
+//! break glass where the policy allows). An outcome nobody knows gets a "Verify" button.
+
+use super::actions::StateBadge;
+use super::ErrorPanel;
+use crate::api::{get_request, DecideRequest, RequestPage, ReviewRequest, VerifyRequest};
+use crate::components::{live::use_live_feed, Header};
+use crate::domain::actions::State;
+use crate::domain::deploys::EnvEvidence;
+use crate::domain::format;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn RequestPageView() -> impl IntoView {
+    let params = use_params_map();
+    let decide = ServerAction::<DecideRequest>::new();
+    let review = ServerAction::<ReviewRequest>::new();
+    let verify = ServerAction::<VerifyRequest>::new();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(-1)
+    };
+    let data = Resource::new(
+        move || (id(), decide.version().get(), review.version().get()),
+        |(id, _, _)| get_request(id),
+    );
+    let feed = use_live_feed();
+    // While it runs, look again every two seconds so everyone watching sees the outcome.
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::leptos_dom::helpers::set_interval;
+        set_interval(
+            move || {
+                if let Some(Ok(p)) = data.get_untracked() {
+                    if matches!(p.request.state, State::Approved | State::Executing) {
+                        data.refetch();
+                    }
+                }
+            },
+            std::time::Duration::from_secs(2),
+        );
+    }
+    view! {
+        <Title text=move || format!("opsdeck — request {}", id()) />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => {
+                        feed.sync_clock(page.generated_at);
+                        view! { <Header /><main class="page narrow"><Request page decide review verify /></main> }.into_any()
+                    }
+                    Err(error) => view! { <Header /><main class="page"><ErrorPanel error /></main> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn evidence_list(items: &[EnvEvidence]) -> impl IntoView {
+    items
+        .iter()
+        .map(|e| {
+            let metric = |label: &'static str, m: Option<(f64, crate::domain::Level)>, f: fn(f64) -> String| {
+                m.map(|(v, l)| format!(" · {label} {} {}", f(v), l.icon()))
+            };
+            view! {
+                <li class=format!("evidence {}", e.level.css())>
+                    <b>{e.name.clone()}</b> " " <span aria-hidden="true">{e.level.icon()}</span> " " {e.level.word()}
+                    {metric("error rate", e.error_rate, |v| format!("{v:.2} %"))}
+                    {metric("response", e.response_time, format::millis)}
+                </li>
+            }
+        })
+        .collect_view()
+}
+
+#[component]
+fn Request(
+    page: RequestPage,
+    decide: ServerAction<DecideRequest>,
+    review: ServerAction<ReviewRequest>,
+    verify: ServerAction<VerifyRequest>,
+) -> impl IntoView {
+    let r = page.request.clone();
+    let id = r.id.to_string();
+    let own = r.requester_id == page.viewer_id;
+    let timeline = r
+        .timeline()
+        .into_iter()
+        .map(|(at, what)| view! { <li><time class="mono" title=format::datetime(at)>{format::clock(at)}</time> " " {what}</li> })
+        .collect_view();
+    let can_decide = page.viewer_can_approve && r.state == State::Pending;
+    let decision_forms = can_decide.then(|| {
+        let (i1, i2, i3) = (id.clone(), id.clone(), id.clone());
+        let self_note = (own && !r.policy.requester_may_approve)
+            .then(|| view! { <p class="note">"You asked for this: someone else must approve it."</p> });
+        view! {
+            <section class="panel decide">
+                <h2>"Decide"</h2>
+                {self_note}
+                <div class="review-forms">
+                    <ActionForm action=decide attr:class="review-approve">
+                        <input type="hidden" name="id" value=i1 />
+                        <input type="hidden" name="decision" value="approve" />
+                        <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />
+                        <label>"Comment" <input type="text" name="comment" maxlength="2000" /></label>
+                        <button type="submit" class="btn btn-approve" data-decide="approve">"✔ Approve"</button>
+                    </ActionForm>
+                    <details class="review-reject">
+                        <summary>"Reject…"</summary>
+                        <ActionForm action=decide>
+                            <input type="hidden" name="id" value=i2 />
+                            <input type="hidden" name="decision" value="reject" />
+                            <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />
+                            <label>"Why" <input type="text" name="comment" required maxlength="2000" /></label>
+                            <button type="submit" class="btn btn-reject" data-decide="reject">"✖ Reject"</button>
+                        </ActionForm>
+                    </details>
+                    {r.policy.break_glass.then(|| view! {
+                        <details class="review-reject">
+                            <summary>"Break glass…"</summary>
+                            <ActionForm action=decide>
+                                <input type="hidden" name="id" value=i3.clone() />
+                                <input type="hidden" name="decision" value="break_glass" />
+                                <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />
+                                <label>"Emergency reason (it will be reviewed)" <input type="text" name="comment" required maxlength="2000" /></label>
+                                <button type="submit" class="btn btn-reject" data-decide="break_glass">"Execute now, alone"</button>
+                            </ActionForm>
+                        </details>
+                    })}
+                </div>
+            </section>
+        }
+    });
+    let review_form = (r.break_glass && r.reviewed_by.is_none() && page.viewer_can_approve).then(|| {
+        let i = id.clone();
+        view! {
+            <section class="panel">
+                <h2>"Needs a second person's review"</h2>
+                <p>"This was executed by one approver alone (break glass)."</p>
+                <ActionForm action=review>
+                    <input type="hidden" name="id" value=i />
+                    <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />
+                    <button type="submit" class="btn" data-review-request="">"Mark as reviewed"</button>
+                </ActionForm>
+            </section>
+        }
+    });
+    let verify_form = (r.state == State::OutcomeUnknown).then(|| {
+        let i = id.clone();
+        view! {
+            <section class="panel">
+                <h2>"Outcome unknown — verify"</h2>
+                <p>"opsdeck stopped while this was running. It is never retried: look at the real state first."</p>
+                <ActionForm action=verify>
+                    <input type="hidden" name="id" value=i />
+                    <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />
+                    <button type="submit" class="btn" data-verify="">"Verify the real state"</button>
+                </ActionForm>
+                {move || verify.value().get().map(|r| match r {
+                    Ok(found) => view! { <p class="verdict">{found}</p> }.into_any(),
+                    Err(e) => view! { <p class="problem">{e.to_string()}</p> }.into_any(),
+                })}
+            </section>
+        }
+    });
+    let outcome =
+        move || {
+            decide
+                .value()
+                .get()
+                .or_else(|| review.value().get())
+                .map(|r| match r {
+                    Ok(m) => view! { <p class="verdict lvl-ok-text" role="status">"✔ " {m}</p> }
+                        .into_any(),
+                    Err(e) => view! { <p class="problem" role="alert">"✖ " {e.to_string()}</p> }
+                        .into_any(),
+                })
+        };
+    let checklist = (r.state == State::Succeeded && matches!(r.action, crate::domain::actions::Action::Restore { .. })).then(|| view! {
+        <section class="panel">
+            <h2>"Next steps (runbook)"</h2>
+            <ol>
+                <li>"Wait until the new instance is available."</li>
+                <li>"Point the application at it (a configuration change, deployed)."</li>
+                <li>"Verify the data: row counts, the latest records, the application's health."</li>
+                <li>"Switch traffic over; keep the old instance until the new one is confirmed."</li>
+            </ol>
+        </section>
+    });
+    view! {
+        <h1>{format!("Request {} — {}", r.id, r.action.describe())}</h1>
+        <p class="request-head"><StateBadge state=r.state /> " on " <b>{r.env.clone()}</b> " · asked by " {r.requester.clone()} " · " {format::datetime(r.requested_at)}</p>
+        {outcome}
+        <section class="panel">
+            <h2>"Why"</h2>
+            <p class="reason">{r.reason.clone()}</p>
+            <p class="note">{format!(
+                "{} of {} approval(s){}; expires at {}",
+                r.approvals(),
+                r.policy.approvals,
+                if r.break_glass { " — executed by break glass" } else { "" },
+                format::datetime(r.expires_at())
+            )}</p>
+            {r.result.clone().map(|res| view! { <p class="verdict">{res}</p> })}
+        </section>
+        {decision_forms}
+        {verify_form}
+        {review_form}
+        {checklist}
+        <section class="panel evidence-compare">
+            <div><h2>"When asked"</h2><ul class="evidence-list">{evidence_list(&r.evidence)}</ul></div>
+            <div><h2>"Now"</h2><ul class="evidence-list">{evidence_list(&page.evidence_now)}</ul></div>
+        </section>
+        <section class="panel">
+            <h2>"Timeline"</h2>
+            <ul class="events">{timeline}</ul>
+        </section>
+    }
+}

@@ -1,0 +1,100 @@
+//! The demo's change-control executor: actions change the simulated world the way the real ones
+//! change production — stopping writes scales the service to 0 and takes the health checks down,
+//! scaling changes the task count, a rollback dispatches the simulated rollback workflow (a new
+//! run, then the version changes), a restore reports the new instance being created.
+
+use super::SimWorld;
+use app::domain::actions::Action;
+use app::domain::{EnvName, Fault};
+use app::ports::{ActionExecutor, DemoControl, DeploySource, PortError, UserToken};
+use std::sync::Arc;
+
+pub struct SimExecutor(pub Arc<SimWorld>);
+
+#[async_trait::async_trait]
+impl ActionExecutor for SimExecutor {
+    async fn execute(
+        &self,
+        env: &EnvName,
+        action: &Action,
+        token: Option<UserToken>,
+    ) -> Result<String, PortError> {
+        let w = &self.0;
+        let cloud = w
+            .cloud(env)
+            .ok_or_else(|| PortError::NotFound(format!("no simulated environment named {env}")))?;
+        match action {
+            Action::StopWrites => {
+                cloud.set_desired(0);
+                // No tasks, no traffic: the health checks go down.
+                w.set_fault(env, Fault::Down).await?;
+                Ok(format!(
+                    "ECS accepted: conflicto-{env}-svc now wants 0 tasks"
+                ))
+            }
+            Action::Scale { count } => {
+                let n = i32::try_from(*count).unwrap_or(i32::MAX);
+                cloud.set_desired(n);
+                if w.faults()
+                    .iter()
+                    .any(|(e, f)| e == env && *f == Fault::Down)
+                {
+                    w.set_fault(env, Fault::None).await?;
+                }
+                Ok(format!(
+                    "ECS accepted: conflicto-{env}-svc now wants {n} tasks"
+                ))
+            }
+            Action::Restart => {
+                cloud.note(format!(
+                    "(service conflicto-{env}-svc) has started a new deployment (forced)."
+                ));
+                Ok(format!(
+                    "ECS started a new deployment of conflicto-{env}-svc"
+                ))
+            }
+            Action::Restore {
+                snapshot,
+                new_instance,
+            } => Ok(format!(
+                "RDS is restoring {snapshot} into {new_instance} (status creating)"
+            )),
+            Action::Rollback { version } => {
+                let token = token.unwrap_or_else(|| UserToken("demo-opsdeck".into()));
+                let inputs = vec![
+                    ("environment".to_owned(), env.to_string()),
+                    ("version".to_owned(), version.clone()),
+                ];
+                let d = w
+                    .github
+                    .dispatch(&token, "rollback.yml", "main", &inputs)
+                    .await?;
+                Ok(format!(
+                    "GitHub started rollback.yml for {version}: {}",
+                    d.html_url.unwrap_or_default()
+                ))
+            }
+        }
+    }
+
+    async fn verify(&self, env: &EnvName, action: &Action) -> Result<String, PortError> {
+        let w = &self.0;
+        let cloud = w
+            .cloud(env)
+            .ok_or_else(|| PortError::NotFound(format!("no simulated environment named {env}")))?;
+        Ok(match action {
+            Action::Rollback { .. } => {
+                let runs = w.github.runs("rollback.yml", 1).await?;
+                match runs.first() {
+                    Some(r) => format!(
+                        "newest rollback.yml run: #{} {}",
+                        r.run_number,
+                        r.state_words()
+                    ),
+                    None => "no rollback.yml runs".into(),
+                }
+            }
+            _ => format!("ECS now: {} desired", cloud.desired()),
+        })
+    }
+}

@@ -1,0 +1,493 @@
+//! Change control through the whole server: requests, approvals by others, execution exactly
+//! once (also with fifty approvals at once on two opsdeck instances sharing the database), a
+//! crash mid-execution ending as "outcome unknown" and never retried, and the refusals.
+
+use app::domain::actions::Action;
+use app::domain::EnvName;
+use app::ports::{ActionExecutor, PortError, UserToken};
+use opsdeck_tests::{
+    fresh_database, signed_in_client, spawn_app_clouds, spawn_app_configured, TestApp,
+};
+use secrecy::SecretString;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Counts executions; optionally never answers (a process that dies mid-call).
+#[derive(Default)]
+struct Recorder {
+    calls: AtomicUsize,
+    hang: bool,
+}
+
+#[async_trait::async_trait]
+impl ActionExecutor for Recorder {
+    async fn execute(
+        &self,
+        _env: &EnvName,
+        action: &Action,
+        _t: Option<UserToken>,
+    ) -> Result<String, PortError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        if self.hang {
+            std::future::pending::<()>().await;
+        }
+        Ok(format!("recorded: {}", action.describe()))
+    }
+    async fn verify(&self, _env: &EnvName, _a: &Action) -> Result<String, PortError> {
+        Ok("recorder: nothing to see".into())
+    }
+}
+
+async fn app_with(db: SecretString, executor: Arc<Recorder>) -> TestApp {
+    let world = Arc::new(
+        server::sim::SimWorld::start(&[
+            (opsdeck_tests::env("prod"), "1.4.2"),
+            (opsdeck_tests::env("dev"), "1.5.0-rc.1"),
+        ])
+        .await
+        .expect("sim"),
+    );
+    spawn_app_clouds(
+        db,
+        Duration::from_secs(1),
+        &[],
+        |_| {},
+        Some(server::startup::Clouds::Given {
+            aws: world.cloud_readers(),
+            github: world.deploy_sources(),
+            executor,
+        }),
+    )
+    .await
+}
+
+struct Person {
+    client: reqwest::Client,
+    csrf: String,
+}
+
+async fn person(app: &TestApp, who: &str) -> Person {
+    let (client, csrf) = signed_in_client(&app.base, who).await;
+    Person { client, csrf }
+}
+
+impl Person {
+    async fn post(&self, app: &TestApp, endpoint: &str, fields: &[(&str, &str)]) -> (u16, String) {
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf_token", &self.csrf));
+        let r = self
+            .client
+            .post(format!("{}/api/fn/{endpoint}", app.base))
+            .form(&form)
+            .send()
+            .await
+            .expect("request");
+        (r.status().as_u16(), r.text().await.unwrap_or_default())
+    }
+
+    async fn request(&self, app: &TestApp, fields: &[(&str, &str)]) -> (u16, String) {
+        self.post(app, "request_action", fields).await
+    }
+
+    async fn decide(&self, app: &TestApp, id: i64, decision: &str, comment: &str) -> (u16, String) {
+        self.post(
+            app,
+            "decide_request",
+            &[
+                ("id", &id.to_string()),
+                ("decision", decision),
+                ("comment", comment),
+            ],
+        )
+        .await
+    }
+}
+
+async fn state(app: &TestApp, id: i64) -> String {
+    sqlx::query_scalar("SELECT state FROM action_requests WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.pool().await)
+        .await
+        .expect("state")
+}
+
+async fn until_state(app: &TestApp, id: i64, want: &str, within: Duration) {
+    let deadline = Instant::now() + within;
+    loop {
+        let s = state(app, id).await;
+        if s == want {
+            return;
+        }
+        assert!(Instant::now() < deadline, "request {id} is {s}, not {want}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_operator_asks_an_approver_approves_and_the_simulated_world_changes() {
+    let app =
+        spawn_app_configured(fresh_database().await, Duration::from_secs(1), &[], |_| {}).await;
+    let oscar = person(&app, "oscar").await;
+    let (code, body) = oscar
+        .request(
+            &app,
+            &[
+                ("env", "prod"),
+                ("kind", "scale"),
+                ("count", "5"),
+                ("reason", "CPU above 85 % for 20 min"),
+            ],
+        )
+        .await;
+    assert_eq!(code, 200, "{body}");
+    let id: i64 = body.trim().parse().expect("the new request's id");
+    // An operator may ask but not approve.
+    assert_eq!(oscar.decide(&app, id, "approve", "").await.0, 403);
+    let alice = person(&app, "alice").await;
+    let (code, body) = alice.decide(&app, id, "approve", "CPU graph agrees").await;
+    assert_eq!(code, 200, "{body}");
+    until_state(&app, id, "succeeded", Duration::from_secs(10)).await;
+    assert_eq!(
+        app.world
+            .cloud(&opsdeck_tests::env("prod"))
+            .expect("prod")
+            .desired(),
+        5
+    );
+
+    let page = app
+        .get(&format!("/requests/{id}"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    for text in [
+        "Scale to 5 tasks",
+        "CPU above 85 % for 20 min",
+        "Alice Approver approved: CPU graph agrees",
+        "done",
+    ] {
+        assert!(page.contains(text), "request page lacks {text:?}");
+    }
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_events WHERE details->>'request' = $1 ORDER BY id",
+    )
+    .bind(id.to_string())
+    .fetch_all(&app.pool().await)
+    .await
+    .expect("audit");
+    assert_eq!(
+        actions,
+        [
+            "action.requested",
+            "action.approval",
+            "action.approved",
+            "action.executing",
+            "action.succeeded"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn stop_all_writes_by_break_glass_takes_prod_down_and_waits_for_review() {
+    let app = spawn_app_configured(
+        fresh_database().await,
+        Duration::from_millis(500),
+        &[],
+        |_| {},
+    )
+    .await;
+    let alice = person(&app, "alice").await;
+    let (code, body) = alice
+        .request(
+            &app,
+            &[
+                ("env", "prod"),
+                ("kind", "stop_writes"),
+                ("reason", "orders table corrupting"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        code, 403,
+        "an approver without the operator role cannot request: {body}"
+    );
+    let ada = person(&app, "ada").await;
+    let (_, body) = ada
+        .request(
+            &app,
+            &[
+                ("env", "prod"),
+                ("kind", "stop_writes"),
+                ("reason", "orders table corrupting"),
+            ],
+        )
+        .await;
+    let id: i64 = body.trim().parse().expect("id");
+    assert_eq!(
+        ada.decide(&app, id, "break_glass", "").await.0,
+        403,
+        "break glass needs a reason"
+    );
+    let (code, body) = ada
+        .decide(&app, id, "break_glass", "rows being overwritten right now")
+        .await;
+    assert_eq!(code, 200, "{body}");
+    until_state(&app, id, "succeeded", Duration::from_secs(10)).await;
+    app.wait_for(
+        Duration::from_secs(10),
+        "prod down after stopping writes",
+        |s| opsdeck_tests::TestApp::level(s, "prod") == "critical",
+    )
+    .await;
+    // A second person reviews it; the one who broke the glass cannot.
+    assert_eq!(
+        ada.post(&app, "review_request", &[("id", &id.to_string())])
+            .await
+            .0,
+        403
+    );
+    let (code, body) = alice
+        .post(&app, "review_request", &[("id", &id.to_string())])
+        .await;
+    assert_eq!(code, 200, "{body}");
+}
+
+#[tokio::test]
+async fn refusals_are_clear_and_nothing_executes() {
+    let recorder = Arc::new(Recorder::default());
+    let app = app_with(fresh_database().await, recorder.clone()).await;
+    let ada = person(&app, "ada").await;
+    let vera = person(&app, "vera").await;
+    let cases: [(&[(&str, &str)], &str); 5] = [
+        (
+            &[
+                ("env", "prod"),
+                ("kind", "scale"),
+                ("count", "11"),
+                ("reason", "x"),
+            ],
+            "more than the configured maximum of 10",
+        ),
+        (
+            &[
+                ("env", "prod"),
+                ("kind", "scale"),
+                ("count", "4"),
+                ("reason", " "),
+            ],
+            "the reason is required",
+        ),
+        (
+            &[
+                ("env", "prod"),
+                ("kind", "restore"),
+                ("snapshot", "rds:conflicto-prod-2026-11-27-03-00"),
+                ("new_instance", "conflicto-prod"),
+                ("reason", "x"),
+            ],
+            "existing database",
+        ),
+        (
+            &[
+                ("env", "prod"),
+                ("kind", "rollback"),
+                ("version", "v1; rm -rf /"),
+                ("reason", "x"),
+            ],
+            "must be a tag or a commit sha",
+        ),
+        (
+            &[("env", "prod"), ("kind", "drop_database"), ("reason", "x")],
+            "is not an action",
+        ),
+    ];
+    for (fields, words) in cases {
+        let (code, body) = ada.request(&app, fields).await;
+        assert_eq!(code, 400, "{fields:?}: {body}");
+        assert!(body.contains(words), "{fields:?}: {body}");
+    }
+    assert_eq!(
+        vera.request(
+            &app,
+            &[("env", "prod"), ("kind", "restart"), ("reason", "x")]
+        )
+        .await
+        .0,
+        403
+    );
+
+    let (_, body) = ada
+        .request(
+            &app,
+            &[
+                ("env", "prod"),
+                ("kind", "restart"),
+                ("reason", "stuck tasks"),
+            ],
+        )
+        .await;
+    let id: i64 = body.trim().parse().expect("id");
+    let (code, body) = ada.decide(&app, id, "approve", "").await;
+    assert_eq!(code, 403);
+    assert!(body.contains("someone else must approve it"), "{body}");
+    assert_eq!(
+        vera.decide(&app, id, "approve", "").await.0,
+        403,
+        "a viewer cannot approve"
+    );
+    assert_eq!(
+        ada.decide(&app, id, "break_glass", "hurry").await.0,
+        403,
+        "no break glass for a restart"
+    );
+    // Thirty-one minutes later it has expired: approving is refused, and it never runs.
+    sqlx::query(
+        "UPDATE action_requests SET requested_at = now() - interval '31 minutes' WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&app.pool().await)
+    .await
+    .expect("age the request");
+    let alice = person(&app, "alice").await;
+    let (code, body) = alice.decide(&app, id, "approve", "").await;
+    assert_eq!(code, 403);
+    assert!(body.contains("expired"), "{body}");
+    assert_eq!(state(&app, id).await, "expired");
+
+    // A rejected request never runs either.
+    let (_, body) = ada
+        .request(
+            &app,
+            &[("env", "dev"), ("kind", "restart"), ("reason", "try it")],
+        )
+        .await;
+    let id: i64 = body.trim().parse().expect("id");
+    assert_eq!(
+        alice.decide(&app, id, "reject", "").await.0,
+        400,
+        "a rejection needs a reason"
+    );
+    assert_eq!(
+        alice
+            .decide(&app, id, "reject", "not during the release")
+            .await
+            .0,
+        200
+    );
+    assert_eq!(alice.decide(&app, id, "approve", "").await.0, 403);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(state(&app, id).await, "rejected");
+    assert_eq!(
+        recorder.calls.load(Ordering::SeqCst),
+        0,
+        "nothing was executed"
+    );
+}
+
+#[tokio::test]
+async fn fifty_simultaneous_approvals_on_two_instances_execute_once() {
+    let db = fresh_database().await;
+    let recorder = Arc::new(Recorder::default());
+    let a = app_with(db.clone(), recorder.clone()).await;
+    let b = app_with(db, recorder.clone()).await;
+    let oscar = person(&a, "oscar").await;
+    let (_, body) = oscar
+        .request(
+            &a,
+            &[
+                ("env", "prod"),
+                ("kind", "restart"),
+                ("reason", "memory leak"),
+            ],
+        )
+        .await;
+    let id: i64 = body.trim().parse().expect("id");
+    let mut approvers = Vec::new();
+    for (app, who) in [
+        (&a, "alice"),
+        (&b, "abel"),
+        (&a, "ada"),
+        (&b, "alice"),
+        (&a, "abel"),
+    ] {
+        approvers.push((app, person(app, who).await));
+    }
+    let attempts = (0..50).map(|i| {
+        let (app, p) = &approvers[i % approvers.len()];
+        async move { p.decide(app, id, "approve", "go").await.0 }
+    });
+    let codes = futures::future::join_all(attempts).await;
+    assert!(codes.contains(&200), "{codes:?}");
+    assert!(codes.iter().all(|c| *c == 200 || *c == 403), "{codes:?}");
+    until_state(&a, id, "succeeded", Duration::from_secs(10)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await; // both workers had every chance to run it again
+    assert_eq!(
+        recorder.calls.load(Ordering::SeqCst),
+        1,
+        "executed exactly once"
+    );
+    let executions: i32 =
+        sqlx::query_scalar("SELECT executions FROM action_requests WHERE id = $1")
+            .bind(id)
+            .fetch_one(&a.pool().await)
+            .await
+            .expect("executions");
+    assert_eq!(executions, 1);
+}
+
+#[tokio::test]
+async fn a_process_that_dies_mid_execution_leaves_outcome_unknown_never_a_second_run() {
+    let db = fresh_database().await;
+    let hanging = Arc::new(Recorder {
+        hang: true,
+        ..Default::default()
+    });
+    let a = app_with(db.clone(), hanging.clone()).await;
+    let oscar = person(&a, "oscar").await;
+    let (_, body) = oscar
+        .request(
+            &a,
+            &[
+                ("env", "prod"),
+                ("kind", "scale"),
+                ("count", "6"),
+                ("reason", "launch traffic"),
+            ],
+        )
+        .await;
+    let id: i64 = body.trim().parse().expect("id");
+    let alice = person(&a, "alice").await;
+    assert_eq!(alice.decide(&a, id, "approve", "ok").await.0, 200);
+    until_state(&a, id, "executing", Duration::from_secs(10)).await;
+    assert_eq!(hanging.calls.load(Ordering::SeqCst), 1);
+    // The process dies between "executing" and the outcome.
+    a.started.shutdown().await;
+
+    let fresh = Arc::new(Recorder::default());
+    let b = app_with(db, fresh.clone()).await;
+    until_state(&b, id, "outcome_unknown", Duration::from_secs(10)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        fresh.calls.load(Ordering::SeqCst),
+        0,
+        "never executed a second time"
+    );
+    let page = b
+        .get(&format!("/requests/{id}"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("outcome unknown — verify"),
+        "the page says so"
+    );
+    let oscar_b = person(&b, "oscar").await;
+    let (code, body) = oscar_b
+        .post(&b, "verify_request", &[("id", &id.to_string())])
+        .await;
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains("recorder: nothing to see"), "{body}");
+}
