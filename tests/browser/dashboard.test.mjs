@@ -214,3 +214,60 @@ test('the wall reconnects by itself after the server restarts', async () => {
   assert.match(await page.locator('.wall-tile[data-env="prod"] .wall-problem').innerText(), /503/);
   await page.screenshot({ path: SHOTS + 'wall-after-restart.png' });
 });
+
+test('two people: one asks for a rollback, the other approves, both see it run; stopping writes takes prod down', async () => {
+  // The restart test before this one leaves reconnect errors behind; this test counts its own.
+  pageErrors.length = 0;
+  // The previous test left prod answering 503 (no version in its body): heal it first.
+  const control = await personAt('oscar', '/demo');
+  await control.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await control.click('section[data-env="prod"] button[data-fault="none"]');
+  await control.locator('section[data-env="prod"] button[data-fault="none"][aria-pressed="true"]').waitFor({ timeout: 10_000 });
+  const oscar = await personAt('oscar', '/actions');
+  await oscar.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  const card = oscar.locator('article[data-kind="rollback"]');
+  await card.locator('select[name="env"]').selectOption('prod');
+  await card.locator('input[name="version"]').fill('1.4.1');
+  await card.locator('input[name="reason"]').fill('1.4.2 doubles the error rate on exports');
+  await card.locator('button[data-request="rollback"]').click();
+  const link = oscar.locator('.verdict a', { hasText: 'request' });
+  await link.waitFor({ timeout: 15_000 });
+  const href = await link.getAttribute('href');
+  await oscar.screenshot({ path: SHOTS + 'actions.png', fullPage: true });
+
+  // Alice, on her phone, approves; Oscar watches the same request.
+  const alice = await personAt('alice', href, { width: 390, height: 844 });
+  await alice.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await alice.locator('p.reason', { hasText: '1.4.2 doubles the error rate on exports' }).waitFor();
+  await alice.screenshot({ path: SHOTS + 'request-phone.png', fullPage: true });
+  await alice.locator('.review-approve input[name="comment"]').fill('matches the graphs');
+  await alice.locator('button[data-decide="approve"]').click();
+  await oscar.goto(base + href);
+  await oscar.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  for (const page of [alice, oscar]) {
+    await page.locator('.request-head .badge', { hasText: 'done' }).waitFor({ timeout: 30_000 });
+  }
+  assert.match(await oscar.locator('.verdict').first().innerText(), /GitHub started rollback.yml for 1.4.1/);
+  await oscar.screenshot({ path: SHOTS + 'request-done.png', fullPage: true });
+  // The simulated world changed: prod reports 1.4.1 once the rollback run finishes.
+  const dash = await personAt('vera', '/');
+  await dash.locator('article[data-env="prod"] .facts', { hasText: '1.4.1' }).waitFor({ timeout: 40_000 });
+
+  // Stop all writes, approved by someone else: prod's health checks go down.
+  await oscar.goto(base + '/actions');
+  await oscar.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  const stop = oscar.locator('article[data-kind="stop_writes"]');
+  await stop.locator('select[name="env"]').selectOption('prod');
+  await stop.locator('input[name="reason"]').fill('orders being overwritten');
+  await stop.locator('button[data-request="stop_writes"]').click();
+  const stopLink = oscar.locator('.verdict a', { hasText: 'request' });
+  await stopLink.waitFor({ timeout: 15_000 });
+  const stopHref = await stopLink.getAttribute('href');
+  await alice.goto(base + stopHref);
+  await alice.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await alice.locator('button[data-decide="approve"]').click();
+  await dash.locator('article[data-env="prod"] .endpoints', { hasText: 'Connection refused' }).waitFor({ timeout: 40_000 });
+  await dash.locator('article[data-env="prod"] .cloud-chips', { hasText: '0/0 tasks' }).waitFor({ timeout: 40_000 });
+  await dash.screenshot({ path: SHOTS + 'dashboard-writes-stopped.png', fullPage: true });
+  assert.deepEqual(pageErrors, []);
+});

@@ -2,8 +2,12 @@
 //! break glass), review a break-glass execution, verify an outcome nobody knows, and read them.
 //! Roles are checked here on the server; the CSRF token by the guard before any of this runs.
 
+// A request's form has one field per parameter of any action kind; the `#[server]` macro's
+// generated functions take them one by one and cannot carry an attribute of their own.
+#![allow(clippy::too_many_arguments)]
+
 use super::AppError;
-use crate::domain::actions::{Action, ActionKind, Decision, RequestView};
+use crate::domain::actions::{ActionKind, RequestView};
 use crate::domain::deploys::EnvEvidence;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -26,6 +30,9 @@ pub struct ActionsPage {
     pub environments: Vec<String>,
     pub policies: Vec<(ActionKind, crate::domain::actions::Policy)>,
     pub max_tasks: u32,
+    /// (environment, sha, description) of each environment's last known good deploy: the
+    /// default version of a rollback.
+    pub last_known_good: Vec<(String, String, String)>,
     pub viewer_id: i64,
     pub viewer_can_request: bool,
     pub viewer_can_approve: bool,
@@ -46,7 +53,6 @@ fn bad(m: String) -> AppError {
     super::respond(AppError::BadRequest(m))
 }
 
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api/fn", endpoint = "request_action")]
 pub async fn request_action(
     env: String,
@@ -83,7 +89,7 @@ pub async fn request_action(
         .iter()
         .find(|(e, _)| e == env.as_str())
         .map(|(_, db)| db.as_str());
-    let action = Action::from_form(
+    let action = crate::domain::actions::Action::from_form(
         &kind,
         version.as_deref(),
         count.as_deref(),
@@ -145,7 +151,7 @@ pub async fn decide_request(
         .decide(
             id,
             &who.display_name,
-            Decision {
+            crate::domain::actions::Decision {
                 user_id: who.user_id,
                 approve,
                 break_glass,
@@ -228,7 +234,22 @@ pub async fn get_actions() -> Result<ActionsPage, AppError> {
         .list(100)
         .await
         .map_err(|e| super::respond(e.into()))?;
+    let dashboard = services.live.dashboard();
+    let last_known_good = dashboard
+        .clouds
+        .iter()
+        .filter_map(|c| {
+            let panel = c.deploys.as_ref()?.value.as_ref()?;
+            let good = panel.last_known_good()?;
+            Some((
+                c.name.to_string(),
+                good.head_sha.clone(),
+                good.message.clone().unwrap_or_default(),
+            ))
+        })
+        .collect();
     Ok(ActionsPage {
+        last_known_good,
         requests,
         environments: services
             .live

@@ -59,8 +59,18 @@ fn Actions(page: ActionsPage, request: ServerAction<RequestAction>) -> impl Into
                     policy.expires_after_s / 60
                 );
                 let env_options = envs.iter().map(|e| view! { <option value=e.clone()>{e.clone()}</option> }).collect_view();
+                let first_good = page.last_known_good.iter().find(|(e, _, _)| Some(e) == envs.first()).map(|(_, sha, _)| sha.clone()).unwrap_or_default();
+                let goods = page
+                    .last_known_good
+                    .iter()
+                    .map(|(e, sha, msg)| format!("{e}: {} ({msg})", sha.chars().take(7).collect::<String>()))
+                    .collect::<Vec<_>>()
+                    .join("; ");
                 let extra = match kind {
-                    ActionKind::Rollback => view! { <label>"Version (tag or sha)" <input type="text" name="version" required /></label> }.into_any(),
+                    ActionKind::Rollback => view! {
+                        <label>"Version (tag or sha)" <input type="text" name="version" value=first_good required /></label>
+                        {(!goods.is_empty()).then(|| view! { <p class="note wide">"Last known good — " {goods}</p> })}
+                    }.into_any(),
                     ActionKind::Scale => view! { <label>{format!("Tasks (1–{})", page.max_tasks)} <input type="number" name="count" min="1" max=page.max_tasks.to_string() required /></label> }.into_any(),
                     ActionKind::Restore => view! {
                         <label>"Snapshot" <input type="text" name="snapshot" required /></label>
