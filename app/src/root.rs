@@ -3,8 +3,8 @@
 use crate::components::live::provide_live_feed;
 use crate::components::session::provide_session;
 use crate::pages::{
-    ActionsPageView, DashboardPage, DemoPage, EnvPage, NotFound, ProfilePage, RequestPageView,
-    SignInPage, WallPage, WallTokensPage,
+    ActionsPageView, AuditPage, DashboardPage, DemoPage, EnvPage, NotFound, ProfilePage,
+    RequestPageView, SignInPage, WallPage, WallTokensPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -53,6 +53,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async />
                 <Route path=path!("/admin/wall-tokens") view=WallTokensPage ssr=SsrMode::Async />
                 <Route path=path!("/actions") view=ActionsPageView ssr=SsrMode::Async />
+                <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
                 <Route path=path!("/requests/:id") view=RequestPageView ssr=SsrMode::Async />
             </Routes>
         </Router>

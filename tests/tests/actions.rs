@@ -491,3 +491,94 @@ async fn a_process_that_dies_mid_execution_leaves_outcome_unknown_never_a_second
     assert_eq!(code, 200, "{body}");
     assert!(body.contains("recorder: nothing to see"), "{body}");
 }
+
+#[tokio::test]
+async fn the_audit_page_filters_and_exports_for_approvers_only() {
+    let app =
+        spawn_app_configured(fresh_database().await, Duration::from_secs(1), &[], |_| {}).await;
+    let oscar = person(&app, "oscar").await;
+    let (_, body) = oscar
+        .request(
+            &app,
+            &[
+                ("env", "dev"),
+                ("kind", "restart"),
+                ("reason", "=HYPERLINK(\"http://evil\")"),
+            ],
+        )
+        .await;
+    let id: i64 = body.trim().parse().expect("id");
+    let alice = person(&app, "alice").await;
+    alice.decide(&app, id, "approve", "fine").await;
+    until_state(&app, id, "succeeded", Duration::from_secs(10)).await;
+
+    let csv = alice
+        .client
+        .get(format!(
+            "{}/api/v1/audit.csv?action=action.&env=dev",
+            app.base
+        ))
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let text = csv.text().await.expect("body");
+    assert!(
+        text.starts_with("id,at,actor,action,environment,details,hash\n"),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().count(),
+        6,
+        "header + five action events: {text}"
+    );
+    assert!(!text.contains("sign_in"), "filtered by action");
+    assert!(
+        !text.contains(",\"=HYPERLINK"),
+        "no cell starts with a formula"
+    );
+
+    let json: Vec<serde_json::Value> = alice
+        .client
+        .get(format!("{}/api/v1/audit.json?person=alice", app.base))
+        .send()
+        .await
+        .expect("json")
+        .json()
+        .await
+        .expect("json body");
+    assert!(
+        !json.is_empty()
+            && json
+                .iter()
+                .all(|e| e["actor"].as_str().unwrap_or("").contains("Alice"))
+    );
+
+    let refused = oscar
+        .client
+        .get(format!("{}/api/v1/audit.csv", app.base))
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(
+        refused.status(),
+        403,
+        "operators cannot export the audit log"
+    );
+    let page = alice
+        .client
+        .get(format!("{}/audit?action=action.approved", app.base))
+        .send()
+        .await
+        .expect("page");
+    let page = page.text().await.expect("page");
+    assert!(
+        page.contains("action.approved") && page.contains("Export CSV"),
+        "the audit page"
+    );
+    assert!(!page.contains("action.requested"), "filtered");
+}

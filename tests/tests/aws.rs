@@ -549,3 +549,67 @@ async fn metrics_panel_computes_rates_and_shares_from_one_get_metric_data_call()
     );
     assert_eq!(calls(&metrics, "rds:DescribeDBInstances"), 1);
 }
+
+/// Change control's AWS calls against moto: scale, stop writes (0), force a new deployment,
+/// restore into a new instance (never the existing one), and the reads that verify them.
+#[tokio::test]
+async fn actions_scale_restart_and_restore_through_the_sdk() {
+    let moto = moto_url();
+    let s = seeders(&moto).await;
+    let (cluster, service, db) = (unique("cluster"), unique("svc"), unique("db"));
+    seed_service(&s, &cluster, &service, "conflicto-backend:v1.4.2", 2).await;
+    seed_database(&s, &db).await;
+    let snapshot = format!("{db}-snap");
+    s.rds
+        .create_db_snapshot()
+        .db_instance_identifier(&db)
+        .db_snapshot_identifier(&snapshot)
+        .send()
+        .await
+        .expect("snapshot");
+    let mut cfg = settings(&moto);
+    cfg.cluster = Some(cluster.clone());
+    cfg.service = Some(service.clone());
+    cfg.db_instance = Some(db.clone());
+    let (r, metrics) = reader(&cfg, CallLimits::default(), "Average").await;
+
+    let said = r.set_desired(5).await.expect("scale");
+    assert!(said.contains("now wants 5 tasks"), "{said}");
+    let described = s
+        .ecs
+        .describe_services()
+        .cluster(&cluster)
+        .services(&service)
+        .send()
+        .await
+        .expect("describe");
+    assert_eq!(
+        described.services()[0].desired_count(),
+        5,
+        "AWS has the new desired count"
+    );
+    r.set_desired(0).await.expect("stop writes");
+    assert_eq!(r.describe_counts().await.expect("counts").0, 0);
+    let said = r.force_new_deployment().await.expect("restart");
+    assert!(said.starts_with("ECS started a new deployment"), "{said}");
+    assert_eq!(calls(&metrics, "ecs:UpdateService"), 3);
+
+    let new = format!("{db}-recovery");
+    let said = r.restore(&snapshot, &new).await.expect("restore");
+    assert!(said.contains(&format!("into {new}")), "{said}");
+    assert!(
+        r.instance_status(&new).await.is_ok(),
+        "the new instance exists"
+    );
+    match r.restore(&snapshot, &db).await {
+        Err(PortError::Conflict(m)) => assert!(m.contains("existing database"), "{m}"),
+        other => panic!("restoring over the existing database must be refused: {other:?}"),
+    }
+    match r.restore("no-such-snapshot", &format!("{db}-other")).await {
+        Err(e) => assert!(
+            e.detail().contains("rds:RestoreDBInstanceFromDBSnapshot"),
+            "{e:?}"
+        ),
+        Ok(s) => panic!("a missing snapshot must fail: {s}"),
+    }
+}

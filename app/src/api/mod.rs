@@ -2,6 +2,7 @@
 //! the result. The types they return travel to the browser.
 
 mod actions;
+mod audit;
 mod dashboard;
 mod demo;
 mod deploys;
@@ -15,6 +16,7 @@ pub use actions::{
     ActionsPage, DecideRequest, GetActions, GetRequest, RequestAction, RequestPage, ReviewRequest,
     VerifyRequest,
 };
+pub use audit::{get_audit, GetAudit};
 pub use dashboard::{get_dashboard, get_env_detail, EnvDetail, GetDashboard, GetEnvDetail};
 pub use demo::{get_demo_faults, set_demo_fault, GetDemoFaults, SetDemoFault};
 pub use deploys::{review_deploy, ReviewDeploy};

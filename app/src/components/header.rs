@@ -26,6 +26,11 @@ pub fn Header(#[prop(optional)] demo: bool) -> impl IntoView {
                 <a href="/">"Dashboard"</a>
                 <a href="/wall">"Wall"</a>
                 <a href="/actions">"Actions"</a>
+                {move || {
+                    super::session::current_session()
+                        .filter(|s| s.principal.has(crate::domain::Role::Approver))
+                        .map(|_| view! { <a href="/audit">"Audit"</a> })
+                }}
                 {demo.then(|| view! { <a href="/demo">"Demo control"</a> })}
                 {move || {
                     super::session::current_session()

@@ -1,6 +1,7 @@
 //! Pure domain types shared by the server and the browser. No I/O lives here.
 
 pub mod actions;
+pub mod audit;
 pub mod auth;
 pub mod cloud;
 pub mod dashboard;

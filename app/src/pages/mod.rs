@@ -2,6 +2,7 @@
 //! it completely, then follows the live feed once hydrated.
 
 mod actions;
+mod audit;
 mod dashboard;
 mod demo;
 mod env;
@@ -14,6 +15,7 @@ mod wall;
 mod wall_tokens;
 
 pub use actions::ActionsPageView;
+pub use audit::AuditPage;
 pub use dashboard::DashboardPage;
 pub use demo::DemoPage;
 pub use env::EnvPage;

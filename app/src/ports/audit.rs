@@ -1,6 +1,7 @@
 //! The append-only record of what people did through opsdeck.
 
 use super::PortError;
+use crate::domain::audit::{AuditEvent, AuditFilter};
 
 #[async_trait::async_trait]
 pub trait Audit: Send + Sync {
@@ -13,4 +14,7 @@ pub trait Audit: Send + Sync {
         action: &str,
         details: serde_json::Value,
     ) -> Result<(), PortError>;
+
+    /// Events matching `filter`, newest first.
+    async fn search(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, PortError>;
 }

@@ -1,6 +1,7 @@
 //! Routes that are not server functions: the live stream, the JSON status for scripts, and
 //! opsdeck's own health and metrics. They are registered in `startup::build_app`.
 
+pub mod audit_export;
 pub mod live;
 pub mod ops;
 pub mod same_origin;

@@ -53,3 +53,47 @@ pub async fn verify(pool: &PgPool) -> Result<Verdict, sqlx::Error> {
     .await?;
     Ok(Verdict::Intact { events, head })
 }
+
+/// Events matching the filter, newest first (`person` and `action` match a part of the text).
+pub async fn search(
+    pool: &PgPool,
+    f: &app::domain::audit::AuditFilter,
+) -> Result<Vec<app::domain::audit::AuditEvent>, sqlx::Error> {
+    use app::domain::audit::{AuditEvent, AuditFilter};
+    use sqlx::Row;
+    let like = |v: Option<&str>| {
+        v.map(|s| {
+            format!(
+                "%{}%",
+                s.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        })
+    };
+    let rows = sqlx::query(
+        "SELECT id, at, actor, action, environment, details, hash FROM audit_events
+          WHERE ($1::text IS NULL OR actor ILIKE $1)
+            AND ($2::text IS NULL OR environment = $2 OR details->>'env' = $2)
+            AND ($3::text IS NULL OR action ILIKE $3)
+          ORDER BY id DESC LIMIT $4",
+    )
+    .bind(like(AuditFilter::field(&f.person)))
+    .bind(AuditFilter::field(&f.env))
+    .bind(like(AuditFilter::field(&f.action)))
+    .bind(f.limit())
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AuditEvent {
+            id: r.get("id"),
+            at: r.get("at"),
+            actor: r.get("actor"),
+            action: r.get("action"),
+            environment: r.get("environment"),
+            details: r.get("details"),
+            hash: r.get("hash"),
+        })
+        .collect())
+}

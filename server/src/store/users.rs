@@ -80,4 +80,13 @@ impl app::ports::Audit for PgPeople {
             .await
             .map_err(|e| app::ports::PortError::Unavailable(format!("database: {e}")))
     }
+
+    async fn search(
+        &self,
+        filter: &app::domain::audit::AuditFilter,
+    ) -> Result<Vec<app::domain::audit::AuditEvent>, app::ports::PortError> {
+        crate::store::audit::search(&self.pool, filter)
+            .await
+            .map_err(|e| app::ports::PortError::Unavailable(format!("database: {e}")))
+    }
 }
