@@ -409,6 +409,9 @@ pub async fn start_with(
         },
         (None, false) => crate::github::user_tokens::StoredUserTokens::Unconfigured,
     });
+    if let Some(n) = settings.notify.clone() {
+        crate::actions::notify::spawn(pool.clone(), n, &mut tasks);
+    }
     crate::actions::worker::spawn(
         crate::actions::worker::Worker {
             pool: pool.clone(),
@@ -454,7 +457,7 @@ pub async fn start_with(
                         Some((e.name.to_string(), db))
                     })
                     .collect(),
-                ..app::domain::actions::ChangeSettings::default()
+                ..settings.change.clone()
             },
         },
         oidc: oidc.clone(),

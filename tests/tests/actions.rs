@@ -582,3 +582,80 @@ async fn the_audit_page_filters_and_exports_for_approvers_only() {
     );
     assert!(!page.contains("action.requested"), "filtered");
 }
+
+#[tokio::test]
+async fn requests_approvals_and_outcomes_are_posted_to_the_webhook() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let hook = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/services/T000/B000/XXXX"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .mount(&hook)
+        .await;
+    let url = format!("{}/services/T000/B000/XXXX", hook.uri());
+    let app = spawn_app_configured(
+        fresh_database().await,
+        Duration::from_secs(1),
+        &[],
+        move |s| {
+            s.notify = Some(server::actions::notify::NotifySettings {
+                webhook_url: SecretString::from(url),
+                templates: Default::default(),
+                public_url: Some("https://opsdeck.example.com/".parse().expect("url")),
+            });
+        },
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await; // the notifier takes over
+    let oscar = person(&app, "oscar").await;
+    let (_, body) = oscar
+        .request(
+            &app,
+            &[
+                ("env", "dev"),
+                ("kind", "restart"),
+                ("reason", "stuck workers"),
+            ],
+        )
+        .await;
+    let id: i64 = body.trim().parse().expect("id");
+    let alice = person(&app, "alice").await;
+    alice.decide(&app, id, "approve", "go ahead").await;
+    until_state(&app, id, "succeeded", Duration::from_secs(10)).await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let texts = loop {
+        let texts: Vec<String> = hook
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|r| serde_json::from_slice::<serde_json::Value>(&r.body).ok())
+            .filter_map(|v| v["text"].as_str().map(str::to_owned))
+            .collect();
+        if texts.len() >= 3 || Instant::now() > deadline {
+            break texts;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let link = format!("https://opsdeck.example.com/requests/{id}");
+    assert_eq!(texts.len(), 3, "{texts:?}");
+    assert!(
+        texts[0].contains(
+            "Oscar Operator asks: *Restart (force a new deployment)* on *dev* — stuck workers"
+        ) && texts[0].ends_with(&link),
+        "{}",
+        texts[0]
+    );
+    assert!(
+        texts[1].starts_with(&format!("Alice Approver approved request {id}"))
+            && texts[1].contains(": go ahead"),
+        "{}",
+        texts[1]
+    );
+    assert!(
+        texts[2].contains("*succeeded*") && texts[2].contains("ECS started a new deployment"),
+        "{}",
+        texts[2]
+    );
+}

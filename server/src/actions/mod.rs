@@ -2,4 +2,5 @@
 //! behind. See the migration `action_requests` for the protocol.
 
 pub mod executor;
+pub mod notify;
 pub mod worker;

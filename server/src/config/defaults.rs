@@ -43,6 +43,8 @@ pub fn demo_settings(
         },
         thresholds: ThresholdSettings::default(),
         auth: Some(crate::auth::AuthSettings::demo()),
+        notify: None,
+        change: app::domain::actions::ChangeSettings::default(),
         github: GithubReadSettings {
             interval: Duration::from_secs(5),
             ..GithubReadSettings::default()

@@ -23,6 +23,37 @@ pub struct RawConfig {
     pub aws: RawAwsGlobal,
     #[serde(default)]
     pub github: RawGithubGlobal,
+    pub notify: Option<RawNotify>,
+    #[serde(default)]
+    pub change: RawChange,
+}
+
+/// Change-control policy: `[change]` and `[change.policy.<kind>]`.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawChange {
+    pub max_tasks: Option<u32>,
+    #[serde(default)]
+    pub policy: std::collections::BTreeMap<String, RawPolicy>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    pub approvals: Option<u32>,
+    pub requester_may_approve: Option<bool>,
+    pub expires_after: Option<String>,
+}
+
+/// Slack-compatible webhook for change-control notifications.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNotify {
+    /// A secret: from OPSDECK__NOTIFY__WEBHOOK_URL, never from the file.
+    pub webhook_url: Option<SecretString>,
+    pub requested: Option<String>,
+    pub decided: Option<String>,
+    pub outcome: Option<String>,
 }
 
 /// How opsdeck reads GitHub, for every environment.

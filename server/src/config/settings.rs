@@ -27,6 +27,9 @@ pub struct Settings {
     pub auth: Option<crate::auth::AuthSettings>,
     pub aws: CloudSettings,
     pub github: GithubReadSettings,
+    /// `None`: no notifications.
+    pub notify: Option<crate::actions::notify::NotifySettings>,
+    pub change: app::domain::actions::ChangeSettings,
 }
 
 /// How the deploy panels read GitHub.

@@ -210,6 +210,8 @@ impl Validator {
 
         let aws = self.cloud(raw.aws);
         let github = self.github_read(raw.github);
+        let notify = raw.notify.and_then(|n| self.notify(n, public_url.as_ref()));
+        let change = self.change(raw.change);
         for (i, e) in environments.iter().enumerate() {
             let other = e.github.as_ref().and_then(|g| g.tested_first_in.as_ref());
             if let Some(other) = other {
@@ -228,6 +230,8 @@ impl Validator {
             }
         }
         Settings {
+            change,
+            notify,
             github,
             aws,
             listen,
@@ -595,6 +599,104 @@ impl Validator {
         }
     }
 
+    fn change(&mut self, c: super::raw::RawChange) -> app::domain::actions::ChangeSettings {
+        use app::domain::actions::{ActionKind, ChangeSettings};
+        let mut out = ChangeSettings::default();
+        if let Some(n) = c.max_tasks {
+            if n == 0 || n > 1000 {
+                self.issue(
+                    "change.max_tasks",
+                    format!("{n} is out of range: 1 to 1000"),
+                );
+            } else {
+                out.max_tasks = n;
+            }
+        }
+        for (name, p) in c.policy {
+            let path = format!("change.policy.{name}");
+            let Some(kind) = ActionKind::parse(&name) else {
+                let known: Vec<&str> = ActionKind::ALL.iter().map(|k| k.as_str()).collect();
+                self.issue(
+                    path,
+                    format!("unknown action; use one of {}", known.join(", ")),
+                );
+                continue;
+            };
+            let mut policy = out.policy(kind);
+            if let Some(a) = p.approvals {
+                if a == 0 || a > 10 {
+                    self.issue(
+                        format!("{path}.approvals"),
+                        format!("{a} is out of range: 1 to 10"),
+                    );
+                } else {
+                    policy.approvals = a;
+                }
+            }
+            if let Some(r) = p.requester_may_approve {
+                policy.requester_may_approve = r;
+            }
+            let expiry = self.duration(
+                &format!("{path}.expires_after"),
+                p.expires_after.as_deref(),
+                Duration::from_secs(u64::try_from(policy.expires_after_s).unwrap_or(1800)),
+                Duration::from_secs(60),
+            );
+            policy.expires_after_s = i64::try_from(expiry.as_secs()).unwrap_or(1800);
+            if let Some(slot) = out.policies.iter_mut().find(|(k, _)| *k == kind) {
+                slot.1 = policy;
+            }
+        }
+        out
+    }
+
+    fn notify(
+        &mut self,
+        n: super::raw::RawNotify,
+        public_url: Option<&Url>,
+    ) -> Option<crate::actions::notify::NotifySettings> {
+        use crate::actions::notify::{NotifySettings, Templates};
+        let Some(url) = n.webhook_url else {
+            self.issue(
+                "notify.webhook_url",
+                "is required: set OPSDECK__NOTIFY__WEBHOOK_URL (it is a secret, so not in the file)",
+            );
+            return None;
+        };
+        match Url::parse(url.expose_secret()) {
+            Ok(u) if u.scheme() == "https" || (u.scheme() == "http" && is_loopback(&u)) => {}
+            _ => {
+                self.issue(
+                    "notify.webhook_url",
+                    "must be an https URL (http only on loopback); value not shown",
+                );
+                return None;
+            }
+        }
+        let d = Templates::default();
+        let t = |v: &mut Self, key: &str, raw: Option<String>, default: String| match raw {
+            Some(s) if s.trim().is_empty() => {
+                v.issue(
+                    format!("notify.{key}"),
+                    "an empty template would send empty messages",
+                );
+                default
+            }
+            Some(s) => s,
+            None => default,
+        };
+        let templates = Templates {
+            requested: t(self, "requested", n.requested, d.requested),
+            decided: t(self, "decided", n.decided, d.decided),
+            outcome: t(self, "outcome", n.outcome, d.outcome),
+        };
+        Some(NotifySettings {
+            webhook_url: url,
+            templates,
+            public_url: public_url.cloned(),
+        })
+    }
+
     fn github_read(&mut self, g: RawGithubGlobal) -> GithubReadSettings {
         let d = GithubReadSettings::default();
         let api_url = match g.api_url {
@@ -749,5 +851,14 @@ fn resolve(base: Option<&Path>, p: PathBuf) -> PathBuf {
     match base {
         Some(b) if p.is_relative() && !b.as_os_str().is_empty() => b.join(p),
         _ => p,
+    }
+}
+
+fn is_loopback(u: &Url) -> bool {
+    match u.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost",
+        None => false,
     }
 }

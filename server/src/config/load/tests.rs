@@ -286,3 +286,40 @@ fn aws_settings_are_checked_and_defaults_follow_the_issue() {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
 }
+
+#[test]
+fn change_control_policies_and_notifications_are_checked() {
+    let s = load_str(EXAMPLE).unwrap_or_else(|e| panic!("{e}"));
+    use app::domain::actions::ActionKind;
+    assert_eq!(s.change.policy(ActionKind::Restore).approvals, 2);
+    assert_eq!(s.change.policy(ActionKind::Scale).approvals, 1);
+    assert!(s.change.policy(ActionKind::StopWrites).break_glass);
+    let bad = r#"
+        [change]
+        max_tasks = 0
+        [change.policy.format_disk]
+        approvals = 1
+        [change.policy.scale]
+        approvals = 0
+        expires_after = "10s"
+        [notify]
+        webhook_url = "http://hooks.example.com/secret-path"
+        [[environments]]
+        name = "prod"
+        url = "https://conflicto.app"
+    "#;
+    let text = load_str(bad).unwrap_err().to_string();
+    for expected in [
+        "change.max_tasks: 0 is out of range",
+        "change.policy.format_disk: unknown action",
+        "change.policy.scale.approvals: 0 is out of range",
+        "change.policy.scale.expires_after: \"10s\" is too short",
+        "notify.webhook_url: must be an https URL",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    assert!(
+        !text.contains("secret-path"),
+        "the webhook address is never printed"
+    );
+}
