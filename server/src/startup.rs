@@ -417,6 +417,7 @@ pub async fn start_with(
             pool: pool.clone(),
             executor: executor.clone(),
             tokens: user_tokens.clone(),
+            hub: hub.clone(),
         },
         &mut tasks,
     );

@@ -659,3 +659,41 @@ async fn requests_approvals_and_outcomes_are_posted_to_the_webhook() {
         texts[2]
     );
 }
+
+/// Everyone's header counts the requests waiting for a decision, live.
+#[tokio::test]
+async fn the_inbox_count_travels_on_the_live_stream() {
+    let app =
+        spawn_app_configured(fresh_database().await, Duration::from_secs(1), &[], |_| {}).await;
+    let oscar = person(&app, "oscar").await;
+    oscar
+        .request(
+            &app,
+            &[("env", "dev"), ("kind", "restart"), ("reason", "stuck")],
+        )
+        .await;
+    let response = app
+        .client
+        .get(format!("{}/api/v1/live", app.base))
+        .timeout(Duration::from_secs(15))
+        .send()
+        .await
+        .expect("live");
+    let mut body = Box::pin(response.bytes_stream());
+    let mut buffer = String::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "no inbox event with one waiting request: {buffer}"
+        );
+        let chunk = futures::StreamExt::next(&mut body)
+            .await
+            .expect("open")
+            .expect("chunk");
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        if buffer.contains("event: inbox\n") && buffer.contains("{\"pending\":1}") {
+            break;
+        }
+    }
+}

@@ -59,7 +59,8 @@ impl Events {
                         ev.data.push_str(v.trim_start());
                     }
                 }
-                if !ev.event.is_empty() {
+                // Health rounds only: the approvals inbox count has its own events.
+                if ev.event == "env" {
                     return Some(ev);
                 }
             }

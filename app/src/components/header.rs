@@ -25,7 +25,12 @@ pub fn Header(#[prop(optional)] demo: bool) -> impl IntoView {
             <nav>
                 <a href="/">"Dashboard"</a>
                 <a href="/wall">"Wall"</a>
-                <a href="/actions">"Actions"</a>
+                <a href="/actions">
+                    "Actions"
+                    {move || feed.pending.get().filter(|n| *n > 0).map(|n| view! {
+                        <span class="inbox-count" title="requests waiting for a decision" data-inbox=n.to_string()>{n}</span>
+                    })}
+                </a>
                 {move || {
                     super::session::current_session()
                         .filter(|s| s.principal.has(crate::domain::Role::Approver))

@@ -12,6 +12,8 @@ pub struct LiveFeed {
     pub updates: RwSignal<Vec<EnvSnapshot>>,
     /// Newest AWS snapshot per environment received over SSE.
     pub clouds: RwSignal<Vec<CloudSnapshot>>,
+    /// Action requests waiting for a decision (once the stream said).
+    pub pending: RwSignal<Option<u32>>,
     pub connected: RwSignal<bool>,
     /// The session ended (signed out, expired, wall token revoked): retrying will not help.
     pub signed_out: RwSignal<bool>,
@@ -87,6 +89,7 @@ pub fn provide_live_feed() {
     let feed = LiveFeed {
         updates: RwSignal::new(Vec::new()),
         clouds: RwSignal::new(Vec::new()),
+        pending: RwSignal::new(None),
         connected: RwSignal::new(false),
         signed_out: RwSignal::new(false),
         hydrated: RwSignal::new(false),
@@ -197,6 +200,18 @@ mod client {
         };
         listen::<EnvSnapshot>(&source, "env", feed.updates, feed);
         listen::<CloudSnapshot>(&source, "cloud", feed.clouds, feed);
+        let on_inbox = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            let n = ev
+                .data()
+                .as_string()
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                .and_then(|v| v["pending"].as_u64());
+            if let Some(n) = n {
+                feed.pending.set(Some(u32::try_from(n).unwrap_or(u32::MAX)));
+            }
+        });
+        let _ = source.add_event_listener_with_callback("inbox", on_inbox.as_ref().unchecked_ref());
+        on_inbox.forget();
 
         let on_open = Closure::<dyn FnMut()>::new(move || feed.connected.set(true));
         source.set_onopen(Some(on_open.as_ref().unchecked_ref()));

@@ -26,6 +26,8 @@ pub struct Worker {
     pub pool: PgPool,
     pub executor: Arc<dyn ActionExecutor>,
     pub tokens: Arc<dyn UserTokens>,
+    /// Where the count of requests waiting for a decision is published.
+    pub hub: Arc<crate::live::Hub>,
 }
 
 pub fn spawn(worker: Worker, tasks: &mut JoinSet<()>) {
@@ -46,6 +48,15 @@ pub fn spawn(worker: Worker, tasks: &mut JoinSet<()>) {
                         break;
                     }
                 }
+            }
+            match sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM action_requests WHERE state = 'pending'",
+            )
+            .fetch_one(&worker.pool)
+            .await
+            {
+                Ok(n) => worker.hub.set_inbox(u32::try_from(n).unwrap_or(u32::MAX)),
+                Err(e) => tracing::warn!("counting waiting requests failed: {e}"),
             }
             // Approvals are people's clicks: looking once a second is soon enough.
             tokio::time::sleep(Duration::from_secs(1)).await;

@@ -44,11 +44,20 @@ impl PublishedCloud {
     }
 }
 
+/// How many action requests wait for a decision: the count in everyone's header.
+#[derive(Debug)]
+pub struct PublishedInbox {
+    pub seq: u64,
+    pub pending: u32,
+    pub json: Arc<str>,
+}
+
 /// One thing a viewer may be sent.
 #[derive(Clone, Debug)]
 pub enum LiveItem {
     Env(Arc<Published>),
     Cloud(Arc<PublishedCloud>),
+    Inbox(Arc<PublishedInbox>),
 }
 
 impl LiveItem {
@@ -57,6 +66,7 @@ impl LiveItem {
         match self {
             LiveItem::Env(_) => "env",
             LiveItem::Cloud(_) => "cloud",
+            LiveItem::Inbox(_) => "inbox",
         }
     }
 
@@ -64,6 +74,7 @@ impl LiveItem {
         match self {
             LiveItem::Env(e) => e.seq,
             LiveItem::Cloud(c) => c.cloud.seq,
+            LiveItem::Inbox(i) => i.seq,
         }
     }
 
@@ -71,6 +82,7 @@ impl LiveItem {
         match self {
             LiveItem::Env(e) => &e.json,
             LiveItem::Cloud(c) => &c.json,
+            LiveItem::Inbox(i) => &i.json,
         }
     }
 
@@ -79,6 +91,7 @@ impl LiveItem {
         match self {
             LiveItem::Env(e) => ("env", e.name.as_str()),
             LiveItem::Cloud(c) => ("cloud", c.cloud.name.as_str()),
+            LiveItem::Inbox(_) => ("inbox", ""),
         }
     }
 }
@@ -89,6 +102,8 @@ pub struct LiveState {
     pub envs: Vec<Arc<Published>>,
     /// Environments with AWS resources configured, in configuration order.
     pub clouds: Vec<Arc<PublishedCloud>>,
+    /// Set once the actions worker has counted the requests waiting for a decision.
+    pub inbox: Option<Arc<PublishedInbox>>,
 }
 
 impl LiveState {
@@ -98,6 +113,7 @@ impl LiveState {
             .cloned()
             .map(LiveItem::Env)
             .chain(self.clouds.iter().cloned().map(LiveItem::Cloud))
+            .chain(self.inbox.iter().cloned().map(LiveItem::Inbox))
     }
 
     fn max_seq(&self) -> u64 {
@@ -136,7 +152,11 @@ impl Hub {
                 Arc::new(PublishedCloud::new(c))
             })
             .collect();
-        let (tx, _) = watch::channel(LiveState { envs, clouds });
+        let (tx, _) = watch::channel(LiveState {
+            envs,
+            clouds,
+            inbox: None,
+        });
         Self { tx, demo }
     }
 
@@ -152,6 +172,19 @@ impl Hub {
             change(&mut cloud);
             cloud.seq = seq;
             *slot = Arc::new(PublishedCloud::new(cloud));
+            true
+        });
+    }
+
+    /// Publish the number of requests waiting for a decision, when it changed.
+    pub fn set_inbox(&self, pending: u32) {
+        self.tx.send_if_modified(|state| {
+            if state.inbox.as_ref().is_some_and(|i| i.pending == pending) {
+                return false;
+            }
+            let seq = next_seq(state.max_seq());
+            let json = serde_json::json!({ "pending": pending }).to_string().into();
+            state.inbox = Some(Arc::new(PublishedInbox { seq, pending, json }));
             true
         });
     }
