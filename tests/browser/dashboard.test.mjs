@@ -242,6 +242,7 @@ test('two people: one asks for a rollback, the other approves, both see it run; 
   await alice.screenshot({ path: SHOTS + 'request-phone.png', fullPage: true });
   await alice.locator('.review-approve input[name="comment"]').fill('matches the graphs');
   await alice.locator('button[data-decide="approve"]').click();
+  await alice.locator('.verdict', { hasText: 'Recorded' }).waitFor({ timeout: 15_000 });
   await oscar.goto(base + href);
   await oscar.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
   for (const page of [alice, oscar]) {

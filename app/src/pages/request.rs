@@ -31,7 +31,8 @@ pub fn RequestPageView() -> impl IntoView {
         |(id, _, _)| get_request(id),
     );
     let feed = use_live_feed();
-    // While it runs, look again every two seconds so everyone watching sees the outcome.
+    // While it is approved or running, look again every two seconds so everyone watching sees the
+    // outcome. Not while it waits: the page would re-render under an approver typing a comment.
     #[cfg(feature = "hydrate")]
     {
         use leptos::leptos_dom::helpers::set_interval;
