@@ -241,6 +241,13 @@ async fn stop_all_writes_by_break_glass_takes_prod_down_and_waits_for_review() {
         |s| opsdeck_tests::TestApp::level(s, "prod") == "critical",
     )
     .await;
+    let started: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE action = 'incident.started' AND environment = 'prod'",
+    )
+    .fetch_one(&app.pool().await)
+    .await
+    .expect("audit");
+    assert_eq!(started, 1, "stopping writes records the incident start");
     // A second person reviews it; the one who broke the glass cannot.
     assert_eq!(
         ada.post(&app, "review_request", &[("id", &id.to_string())])

@@ -174,6 +174,18 @@ pub async fn run_one(w: &Worker) -> Result<Option<i64>, sqlx::Error> {
         serde_json::json!({"result": outcome.1}),
     )
     .await?;
+    if matches!(v.action, Action::StopWrites) && outcome.0 == State::Succeeded {
+        // The runbook: "document exact time of incident". Writes stopped now; the incident starts.
+        crate::store::actions::audit_in(
+            &mut tx,
+            None,
+            "opsdeck",
+            "incident.started",
+            Some(&v.env),
+            serde_json::json!({"request": id, "reason": v.reason, "at": Utc::now()}),
+        )
+        .await?;
+    }
     tx.commit().await?;
     sqlx::query("SELECT pg_advisory_unlock($1, $2::int)")
         .bind(LOCK_SPACE)
