@@ -66,18 +66,7 @@ pub fn RequestPageView() -> impl IntoView {
 fn evidence_list(items: &[EnvEvidence]) -> impl IntoView {
     items
         .iter()
-        .map(|e| {
-            let metric = |label: &'static str, m: Option<(f64, crate::domain::Level)>, f: fn(f64) -> String| {
-                m.map(|(v, l)| format!(" · {label} {} {}", f(v), l.icon()))
-            };
-            view! {
-                <li class=format!("evidence {}", e.level.css())>
-                    <b>{e.name.clone()}</b> " " <span aria-hidden="true">{e.level.icon()}</span> " " {e.level.word()}
-                    {metric("error rate", e.error_rate, |v| format!("{v:.2} %"))}
-                    {metric("response", e.response_time, format::millis)}
-                </li>
-            }
-        })
+        .map(crate::components::cloud::evidence_item)
         .collect_view()
 }
 

@@ -11,7 +11,7 @@ use app::domain::actions::{Action, State};
 use app::domain::EnvName;
 use app::ports::{ActionExecutor, UserTokens};
 use chrono::Utc;
-use sqlx::{Connection, PgConnection, PgPool, Row};
+use sqlx::{Connection, PgConnection, PgPool};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinSet;
@@ -87,26 +87,7 @@ pub async fn run_one(w: &Worker) -> Result<Option<i64>, sqlx::Error> {
     else {
         return Ok(None);
     };
-    let decided: Vec<(i64, app::domain::actions::DecisionView)> = sqlx::query(
-        "SELECT user_id, who, approve, break_glass, comment, at FROM action_decisions WHERE request_id = $1 ORDER BY at",
-    )
-    .bind(id)
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .map(|r| {
-        (
-            r.get("user_id"),
-            app::domain::actions::DecisionView {
-                who: r.get("who"),
-                approve: r.get("approve"),
-                break_glass: r.get("break_glass"),
-                comment: r.get("comment"),
-                at: r.get("at"),
-            },
-        )
-    })
-    .collect();
+    let decided = crate::store::actions::decisions(&mut tx, id).await?;
     let l = ledger(&v, &decided);
     if !l.executable(Utc::now()) {
         // Approved too late, or not by enough people: never executed.

@@ -48,7 +48,8 @@ const COLUMNS: &str =
     "id, environment, action, reason, requester, requester_id, requested_at, policy, state, \
      break_glass, reviewed_by, evidence, executing_since, finished_at, result";
 
-async fn decisions(
+/// The decisions on a request, oldest first, with the deciding user's id.
+pub async fn decisions(
     conn: &mut PgConnection,
     id: i64,
 ) -> Result<Vec<(i64, DecisionView)>, sqlx::Error> {

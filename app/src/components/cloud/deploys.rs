@@ -44,6 +44,26 @@ fn RunRow(
     }
 }
 
+/// One environment's health and key metrics, by icon and word (also used on a request's page).
+pub fn evidence_item(e: &EnvEvidence) -> impl IntoView {
+    let metric =
+        |label: &'static str, m: Option<(f64, Level)>, fmt: fn(f64) -> String| {
+            m.map(|(v, l)| view! {
+            <span class=format!("ev-metric {}", l.css())>
+                " · " {label} " " <b>{fmt(v)}</b> " " <span aria-hidden="true">{l.icon()}</span>
+            </span>
+        })
+        };
+    view! {
+        <li class=format!("evidence {}", e.level.css()) data-env=e.name.clone()>
+            <b>{e.name.clone()}</b> " "
+            <span aria-hidden="true">{e.level.icon()}</span> " " {e.level.word()}
+            {metric("error rate", e.error_rate, |v| format!("{v:.2} %"))}
+            {metric("response", e.response_time, format::millis)}
+        </li>
+    }
+}
+
 #[component]
 fn EvidenceList(base: Vec<EnvEvidence>) -> impl IntoView {
     let feed = use_live_feed();
@@ -54,24 +74,12 @@ fn EvidenceList(base: Vec<EnvEvidence>) -> impl IntoView {
             .map(|b| {
                 // Live figures once the stream has them; the rendered ones until then.
                 let e = match updates.iter().find(|u| u.name.as_str() == b.name) {
-                    Some(env) => EnvEvidence::of(env, clouds.iter().find(|c| c.name.as_str() == b.name)),
+                    Some(env) => {
+                        EnvEvidence::of(env, clouds.iter().find(|c| c.name.as_str() == b.name))
+                    }
                     None => b.clone(),
                 };
-                let metric = |label: &'static str, m: Option<(f64, Level)>, fmt: fn(f64) -> String| {
-                    m.map(|(v, l)| view! {
-                        <span class=format!("ev-metric {}", l.css())>
-                            " · " {label} " " <b>{fmt(v)}</b> " " <span aria-hidden="true">{l.icon()}</span>
-                        </span>
-                    })
-                };
-                view! {
-                    <li class=format!("evidence {}", e.level.css()) data-env=e.name.clone()>
-                        <b>{e.name.clone()}</b> " "
-                        <span aria-hidden="true">{e.level.icon()}</span> " " {e.level.word()}
-                        {metric("error rate", e.error_rate, |v| format!("{v:.2} %"))}
-                        {metric("response", e.response_time, format::millis)}
-                    </li>
-                }
+                evidence_item(&e)
             })
             .collect_view()
     }

@@ -11,7 +11,7 @@ mod summary;
 
 pub use backups::BackupsCard;
 pub use chart::MetricChart;
-pub use deploys::DeploysCard;
+pub use deploys::{evidence_item, DeploysCard};
 pub use ecs::EcsCard;
 pub use load_balancer::LoadBalancerCard;
 pub use metrics::MetricsCard;
