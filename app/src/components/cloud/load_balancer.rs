@@ -21,7 +21,7 @@ pub fn LoadBalancerCard(
             .target_groups
             .iter()
             .map(|g| {
-                let cls = if g.total() > 0 && g.healthy == 0 {
+                let cls = if g.healthy == 0 {
                     "lvl-critical-text"
                 } else if g.unhealthy > 0 {
                     "lvl-warning-text"
