@@ -225,7 +225,7 @@ pub fn DeploysCard(
         let level = s.value.as_ref().map_or(Level::Unknown, DeploysPanel::level);
         let console = s.value.as_ref().map(|p| p.workflow_url.clone());
         Some(
-            view! { <SourceHead title="Deploys (GitHub Actions)" source=s level console_url=console /> },
+            view! { <SourceHead title="Deploys (GitHub Actions)" source=s level console_url=console link_label="GitHub Actions ↗" /> },
         )
     };
     let class = move || {

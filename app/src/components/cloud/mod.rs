@@ -29,6 +29,9 @@ pub fn SourceHead<T: 'static>(
     source: Sourced<T>,
     level: Level,
     console_url: Option<String>,
+    /// What the link leads to.
+    #[prop(default = "AWS console ↗")]
+    link_label: &'static str,
 ) -> impl IntoView {
     let stale_after = source.stale_after_ms();
     let error = source.error.clone().map(|e| {
@@ -48,7 +51,7 @@ pub fn SourceHead<T: 'static>(
             <h2>{title}</h2>
             <StatusBadge level />
             {console_url.map(|u| view! {
-                <a class="console-link" href=u target="_blank" rel="noopener noreferrer">"AWS console ↗"</a>
+                <a class="console-link" href=u target="_blank" rel="noopener noreferrer">{link_label}</a>
             })}
             <span class="panel-age">"Fetched " <Age at=source.fetched_at stale_after_ms=stale_after /></span>
         </header>
