@@ -185,8 +185,8 @@ fn deploy_targets(
     settings: &Settings,
     given: Option<Vec<(app::domain::EnvName, Arc<dyn app::ports::DeploySource>)>>,
     metrics: &Arc<Metrics>,
-) -> anyhow::Result<Vec<(app::domain::EnvName, app::usecases::deploys::DeployTarget)>> {
-    use app::usecases::deploys::{DeployTarget, RollbackSpec};
+) -> anyhow::Result<Vec<(app::domain::EnvName, app::ports::DeployTarget)>> {
+    use app::ports::{DeployTarget, RollbackSpec};
     let mut by_repo: std::collections::HashMap<String, Arc<dyn app::ports::DeploySource>> =
         std::collections::HashMap::new();
     let mut sources = Vec::new();

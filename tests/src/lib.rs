@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub mod aws;
+pub mod sse;
 
 pub struct TestApp {
     pub base: String,

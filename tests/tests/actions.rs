@@ -104,6 +104,24 @@ impl Person {
     }
 }
 
+/// Oscar asks for a restart of `env` with `reason`, Alice approves with `comment`, and it runs:
+/// the request's id.
+async fn restart_asked_approved_done(app: &TestApp, env: &str, reason: &str, comment: &str) -> i64 {
+    let oscar = person(app, "oscar").await;
+    let (_, body) = oscar
+        .request(
+            app,
+            &[("env", env), ("kind", "restart"), ("reason", reason)],
+        )
+        .await;
+    let id: i64 = body.trim().parse().expect("the new request's id");
+    let alice = person(app, "alice").await;
+    let (code, body) = alice.decide(app, id, "approve", comment).await;
+    assert_eq!(code, 200, "{body}");
+    until_state(app, id, "succeeded", Duration::from_secs(10)).await;
+    id
+}
+
 async fn state(app: &TestApp, id: i64) -> String {
     sqlx::query_scalar("SELECT state FROM action_requests WHERE id = $1")
         .bind(id)
@@ -503,21 +521,8 @@ async fn a_process_that_dies_mid_execution_leaves_outcome_unknown_never_a_second
 async fn the_audit_page_filters_and_exports_for_approvers_only() {
     let app =
         spawn_app_configured(fresh_database().await, Duration::from_secs(1), &[], |_| {}).await;
-    let oscar = person(&app, "oscar").await;
-    let (_, body) = oscar
-        .request(
-            &app,
-            &[
-                ("env", "dev"),
-                ("kind", "restart"),
-                ("reason", "=HYPERLINK(\"http://evil\")"),
-            ],
-        )
-        .await;
-    let id: i64 = body.trim().parse().expect("id");
-    let alice = person(&app, "alice").await;
-    alice.decide(&app, id, "approve", "fine").await;
-    until_state(&app, id, "succeeded", Duration::from_secs(10)).await;
+    restart_asked_approved_done(&app, "dev", "=HYPERLINK(\"http://evil\")", "fine").await;
+    let (oscar, alice) = (person(&app, "oscar").await, person(&app, "alice").await);
 
     let csv = alice
         .client
@@ -615,21 +620,7 @@ async fn requests_approvals_and_outcomes_are_posted_to_the_webhook() {
     )
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await; // the notifier takes over
-    let oscar = person(&app, "oscar").await;
-    let (_, body) = oscar
-        .request(
-            &app,
-            &[
-                ("env", "dev"),
-                ("kind", "restart"),
-                ("reason", "stuck workers"),
-            ],
-        )
-        .await;
-    let id: i64 = body.trim().parse().expect("id");
-    let alice = person(&app, "alice").await;
-    alice.decide(&app, id, "approve", "go ahead").await;
-    until_state(&app, id, "succeeded", Duration::from_secs(10)).await;
+    let id = restart_asked_approved_done(&app, "dev", "stuck workers", "go ahead").await;
     let deadline = Instant::now() + Duration::from_secs(15);
     let texts = loop {
         let texts: Vec<String> = hook
@@ -686,21 +677,9 @@ async fn the_inbox_count_travels_on_the_live_stream() {
         .send()
         .await
         .expect("live");
-    let mut body = Box::pin(response.bytes_stream());
-    let mut buffer = String::new();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        assert!(
-            Instant::now() < deadline,
-            "no inbox event with one waiting request: {buffer}"
-        );
-        let chunk = futures::StreamExt::next(&mut body)
-            .await
-            .expect("open")
-            .expect("chunk");
-        buffer.push_str(&String::from_utf8_lossy(&chunk));
-        if buffer.contains("event: inbox\n") && buffer.contains("{\"pending\":1}") {
-            break;
-        }
-    }
+    let mut inbox = opsdeck_tests::sse::Events::only(response, "inbox");
+    inbox
+        .until(Duration::from_secs(10), |v| v["pending"] == 1)
+        .await
+        .expect("an inbox event with one waiting request");
 }

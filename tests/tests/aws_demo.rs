@@ -131,35 +131,19 @@ async fn aws_panels_travel_as_their_own_live_events() {
         .send()
         .await
         .expect("open the live stream");
-    let mut body = Box::pin(response.bytes_stream());
-    let mut buffer = String::new();
+    let mut events = opsdeck_tests::sse::Events::new(response);
     let mut kinds = std::collections::HashSet::new();
-    let deadline = Instant::now() + Duration::from_secs(10);
     while !(kinds.contains("env") && kinds.contains("cloud")) {
-        assert!(Instant::now() < deadline, "saw only {kinds:?}");
-        let chunk = futures::StreamExt::next(&mut body)
+        let ev = events
+            .next(Duration::from_secs(10))
             .await
-            .expect("stream open")
-            .expect("chunk");
-        buffer.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buffer.find("\n\n") {
-            let block: String = buffer.drain(..end + 2).collect();
-            let field = |name: &str| {
-                block
-                    .lines()
-                    .find_map(|l| l.strip_prefix(name))
-                    .map(|v| v.trim_start().to_owned())
-            };
-            let (Some(event), Some(data)) = (field("event:"), field("data:")) else {
-                continue;
-            };
-            if event == "cloud" {
-                let cloud: app::domain::CloudSnapshot =
-                    serde_json::from_str(&data).expect("a cloud snapshot");
-                assert!(cloud.ecs.is_some());
-            }
-            kinds.insert(event);
+            .unwrap_or_else(|| panic!("saw only {kinds:?}"));
+        if ev.event == "cloud" {
+            let cloud: app::domain::CloudSnapshot =
+                serde_json::from_str(&ev.data).expect("a cloud snapshot");
+            assert!(cloud.ecs.is_some());
         }
+        kinds.insert(ev.event);
     }
     assert!(kinds.contains("env") && kinds.contains("cloud"));
 }

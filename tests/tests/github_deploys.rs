@@ -4,8 +4,9 @@
 //! token on reads, the person's token on writes, the bodies of reviews and dispatches.
 
 use app::domain::deploys::DeployRun;
+use app::ports::DeployTarget;
 use app::ports::{DeploySource, PortError, UserToken};
-use app::usecases::deploys::{deploys_panel, DeployTarget};
+use app::usecases::deploys::deploys_panel;
 use secrecy::SecretString;
 use server::github::GithubRepo;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! The live feed: SSE pushes changes, resumes with Last-Event-ID, and viewers never add probes.
 
 use app::domain::Fault;
-use futures::StreamExt;
+use opsdeck_tests::sse::Events;
 use opsdeck_tests::{fresh_database, spawn_app_configured, TestApp};
 use std::time::Duration;
 
@@ -19,76 +19,6 @@ async fn spawn_app(interval: Duration) -> TestApp {
     .await
 }
 
-/// Reads SSE events (`event:`/`id:`/`data:` blocks) from a response body.
-struct Events {
-    body: std::pin::Pin<Box<dyn futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
-    buf: String,
-}
-
-#[derive(Debug)]
-struct Ev {
-    event: String,
-    id: String,
-    data: String,
-}
-
-impl Events {
-    fn new(r: reqwest::Response) -> Self {
-        Self {
-            body: Box::pin(r.bytes_stream()),
-            buf: String::new(),
-        }
-    }
-
-    async fn next(&mut self, within: Duration) -> Option<Ev> {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            while let Some(end) = self.buf.find("\n\n") {
-                let block: String = self.buf.drain(..end + 2).collect();
-                let mut ev = Ev {
-                    event: String::new(),
-                    id: String::new(),
-                    data: String::new(),
-                };
-                for line in block.lines() {
-                    if let Some(v) = line.strip_prefix("event:") {
-                        ev.event = v.trim().into();
-                    } else if let Some(v) = line.strip_prefix("id:") {
-                        ev.id = v.trim().into();
-                    } else if let Some(v) = line.strip_prefix("data:") {
-                        ev.data.push_str(v.trim_start());
-                    }
-                }
-                // Health rounds only: the approvals inbox count has its own events.
-                if ev.event == "env" {
-                    return Some(ev);
-                }
-            }
-            let chunk = tokio::time::timeout_at(deadline, self.body.next())
-                .await
-                .ok()??
-                .ok()?;
-            self.buf.push_str(&String::from_utf8_lossy(&chunk));
-        }
-    }
-
-    async fn until(
-        &mut self,
-        within: Duration,
-        pred: impl Fn(&serde_json::Value) -> bool,
-    ) -> Option<Ev> {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-            let ev = self.next(left).await?;
-            let v: serde_json::Value = serde_json::from_str(&ev.data).ok()?;
-            if pred(&v) {
-                return Some(ev);
-            }
-        }
-    }
-}
-
 async fn open(app: &TestApp, last_id: Option<&str>) -> Events {
     let mut req = app
         .client
@@ -103,7 +33,8 @@ async fn open(app: &TestApp, last_id: Option<&str>) -> Events {
         .to_str()
         .unwrap_or("")
         .starts_with("text/event-stream"));
-    Events::new(r)
+    // Health rounds only: the AWS panels and the approvals inbox have their own events.
+    Events::only(r, "env")
 }
 
 #[tokio::test]

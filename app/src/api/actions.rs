@@ -41,11 +41,7 @@ pub struct ActionsPage {
 
 #[cfg(feature = "ssr")]
 fn evidence_now(services: &crate::ports::Services) -> Vec<EnvEvidence> {
-    let d = services.live.dashboard();
-    d.environments
-        .iter()
-        .map(|e| EnvEvidence::of(e, d.cloud(e.name.as_str())))
-        .collect()
+    crate::usecases::env_detail::evidence_now(&services.live.dashboard())
 }
 
 #[cfg(feature = "ssr")]

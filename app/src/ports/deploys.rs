@@ -4,6 +4,7 @@
 
 use super::PortError;
 use crate::domain::deploys::{Commit, DeployRun, PendingDeployment, RateBudget};
+use std::sync::Arc;
 
 /// A person's GitHub token. Never printed: `Debug` shows only that it is there.
 #[derive(Clone)]
@@ -63,4 +64,27 @@ pub trait UserTokens: Send + Sync {
     /// `Err(PortError::Denied)` with what to do when the person has not connected GitHub or
     /// the connection expired.
     async fn token_for(&self, user_id: i64) -> Result<UserToken, PortError>;
+}
+
+/// Everything opsdeck needs to show and act on one environment's deploys.
+#[derive(Clone)]
+pub struct DeployTarget {
+    pub source: Arc<dyn DeploySource>,
+    pub repository: String,
+    pub workflow: String,
+    pub workflow_url: String,
+    /// The protected GitHub environment the deploy waits at, if any.
+    pub approval_environment: Option<String>,
+    pub rollback: Option<RollbackSpec>,
+    /// The deploy source and workflow of the environment commits must pass first.
+    pub tested_first_in: Option<(Arc<dyn DeploySource>, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RollbackSpec {
+    pub workflow: String,
+    pub git_ref: String,
+    /// (input name, value): the environment input, e.g. ("environment", "prod").
+    pub environment_input: (String, String),
+    pub version_input: String,
 }

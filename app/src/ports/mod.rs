@@ -17,7 +17,7 @@ pub use actions::{ActionExecutor, ActionRequests, NewRequest};
 pub use audit::Audit;
 pub use cloud::{CloudReader, MetricReadings};
 pub use demo::DemoControl;
-pub use deploys::{DeploySource, Dispatched, UserToken, UserTokens};
+pub use deploys::{DeploySource, DeployTarget, Dispatched, RollbackSpec, UserToken, UserTokens};
 pub use error::PortError;
 pub use live::LiveStatus;
 pub use people::People;
@@ -41,10 +41,7 @@ pub struct Services {
     /// The ready-made people the demo's sign-in page offers (empty outside the demo).
     pub demo_users: Vec<crate::domain::DemoUser>,
     /// Each environment's deploys, where configured.
-    pub deploys: Vec<(
-        crate::domain::EnvName,
-        crate::usecases::deploys::DeployTarget,
-    )>,
+    pub deploys: Vec<(crate::domain::EnvName, DeployTarget)>,
     pub user_tokens: Arc<dyn UserTokens>,
     pub audit: Arc<dyn Audit>,
     pub actions: Arc<dyn ActionRequests>,

@@ -3,31 +3,8 @@
 //! through dev first.
 
 use crate::domain::deploys::{DeploysPanel, Gate};
-use crate::ports::{DeploySource, PortError};
-use std::sync::Arc;
-
-/// Everything opsdeck needs to show and act on one environment's deploys.
-#[derive(Clone)]
-pub struct DeployTarget {
-    pub source: Arc<dyn DeploySource>,
-    pub repository: String,
-    pub workflow: String,
-    pub workflow_url: String,
-    /// The protected GitHub environment the deploy waits at, if any.
-    pub approval_environment: Option<String>,
-    pub rollback: Option<RollbackSpec>,
-    /// The deploy source and workflow of the environment commits must pass first.
-    pub tested_first_in: Option<(Arc<dyn DeploySource>, String)>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct RollbackSpec {
-    pub workflow: String,
-    pub git_ref: String,
-    /// (input name, value): the environment input, e.g. ("environment", "prod").
-    pub environment_input: (String, String),
-    pub version_input: String,
-}
+use crate::ports::PortError;
+pub use crate::ports::{DeployTarget, RollbackSpec};
 
 /// How many runs the panel shows, and how many of the earlier environment's runs are searched.
 pub const RUNS: u8 = 20;

@@ -41,11 +41,7 @@ pub async fn env_detail(
             )
         }
     };
-    let evidence = dashboard
-        .environments
-        .iter()
-        .map(|e| EnvEvidence::of(e, dashboard.cloud(e.name.as_str())))
-        .collect();
+    let evidence = evidence_now(&dashboard);
     let has_gate = services
         .deploys
         .iter()
@@ -80,4 +76,14 @@ pub async fn env_detail(
         demo: dashboard.demo,
         cloud: dashboard.cloud(name.as_str()).cloned(),
     })
+}
+
+/// Every environment's health and key metrics in `dashboard`: the evidence beside a deploy review
+/// and stored with an action request.
+pub fn evidence_now(dashboard: &crate::domain::Dashboard) -> Vec<EnvEvidence> {
+    dashboard
+        .environments
+        .iter()
+        .map(|e| EnvEvidence::of(e, dashboard.cloud(e.name.as_str())))
+        .collect()
 }

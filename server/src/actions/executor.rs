@@ -4,8 +4,8 @@
 use crate::aws::AwsReader;
 use app::domain::actions::Action;
 use app::domain::EnvName;
+use app::ports::DeployTarget;
 use app::ports::{ActionExecutor, PortError, UserToken};
-use app::usecases::deploys::DeployTarget;
 use std::sync::Arc;
 
 pub struct RealExecutor {

@@ -148,7 +148,7 @@ pub fn spawn_cloud_pollers(
 /// One deploys poller per environment with a deploy workflow.
 pub fn spawn_deploy_pollers(
     settings: &Settings,
-    targets: &[(EnvName, app::usecases::deploys::DeployTarget)],
+    targets: &[(EnvName, app::ports::DeployTarget)],
     hub: Arc<Hub>,
     tasks: &mut JoinSet<()>,
 ) {
