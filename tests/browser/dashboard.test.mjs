@@ -270,5 +270,18 @@ test('two people: one asks for a rollback, the other approves, both see it run; 
   await dash.locator('article[data-env="prod"] .endpoints', { hasText: 'Connection refused' }).waitFor({ timeout: 40_000 });
   await dash.locator('article[data-env="prod"] .cloud-chips', { hasText: '0/0 tasks' }).waitFor({ timeout: 40_000 });
   await dash.screenshot({ path: SHOTS + 'dashboard-writes-stopped.png', fullPage: true });
+
+  // The actions catalogue and the audit log on a phone: no sideways scrolling.
+  for (const [who, path, shot] of [['oscar', '/actions', 'actions-phone.png'], ['alice', '/audit', 'audit-phone.png']]) {
+    const phone = await personAt(who, path, { width: 390, height: 844 });
+    await phone.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+    await phone.locator('h1').waitFor();
+    const sw = await phone.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(sw <= 390, `${path} fits a phone (content is ${sw}px wide)`);
+    await phone.screenshot({ path: SHOTS + shot, fullPage: true });
+  }
+  const auditor = await personAt('alice', '/audit?action=action.', { width: 1440, height: 900 });
+  await auditor.locator('table.audit tr[data-event]').first().waitFor();
+  await auditor.screenshot({ path: SHOTS + 'audit.png', fullPage: true });
   assert.deepEqual(pageErrors, []);
 });
