@@ -1,18 +1,19 @@
-# opsdeck: release build with cargo-leptos, then a small runtime image.
+# opsdeck: the release build (scripts/build.sh --release: cargo, wasm-bindgen, wasm-opt — the same
+# steps `make release` takes), then a small runtime image.
 # Build:  docker build -t opsdeck .
 # Run:    docker run -p 3000:3000 -v /etc/opsdeck:/etc/opsdeck:ro -e DATABASE_URL=postgres://… opsdeck
 # (No Docker engine runs on the project's build machines, so this file is not exercised by `make test`.)
 
 FROM rust:1.95-bookworm AS build
 RUN rustup target add wasm32-unknown-unknown \
- && cargo install cargo-leptos --version 0.3.10 --locked --features no_downloads \
  && cargo install wasm-bindgen-cli --version 0.2.130
-# wasm-opt for the release bundle: Debian's binaryen 108 breaks it; npm's 132 works.
-RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm \
- && npm install -g binaryen@132.0.0 && rm -rf /var/lib/apt/lists/*
+# wasm-opt for the release bundle: Debian's binaryen 108 breaks it; npm's 132 works (scripts/lib.sh
+# installs it into ~/.cache/opsdeck-tools).
+RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN cargo leptos build --release
+ENV CARGO_TARGET_DIR=/src/target
+RUN scripts/build.sh --release
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates \

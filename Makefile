@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/opsdeck-target
 LISTEN ?= 127.0.0.1:3000
 
-.PHONY: demo test bench build deps test-deps
+.PHONY: demo test bench build release deps test-deps
 
 deps:
 	@scripts/install-build-deps.sh
@@ -11,8 +11,14 @@ deps:
 test-deps: deps
 	@scripts/install-test-deps.sh
 
+## The server and the debug browser bundle in target/site (cargo + wasm-bindgen; no cargo-leptos)
 build: deps
-	cargo leptos build
+	@scripts/build.sh
+
+## The release build: optimised server, wasm-opt'ed bundle; run it with
+## `$(CARGO_TARGET_DIR)/release/opsdeck demo` or `... serve --config FILE`
+release: deps
+	@scripts/build.sh --release
 
 ## Run opsdeck with a simulated Conflicto and a private database at http://$(LISTEN)
 demo: build
@@ -23,5 +29,5 @@ test: test-deps
 	@scripts/test.sh
 
 ## Benchmarks (a report, not a test); figures go into README.md by hand
-bench: build
+bench: release
 	@scripts/bench.sh

@@ -26,12 +26,7 @@ rm -f "$OUT"/{meta.json,wrk-ssr.txt,wrk-static.txt,wrk-ssr-c1.txt,wrk-static-c1.
 # 1. Tools and the build ------------------------------------------------------------------------
 command -v wrk >/dev/null || apt_install wrk
 command -v psql >/dev/null || apt_install postgresql-client
-if [ ! -f "$SITE/pkg/opsdeck.js" ]; then
-  say "cargo leptos build (no $SITE/pkg yet)"
-  cargo leptos build
-fi
-say "cargo build --release -p server --bin opsdeck"
-cargo build --release -p server --bin opsdeck
+# `make bench` has just run `scripts/build.sh --release` (server and wasm-opt'ed bundle).
 
 # A fresh database for this run ----------------------------------------------------------------
 PG_PRIVATE_PID="${TMPDIR:-/tmp}/opsdeck-test-pg-$(id -u)/data/postmaster.pid"
@@ -120,7 +115,7 @@ say "resident memory: 0 and $VIEWERS idle live viewers"
 python3 "$HELPERS/live.py" rss --base "$BASE" --pid "$PID" --viewers "$VIEWERS" --hold 5 >"$OUT/rss.json"
 
 # 3. SSR vs the same bytes served as a static file ----------------------------------------------
-# Another engineer's `cargo leptos build` may wipe target/site mid-run: the page is kept in
+# Another engineer's build may replace target/site mid-run: the page is kept in
 # bench/out and put back before each static run, which is repeated (3 tries) if it got errors.
 wrk_static() { # OUTFILE WRK-ARGS...
   local out="$1" attempt

@@ -19,3 +19,16 @@ apt_install() {
 wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
 }
+
+# wasm-opt for release bundles: npm's binaryen 132 (Debian's 108 silently breaks the bundle: the
+# page never hydrates). Installed once into ~/.cache/opsdeck-tools, outside the clone.
+TOOLS_DIR="${OPSDECK_TOOLS:-$HOME/.cache/opsdeck-tools}"
+wasm_opt_bin() {
+  local bin="$TOOLS_DIR/node_modules/.bin/wasm-opt"
+  if ! "$bin" --version 2>/dev/null | grep -q 'version 132'; then
+    say "installing wasm-opt (npm binaryen@132.0.0) into $TOOLS_DIR"
+    mkdir -p "$TOOLS_DIR"
+    (cd "$TOOLS_DIR" && npm install --no-audit --no-fund --loglevel=error --prefix "$TOOLS_DIR" binaryen@132.0.0 >&2)
+  fi
+  echo "$bin"
+}

@@ -27,8 +27,7 @@ say "Rust tests (domain, adapters incl. AWS against moto, store, pages, live fee
 cargo test -p app -p server -p opsdeck-tests --features app/ssr
 
 # Built after the Rust tests so the browser drives exactly what `make demo` runs.
-say "cargo leptos build"
-cargo leptos build
+scripts/build.sh
 
 say "browser test (headless Chromium)"
 psql -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS opsdeck_browser" -c "CREATE DATABASE opsdeck_browser"

@@ -472,7 +472,7 @@ pub async fn start_with(
     if !script.is_file() {
         tracing::warn!(
             "built assets not found ({} is missing): pages render but will not update live; \
-             run `cargo leptos build` or set server.site_root",
+             run `make build` or set server.site_root",
             script.display()
         );
     }
