@@ -3,7 +3,7 @@
 
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
-use server::aws::{AwsReader, CallLimits, ReaderOptions};
+use server::aws::{AwsEnvironment, AwsOptions, CallLimits};
 use server::config::AwsSettings;
 use server::metrics::Metrics;
 use std::sync::Arc;
@@ -75,15 +75,15 @@ pub async fn reader(
     cfg: &AwsSettings,
     limits: CallLimits,
     statistic: &str,
-) -> (AwsReader, Arc<Metrics>) {
+) -> (AwsEnvironment, Arc<Metrics>) {
     let metrics = Arc::new(Metrics::new());
-    let opts = ReaderOptions {
+    let opts = AwsOptions {
         limits,
         response_time_statistic: statistic.into(),
         metrics: metrics.clone(),
         credentials: Some(credentials()),
     };
-    (AwsReader::new(cfg, &opts).await, metrics)
+    (AwsEnvironment::new(cfg, &opts).await, metrics)
 }
 
 /// Settings naming only the given resources, at `endpoint`.

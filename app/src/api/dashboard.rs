@@ -1,29 +1,9 @@
 //! Reading the dashboard and one environment's detail.
 
 use super::AppError;
-use crate::domain::{Dashboard, EnvSnapshot, LatencyBucket, ProbeResult};
-use chrono::{DateTime, Utc};
+use crate::domain::{Dashboard, EnvDetail};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct EnvDetail {
-    pub snapshot: EnvSnapshot,
-    /// Last 24 hours of the health endpoint, 15-minute buckets.
-    pub history_24h: Vec<LatencyBucket>,
-    /// Newest stored samples of all endpoints, newest first.
-    pub recent: Vec<ProbeResult>,
-    pub generated_at: DateTime<Utc>,
-    /// Why stored history could not be read, if it could not: the live part still shows.
-    pub history_error: Option<String>,
-    pub demo: bool,
-    /// The AWS and deploy panels, when the environment has them configured.
-    pub cloud: Option<crate::domain::CloudSnapshot>,
-    /// Every environment's health and key metrics now: the evidence beside a deploy review.
-    pub evidence: Vec<crate::domain::deploys::EnvEvidence>,
-    pub review: crate::domain::deploys::ReviewAbility,
-}
 
 #[server(prefix = "/api/fn", endpoint = "dashboard", input = GetUrl)]
 pub async fn get_dashboard() -> Result<Dashboard, AppError> {

@@ -6,21 +6,21 @@ mod audit;
 mod dashboard;
 mod demo;
 mod deploys;
-mod error;
 mod profile;
 mod session;
 mod wall_tokens;
 
+pub use crate::domain::AppError;
+pub use crate::domain::EnvDetail;
 pub use actions::{
     decide_request, get_actions, get_request, request_action, review_request, verify_request,
     ActionsPage, DecideRequest, GetActions, GetRequest, RequestAction, RequestPage, ReviewRequest,
     VerifyRequest,
 };
 pub use audit::{get_audit, GetAudit};
-pub use dashboard::{get_dashboard, get_env_detail, EnvDetail, GetDashboard, GetEnvDetail};
+pub use dashboard::{get_dashboard, get_env_detail, GetDashboard, GetEnvDetail};
 pub use demo::{get_demo_faults, set_demo_fault, GetDemoFaults, SetDemoFault};
 pub use deploys::{review_deploy, ReviewDeploy};
-pub use error::AppError;
 pub use profile::{get_profile, GetProfile, Profile};
 pub use session::{get_session, get_sign_in_options, GetSession, GetSignInOptions, SignInOptions};
 pub use wall_tokens::{

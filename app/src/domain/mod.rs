@@ -3,10 +3,14 @@
 pub mod actions;
 pub mod audit;
 pub mod auth;
+pub mod change;
 pub mod cloud;
 pub mod dashboard;
+pub mod decision;
 pub mod deploys;
+pub mod env_detail;
 pub mod env_name;
+pub mod error;
 pub mod fault;
 pub mod format;
 pub mod health;
@@ -19,7 +23,9 @@ pub use auth::{
 };
 pub use cloud::{CloudSnapshot, Sourced};
 pub use dashboard::{Dashboard, EnvSnapshot, KnownVersion, LatencyBucket, Uptime};
+pub use env_detail::EnvDetail;
 pub use env_name::EnvName;
+pub use error::AppError;
 pub use fault::Fault;
 pub use health::{
     DnsCheck, Endpoint, FailureKind, HealthBody, PhaseTimings, ProbeFailure, ProbeResult,

@@ -58,17 +58,26 @@ fn Actions(page: ActionsPage, request: ServerAction<RequestAction>) -> impl Into
                     if policy.break_glass { ", or one approver alone in an emergency (break glass)" } else { "" },
                     policy.expires_after_s / 60
                 );
-                let env_options = envs.iter().map(|e| view! { <option value=e.clone()>{e.clone()}</option> }).collect_view();
-                let first_good = page.last_known_good.iter().find(|(e, _, _)| Some(e) == envs.first()).map(|(_, sha, _)| sha.clone()).unwrap_or_default();
+                let env_options = envs.iter().map(|e| view! { <option value=e.to_string()>{e.to_string()}</option> }).collect_view();
                 let goods = page
                     .last_known_good
                     .iter()
-                    .map(|(e, sha, msg)| format!("{e}: {} ({msg})", sha.chars().take(7).collect::<String>()))
+                    .map(|g| format!("{}: {} ({})", g.env, g.sha.chars().take(7).collect::<String>(), g.message))
                     .collect::<Vec<_>>()
                     .join("; ");
+                // The rollback's version follows the environment chosen (its last known good);
+                // as an attribute, so it is there without wasm and stops following once edited.
+                let selected = RwSignal::new(envs.first().map(|e| e.to_string()).unwrap_or_default());
+                let page_for_version = page.clone();
+                let version = move || {
+                    page_for_version
+                        .last_known_good(&selected.get())
+                        .map(|g| g.sha.clone())
+                        .unwrap_or_default()
+                };
                 let extra = match kind {
                     ActionKind::Rollback => view! {
-                        <label>"Version (tag or sha)" <input type="text" name="version" value=first_good required /></label>
+                        <label>"Version (tag or sha)" <input type="text" name="version" value=version required /></label>
                         {(!goods.is_empty()).then(|| view! { <p class="note wide">"Last known good — " {goods}</p> })}
                     }.into_any(),
                     ActionKind::Scale => view! { <label>{format!("Tasks (1–{})", page.max_tasks)} <input type="number" name="count" min="1" max=page.max_tasks.to_string() required /></label> }.into_any(),
@@ -86,7 +95,7 @@ fn Actions(page: ActionsPage, request: ServerAction<RequestAction>) -> impl Into
                         <ActionForm action=request attr:class="action-form">
                             <input type="hidden" name="kind" value=kind.as_str() />
                             <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />
-                            <label>"Environment" <select name="env">{env_options}</select></label>
+                            <label>"Environment" <select name="env" on:change=move |ev| selected.set(event_target_value(&ev))>{env_options}</select></label>
                             {extra}
                             <label class="wide">"Reason (required, kept in the audit log)" <input type="text" name="reason" required maxlength="2000" /></label>
                             <button type="submit" class="btn" data-request=kind.as_str()>"Request"</button>

@@ -2,7 +2,7 @@
 //! actions out (AWS, GitHub — or the demo's simulation).
 
 use super::{PortError, UserToken};
-use crate::domain::actions::{Action, Decision, Policy, RequestView, State};
+use crate::domain::actions::{Action, Decision, Ledger, Policy, RequestView, State};
 use crate::domain::deploys::EnvEvidence;
 use crate::domain::EnvName;
 
@@ -38,6 +38,51 @@ pub trait ActionRequests: Send + Sync {
 
     /// Newest first.
     async fn list(&self, limit: i64) -> Result<Vec<RequestView>, PortError>;
+
+    // What the actions worker needs. The worker owns the protocol (order, time limits); the
+    // store owns how a claim and an execution are held (row locks, an execution lock that lives
+    // exactly as long as the executing process's connection).
+
+    /// Claim the oldest approved request that no one else holds, for execution.
+    async fn claim_next(&self) -> Result<Option<Box<dyn ClaimedRequest>>, PortError>;
+
+    /// Requests marked executing whose executing process is gone become "outcome unknown";
+    /// how many.
+    async fn sweep_abandoned(&self) -> Result<u64, PortError>;
+
+    /// Pending requests past their expiry become expired; how many.
+    async fn expire_due(&self, now: chrono::DateTime<chrono::Utc>) -> Result<u64, PortError>;
+
+    /// Requests waiting for a decision.
+    async fn pending_count(&self) -> Result<u32, PortError>;
+}
+
+/// An approved request claimed by one worker; nobody else can claim it meanwhile.
+#[async_trait::async_trait]
+pub trait ClaimedRequest: Send {
+    fn request(&self) -> &RequestView;
+    /// The state machine's view, decisions by person included.
+    fn ledger(&self) -> &Ledger;
+    /// The person whose approval made it executable (a rollback is dispatched as them).
+    fn final_approver(&self) -> Option<i64>;
+    /// Not executable after all (approved too late, not enough approvals): expire it, unexecuted.
+    async fn expire(self: Box<Self>, why: &str) -> Result<(), PortError>;
+    /// Mark it executing and commit, before anything is called; the returned execution holds the
+    /// execution lock until it is finished (or its process dies).
+    async fn mark_executing(self: Box<Self>) -> Result<Box<dyn Execution>, PortError>;
+}
+
+/// A request being executed.
+#[async_trait::async_trait]
+pub trait Execution: Send {
+    /// Record the outcome (`result`: AWS's or GitHub's answer in words) with its audit event;
+    /// `incident_started` also records the start of an incident (stopping all writes).
+    async fn finish(
+        self: Box<Self>,
+        state: State,
+        result: &str,
+        incident_started: bool,
+    ) -> Result<(), PortError>;
 }
 
 #[async_trait::async_trait]

@@ -1,6 +1,8 @@
 //! Use cases: what opsdeck does, written against ports only.
 
+pub mod change;
 pub mod cloud_metrics;
+pub mod deploy_review;
 pub mod deploys;
 pub mod env_detail;
 pub mod probe_round;

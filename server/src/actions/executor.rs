@@ -1,7 +1,7 @@
 //! Carrying actions out against the real systems: ECS (scale, stop writes, restart), RDS (restore
 //! into a new instance) and GitHub (dispatch the rollback workflow as the approver).
 
-use crate::aws::AwsReader;
+use crate::aws::AwsEnvironment;
 use app::domain::actions::Action;
 use app::domain::EnvName;
 use app::ports::DeployTarget;
@@ -9,12 +9,12 @@ use app::ports::{ActionExecutor, PortError, UserToken};
 use std::sync::Arc;
 
 pub struct RealExecutor {
-    pub aws: Vec<(EnvName, Arc<AwsReader>)>,
+    pub aws: Vec<(EnvName, Arc<AwsEnvironment>)>,
     pub deploys: Vec<(EnvName, DeployTarget)>,
 }
 
 impl RealExecutor {
-    fn aws(&self, env: &EnvName) -> Result<&AwsReader, PortError> {
+    fn aws(&self, env: &EnvName) -> Result<&AwsEnvironment, PortError> {
         self.aws
             .iter()
             .find(|(n, _)| n == env)

@@ -3,7 +3,7 @@
 //! session's CSRF token. What a route needs beyond viewing is checked by the route itself.
 
 use super::{session, Access};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::users;
 use app::domain::{Principal, Role, SessionInfo};
 use axum::body::{to_bytes, Body};
@@ -13,44 +13,22 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-/// Reachable without signing in: the way in, opsdeck's own health, and static files.
-fn is_public(path: &str) -> bool {
-    matches!(
-        path,
-        "/signin"
-            | "/signin/demo"
-            | "/auth/oidc/start"
-            | "/auth/oidc/callback"
-            | "/auth/github/start"
-            | "/auth/github/callback"
-            | "/healthz"
-            | "/readyz"
-            | "/metrics"
-            | "/favicon.svg"
-            | "/api/fn/session"
-            | "/api/fn/sign_in_options"
-    ) || path.starts_with("/pkg/")
-}
-
-/// State-changing requests that need no CSRF token: signing in has no session yet (its Origin is
-/// still checked by `same_origin`).
-fn needs_no_token(path: &str) -> bool {
-    path == "/signin/demo"
-}
-
 /// The largest form body read to find the token.
 const MAX_FORM: usize = 64 * 1024;
 
-/// What a wall screen may load: the dashboard, the wall, their data and the live stream.
-fn wall_may_see(path: &str) -> bool {
-    matches!(
-        path,
-        "/" | "/wall" | "/api/v1/live" | "/api/v1/status" | "/api/fn/dashboard" | "/api/fn/session"
-    )
+/// Which paths are open to whom. The router, which registers every route, gives these.
+#[derive(Clone, Copy)]
+pub struct RouteAccess {
+    /// Reachable without signing in.
+    pub public: fn(&str) -> bool,
+    /// State-changing requests that need no CSRF token (signing in has no session yet).
+    pub no_csrf_token: fn(&str) -> bool,
+    /// What a wall screen may load.
+    pub wall: fn(&str) -> bool,
 }
 
 pub async fn guard(
-    State(state): State<AppState>,
+    State((state, access)): State<(AppState, RouteAccess)>,
     session: Session,
     req: Request,
     next: Next,
@@ -73,7 +51,7 @@ pub async fn guard(
     };
     let path = req.uri().path().to_owned();
     let mut req = req;
-    if is_public(&path) {
+    if (access.public)(&path) {
         if let Some(info) = info {
             req.extensions_mut().insert(info);
         }
@@ -88,7 +66,7 @@ pub async fn guard(
     if info.wall {
         // First: every answer, refusals too, saves the session.
         session::keep_wall_open(&session);
-        if !wall_may_see(&path) || !matches!(*req.method(), Method::GET | Method::HEAD) {
+        if !(access.wall)(&path) || !matches!(*req.method(), Method::GET | Method::HEAD) {
             return (
                 StatusCode::FORBIDDEN,
                 "a wall screen can only show the dashboard and the wall\n",
@@ -100,7 +78,7 @@ pub async fn guard(
         }
     }
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-        && !needs_no_token(&path)
+        && !(access.no_csrf_token)(&path)
     {
         req = match check_token(req, info.csrf_token.as_deref()).await {
             Ok(req) => req,
@@ -266,24 +244,6 @@ async fn check_token(req: Request, expected: Option<&str>) -> Result<Request, Re
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_the_way_in_and_health_are_public() {
-        for p in ["/signin", "/healthz", "/pkg/opsdeck.js", "/api/fn/session"] {
-            assert!(is_public(p), "{p}");
-        }
-        for p in [
-            "/",
-            "/wall",
-            "/env/prod",
-            "/api/v1/status",
-            "/api/v1/live",
-            "/api/fn/demo_fault",
-            "/signout",
-        ] {
-            assert!(!is_public(p), "{p}");
-        }
-    }
 
     #[test]
     fn token_comparison() {

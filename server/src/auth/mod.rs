@@ -10,7 +10,7 @@ pub mod routes;
 mod session;
 pub mod token_key;
 
-pub use guard::guard;
+pub use guard::{guard, RouteAccess};
 pub use session::{session_layer, SessionStore, WallSession};
 
 use app::domain::{DemoUser, RoleGrants};

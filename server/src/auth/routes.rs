@@ -1,7 +1,7 @@
 //! Signing in and out, and the session as JSON for scripts.
 
 use super::{session, Access};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::users;
 use app::domain::{local_path, Principal, SessionInfo};
 use axum::extract::{Form, Query, State};

@@ -3,7 +3,7 @@
 //! error rate means the same against every CloudWatch-compatible endpoint.
 
 use super::error::port_error;
-use super::{aws_time, chrono_time, AwsReader};
+use super::{aws_time, chrono_time, AwsEnvironment};
 use app::domain::cloud::metrics::{derived_max_connections, error_rate, storage_used};
 use app::domain::cloud::{MetricKind, MetricPoint};
 use app::ports::{MetricReadings, PortError};
@@ -25,7 +25,11 @@ pub struct Discovery {
 const DISCOVERY_TTL: Duration = Duration::from_secs(3600);
 
 /// The queries for one window: (query id, namespace, metric, dimensions, statistic).
-fn queries(r: &AwsReader, d: &Discovery, period_s: u32) -> Vec<(&'static str, MetricDataQuery)> {
+fn queries(
+    r: &AwsEnvironment,
+    d: &Discovery,
+    period_s: u32,
+) -> Vec<(&'static str, MetricDataQuery)> {
     let mut out = Vec::new();
     let mut add = |id: &'static str, ns: &str, name: &str, dims: Vec<(&str, &str)>, stat: &str| {
         let metric = Metric::builder()
@@ -109,7 +113,7 @@ fn queries(r: &AwsReader, d: &Discovery, period_s: u32) -> Vec<(&'static str, Me
 }
 
 pub(super) async fn read(
-    r: &AwsReader,
+    r: &AwsEnvironment,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     period_s: u32,
@@ -229,7 +233,7 @@ pub(super) async fn read(
 }
 
 /// The ALB's metric dimension and the database's size and connection limit.
-async fn discovery(r: &AwsReader) -> Result<Discovery, PortError> {
+async fn discovery(r: &AwsEnvironment) -> Result<Discovery, PortError> {
     {
         let cached = r.discovery.lock().await;
         if let Some((at, d)) = cached.as_ref() {

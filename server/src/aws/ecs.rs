@@ -2,7 +2,7 @@
 //! `DescribeTaskDefinition` (the last only when the primary deployment's revision changes).
 
 use super::error::port_error;
-use super::{chrono_time, AwsReader};
+use super::{chrono_time, AwsEnvironment};
 use app::domain::cloud::console;
 use app::domain::cloud::ecs::{family_revision, task_id, TaskDefinition};
 use app::domain::cloud::{EcsDeployment, EcsEvent, EcsPanel, EcsTask};
@@ -11,7 +11,7 @@ use app::ports::PortError;
 /// The runbook looks at the most recent events only.
 const EVENTS: usize = 10;
 
-pub(super) async fn read(r: &AwsReader) -> Result<EcsPanel, PortError> {
+pub(super) async fn read(r: &AwsEnvironment) -> Result<EcsPanel, PortError> {
     let (Some(cluster), Some(service)) = (r.cfg.cluster.as_deref(), r.cfg.service.as_deref())
     else {
         return Err(PortError::Other(
@@ -98,7 +98,11 @@ pub(super) async fn read(r: &AwsReader) -> Result<EcsPanel, PortError> {
     })
 }
 
-async fn tasks(r: &AwsReader, cluster: &str, service: &str) -> Result<Vec<EcsTask>, PortError> {
+async fn tasks(
+    r: &AwsEnvironment,
+    cluster: &str,
+    service: &str,
+) -> Result<Vec<EcsTask>, PortError> {
     let listed = r
         .ecs
         .list_tasks()
@@ -141,7 +145,7 @@ async fn tasks(r: &AwsReader, cluster: &str, service: &str) -> Result<Vec<EcsTas
 }
 
 /// A task definition revision never changes, so each is asked for once.
-async fn task_definition(r: &AwsReader, arn: &str) -> Result<TaskDefinition, PortError> {
+async fn task_definition(r: &AwsEnvironment, arn: &str) -> Result<TaskDefinition, PortError> {
     if let Some(td) = r.task_definitions.lock().await.get(arn) {
         return Ok(td.clone());
     }

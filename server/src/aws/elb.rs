@@ -2,12 +2,12 @@
 //! `DescribeTargetHealth` — the runbook's "production down" check.
 
 use super::error::port_error;
-use super::AwsReader;
+use super::AwsEnvironment;
 use app::domain::cloud::{console, LoadBalancerPanel, TargetGroupHealth};
 use app::ports::PortError;
 use aws_sdk_elasticloadbalancingv2::types::LoadBalancer;
 
-pub(super) async fn find(r: &AwsReader, name: &str) -> Result<LoadBalancer, PortError> {
+pub(super) async fn find(r: &AwsEnvironment, name: &str) -> Result<LoadBalancer, PortError> {
     let out = r
         .elb
         .describe_load_balancers()
@@ -28,7 +28,7 @@ pub(super) async fn find(r: &AwsReader, name: &str) -> Result<LoadBalancer, Port
     })
 }
 
-pub(super) async fn read(r: &AwsReader) -> Result<LoadBalancerPanel, PortError> {
+pub(super) async fn read(r: &AwsEnvironment) -> Result<LoadBalancerPanel, PortError> {
     let Some(name) = r.cfg.load_balancer.as_deref() else {
         return Err(PortError::Other("no load balancer configured".into()));
     };

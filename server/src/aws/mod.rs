@@ -1,6 +1,8 @@
-//! The AWS adapter: one [`AwsReader`] per environment implements `app`'s [`CloudReader`] port
-//! with the real SDK clients (ECS, CloudWatch, RDS, ELBv2), each call bounded in time.
+//! The AWS adapter: one [`AwsEnvironment`] per environment. Its reads implement `app`'s
+//! [`CloudReader`] port with the real SDK clients (ECS, CloudWatch, RDS, ELBv2), each call bounded
+//! in time; the calls change control makes (scale, restart, restore) live apart, in `changes`.
 
+mod changes;
 mod cloudwatch;
 mod ecs;
 mod elb;
@@ -20,7 +22,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::Mutex;
 
-pub struct AwsReader {
+pub struct AwsEnvironment {
     cfg: AwsSettings,
     region: String,
     response_time_statistic: String,
@@ -33,9 +35,9 @@ pub struct AwsReader {
     discovery: Mutex<Option<(std::time::Instant, cloudwatch::Discovery)>>,
 }
 
-/// Everything an [`AwsReader`] is built from besides the environment's own names.
+/// Everything an [`AwsEnvironment`] is built from besides the environment's own names.
 #[derive(Clone)]
-pub struct ReaderOptions {
+pub struct AwsOptions {
     pub limits: CallLimits,
     pub response_time_statistic: String,
     pub metrics: Arc<Metrics>,
@@ -43,8 +45,8 @@ pub struct ReaderOptions {
     pub credentials: Option<SharedCredentialsProvider>,
 }
 
-impl AwsReader {
-    pub async fn new(cfg: &AwsSettings, opts: &ReaderOptions) -> Self {
+impl AwsEnvironment {
+    pub async fn new(cfg: &AwsSettings, opts: &AwsOptions) -> Self {
         let sdk = sdk::sdk_config(
             &cfg.region,
             cfg.endpoint_url.as_ref().map(url::Url::as_str),
@@ -85,7 +87,7 @@ impl AwsReader {
 }
 
 #[async_trait::async_trait]
-impl CloudReader for AwsReader {
+impl CloudReader for AwsEnvironment {
     async fn ecs(&self) -> Result<EcsPanel, PortError> {
         ecs::read(self).await
     }
@@ -119,93 +121,4 @@ fn chrono_time(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
 
 fn aws_time(secs: i64) -> aws_smithy_types::DateTime {
     aws_smithy_types::DateTime::from_secs(secs)
-}
-
-/// The ECS and RDS calls change control makes (ecs:UpdateService, rds:RestoreDBInstanceFromDBSnapshot),
-/// and the reads that verify them.
-impl AwsReader {
-    fn service(&self) -> Result<(&str, &str), PortError> {
-        match (self.cfg.cluster.as_deref(), self.cfg.service.as_deref()) {
-            (Some(c), Some(s)) => Ok((c, s)),
-            _ => Err(PortError::Other(
-                "no ECS cluster and service configured".into(),
-            )),
-        }
-    }
-
-    /// Set the service's desired count; AWS's answer in words.
-    pub async fn set_desired(&self, count: i32) -> Result<String, PortError> {
-        let (cluster, service) = self.service()?;
-        let out = self
-            .ecs
-            .update_service()
-            .cluster(cluster)
-            .service(service)
-            .desired_count(count)
-            .send()
-            .await
-            .map_err(|e| error::port_error("ecs:UpdateService", e))?;
-        let desired = out.service().map_or(count, |s| s.desired_count());
-        Ok(format!(
-            "ECS accepted: {service} in {cluster} now wants {desired} tasks"
-        ))
-    }
-
-    /// Force a new deployment (fresh tasks, same task definition).
-    pub async fn force_new_deployment(&self) -> Result<String, PortError> {
-        let (cluster, service) = self.service()?;
-        let out = self
-            .ecs
-            .update_service()
-            .cluster(cluster)
-            .service(service)
-            .force_new_deployment(true)
-            .send()
-            .await
-            .map_err(|e| error::port_error("ecs:UpdateService", e))?;
-        let deployment = out
-            .service()
-            .and_then(|s| s.deployments().first())
-            .and_then(|d| d.id())
-            .unwrap_or("?")
-            .to_owned();
-        Ok(format!(
-            "ECS started a new deployment of {service}: {deployment}"
-        ))
-    }
-
-    /// Restore `snapshot` into a new instance; the configured instance is never touched.
-    pub async fn restore(&self, snapshot: &str, new_instance: &str) -> Result<String, PortError> {
-        if self.cfg.db_instance.as_deref() == Some(new_instance) {
-            return Err(PortError::Conflict(format!(
-                "{new_instance} is the existing database"
-            )));
-        }
-        let out = self
-            .rds
-            .restore_db_instance_from_db_snapshot()
-            .db_snapshot_identifier(snapshot)
-            .db_instance_identifier(new_instance)
-            .send()
-            .await
-            .map_err(|e| error::port_error("rds:RestoreDBInstanceFromDBSnapshot", e))?;
-        let status = out
-            .db_instance()
-            .and_then(|i| i.db_instance_status())
-            .unwrap_or("creating");
-        Ok(format!(
-            "RDS is restoring {snapshot} into {new_instance} (status {status})"
-        ))
-    }
-
-    /// The service's desired and running counts now, in words.
-    pub async fn describe_counts(&self) -> Result<(i32, i32), PortError> {
-        let p = ecs::read(self).await?;
-        Ok((p.desired, p.running))
-    }
-
-    pub async fn instance_status(&self, id: &str) -> Result<String, PortError> {
-        let i = rds::instance(self, id).await?;
-        Ok(i.db_instance_status().unwrap_or("unknown").to_owned())
-    }
 }

@@ -2,7 +2,7 @@
 //! `aws rds describe-db-snapshots --snapshot-type automated`.
 
 use super::error::port_error;
-use super::{chrono_time, AwsReader};
+use super::{chrono_time, AwsEnvironment};
 use app::domain::cloud::{console, BackupsPanel, DbSnapshot};
 use app::ports::PortError;
 use aws_sdk_rds::types::DbInstance;
@@ -11,7 +11,7 @@ use aws_sdk_rds::types::DbInstance;
 const AUTOMATED: usize = 7;
 const MANUAL: usize = 10;
 
-pub(super) async fn instance(r: &AwsReader, id: &str) -> Result<DbInstance, PortError> {
+pub(super) async fn instance(r: &AwsEnvironment, id: &str) -> Result<DbInstance, PortError> {
     let out = r
         .rds
         .describe_db_instances()
@@ -33,7 +33,7 @@ pub(super) async fn instance(r: &AwsReader, id: &str) -> Result<DbInstance, Port
         .ok_or_else(|| PortError::NotFound(format!("DB instance {id} not found in {}", r.region)))
 }
 
-async fn snapshots(r: &AwsReader, id: &str, kind: &str) -> Result<Vec<DbSnapshot>, PortError> {
+async fn snapshots(r: &AwsEnvironment, id: &str, kind: &str) -> Result<Vec<DbSnapshot>, PortError> {
     let out = r
         .rds
         .describe_db_snapshots()
@@ -63,7 +63,10 @@ async fn snapshots(r: &AwsReader, id: &str, kind: &str) -> Result<Vec<DbSnapshot
     Ok(found)
 }
 
-pub(super) async fn read(r: &AwsReader, overdue_after_s: u64) -> Result<BackupsPanel, PortError> {
+pub(super) async fn read(
+    r: &AwsEnvironment,
+    overdue_after_s: u64,
+) -> Result<BackupsPanel, PortError> {
     let Some(id) = r.cfg.db_instance.as_deref() else {
         return Err(PortError::Other("no RDS instance configured".into()));
     };

@@ -1,7 +1,7 @@
 //! `GET /api/v1/audit.csv` and `/api/v1/audit.json`: the audit log, filtered like the audit page
 //! (`?person=&env=&action=&limit=`), for approvers and admins.
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::domain::audit::{to_csv, AuditFilter};
 use app::domain::{Role, SessionInfo};
 use axum::extract::{Query, State};

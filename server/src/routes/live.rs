@@ -4,7 +4,7 @@
 
 use crate::auth::WallSession;
 use crate::live::{LiveItem, Viewer};
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};

@@ -1,5 +1,5 @@
 //! Routes that are not server functions: the live stream, the JSON status for scripts, and
-//! opsdeck's own health and metrics. They are registered in `startup::build_app`.
+//! opsdeck's own health and metrics. They are registered in `router::build_app`.
 
 pub mod audit_export;
 pub mod live;

@@ -1,7 +1,7 @@
 //! opsdeck's own health: `/healthz` (the process answers), `/readyz` (and its database does),
 //! `/metrics` (Prometheus text).
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;

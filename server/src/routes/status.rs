@@ -1,6 +1,6 @@
 //! `GET /api/v1/status`: the current snapshot as JSON, for scripts (`curl … | jq`).
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::ports::LiveStatus;
 use axum::extract::State;
 use axum::Json;

@@ -1,8 +1,38 @@
-//! Checking the audit log's hash chain: every event's hash must match its content and link to the
-//! event before it. The hash itself is defined once, in SQL (`audit_event_hash`, see the
-//! migration), and computed by the database on insert.
+//! The audit log: appending an event (the one INSERT into `audit_events`), checking the hash
+//! chain — every event's hash must match its content and link to the event before it — and
+//! searching it. The hash itself is defined once, in SQL (`audit_event_hash`, see the migration),
+//! and computed by the database on insert.
 
 use sqlx::PgPool;
+
+/// One thing that happened, and who did it.
+pub struct Event<'a> {
+    /// `None` when nobody could be identified (a failed sign-in); `actor` then says what is known.
+    pub user_id: Option<i64>,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub environment: Option<&'a str>,
+    pub details: serde_json::Value,
+}
+
+/// Append `event` — inside the caller's transaction when given one, so the change it records and
+/// the record itself commit together or not at all.
+pub async fn append<'e>(
+    executor: impl sqlx::PgExecutor<'e>,
+    event: Event<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_events (actor_user_id, actor, action, environment, details) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(event.user_id)
+    .bind(event.actor)
+    .bind(event.action)
+    .bind(event.environment)
+    .bind(event.details)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
 
 #[derive(Debug, PartialEq)]
 pub enum Verdict {

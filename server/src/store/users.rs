@@ -23,8 +23,7 @@ pub async fn upsert_user(pool: &PgPool, id: &Identity) -> Result<i64, sqlx::Erro
     .await
 }
 
-/// Append an audit event. `actor_user_id` is `None` when nobody could be identified (a failed
-/// sign-in), and `actor` then says what is known.
+/// Append an audit event outside any transaction (see [`super::audit::append`]).
 pub async fn audit(
     pool: &PgPool,
     actor_user_id: Option<i64>,
@@ -32,16 +31,17 @@ pub async fn audit(
     action: &str,
     details: serde_json::Value,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_events (actor_user_id, actor, action, details) VALUES ($1, $2, $3, $4)",
+    super::audit::append(
+        pool,
+        super::audit::Event {
+            user_id: actor_user_id,
+            actor,
+            action,
+            environment: None,
+            details,
+        },
     )
-    .bind(actor_user_id)
-    .bind(actor)
-    .bind(action)
-    .bind(details)
-    .execute(pool)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// The [`app::ports::People`] adapter.

@@ -1,4 +1,5 @@
-//! The errors a user can see from a server function, in words.
+//! The errors a person can see, in words: what use cases answer and server functions return.
+//! Each maps to one HTTP status, applied once at the edge.
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};

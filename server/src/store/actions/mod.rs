@@ -2,11 +2,16 @@
 //! simultaneous approvals are serialised and counted once each), and every transition written to
 //! the audit log in the same transaction.
 
-use app::domain::actions::{Action, Decision, DecisionView, Ledger, Policy, RequestView, State};
-use app::domain::deploys::EnvEvidence;
-use app::ports::{ActionRequests, NewRequest, PortError};
+mod execution;
+mod rows;
+
+pub(crate) use rows::load;
+
+use app::domain::actions::{Decision, RequestView, State};
+use app::ports::{ActionRequests, ClaimedRequest, NewRequest, PortError};
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgPool, Row};
+use rows::{audit, db, decisions, ledger, transition};
+use sqlx::PgPool;
 
 pub struct PgActions {
     pool: PgPool,
@@ -16,153 +21,6 @@ impl PgActions {
     pub fn new(pool: PgPool) -> Self {
         Self { pool }
     }
-}
-
-fn db(e: sqlx::Error) -> PortError {
-    PortError::Unavailable(format!("database: {e}"))
-}
-
-/// Append an audit event inside the caller's transaction.
-pub async fn audit_in(
-    conn: &mut PgConnection,
-    user_id: Option<i64>,
-    actor: &str,
-    action: &str,
-    environment: Option<&str>,
-    details: serde_json::Value,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_events (actor_user_id, actor, action, environment, details) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(user_id)
-    .bind(actor)
-    .bind(action)
-    .bind(environment)
-    .bind(details)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-const COLUMNS: &str =
-    "id, environment, action, reason, requester, requester_id, requested_at, policy, state, \
-     break_glass, reviewed_by, evidence, executing_since, finished_at, result";
-
-/// The decisions on a request, oldest first, with the deciding user's id.
-pub async fn decisions(
-    conn: &mut PgConnection,
-    id: i64,
-) -> Result<Vec<(i64, DecisionView)>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT user_id, who, approve, break_glass, comment, at FROM action_decisions WHERE request_id = $1 ORDER BY at",
-    )
-    .bind(id)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            (
-                r.get("user_id"),
-                DecisionView {
-                    who: r.get("who"),
-                    approve: r.get("approve"),
-                    break_glass: r.get("break_glass"),
-                    comment: r.get("comment"),
-                    at: r.get("at"),
-                },
-            )
-        })
-        .collect())
-}
-
-fn view(r: &sqlx::postgres::PgRow, decisions: Vec<DecisionView>) -> Result<RequestView, PortError> {
-    let parse =
-        |e: serde_json::Error| PortError::Other(format!("a stored request could not be read: {e}"));
-    let action: Action = serde_json::from_value(r.get("action")).map_err(parse)?;
-    let policy: Policy = serde_json::from_value(r.get("policy")).map_err(parse)?;
-    let evidence: Vec<EnvEvidence> = serde_json::from_value(r.get("evidence")).unwrap_or_default();
-    let state: String = r.get("state");
-    Ok(RequestView {
-        id: r.get("id"),
-        env: r.get("environment"),
-        action,
-        reason: r.get("reason"),
-        requester: r.get("requester"),
-        requester_id: r.get("requester_id"),
-        requested_at: r.get("requested_at"),
-        policy,
-        state: State::parse(&state).unwrap_or(State::OutcomeUnknown),
-        break_glass: r.get("break_glass"),
-        reviewed_by: r.get("reviewed_by"),
-        evidence,
-        decisions,
-        executing_since: r.get("executing_since"),
-        finished_at: r.get("finished_at"),
-        result: r.get("result"),
-    })
-}
-
-pub async fn load(conn: &mut PgConnection, id: i64) -> Result<Option<RequestView>, PortError> {
-    let Some(row) = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM action_requests WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db)?
-    else {
-        return Ok(None);
-    };
-    let d = decisions(conn, id).await.map_err(db)?;
-    view(&row, d.into_iter().map(|(_, v)| v).collect()).map(Some)
-}
-
-/// The state machine's view of a stored request.
-pub fn ledger(v: &RequestView, decided: &[(i64, DecisionView)]) -> Ledger {
-    Ledger {
-        state: v.state,
-        requester: v.requester_id,
-        requested_at: v.requested_at,
-        policy: v.policy,
-        approvers: decided
-            .iter()
-            .filter(|(_, d)| d.approve)
-            .map(|(u, _)| *u)
-            .collect(),
-        rejected_by: decided.iter().find(|(_, d)| !d.approve).map(|(u, _)| *u),
-        break_glass: v.break_glass,
-    }
-}
-
-/// Set a request's state with its audit event, inside the caller's transaction.
-pub async fn transition(
-    conn: &mut PgConnection,
-    id: i64,
-    env: &str,
-    state: State,
-    actor: (Option<i64>, &str),
-    details: serde_json::Value,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE action_requests SET state = $2 WHERE id = $1")
-        .bind(id)
-        .bind(state.as_str())
-        .execute(&mut *conn)
-        .await?;
-    let mut details = details;
-    if let Some(o) = details.as_object_mut() {
-        o.insert("request".into(), id.into());
-        o.insert("state".into(), state.as_str().into());
-    }
-    audit_in(
-        conn,
-        actor.0,
-        actor.1,
-        &format!("action.{}", state.as_str()),
-        Some(env),
-        details,
-    )
-    .await
 }
 
 #[async_trait::async_trait]
@@ -189,12 +47,11 @@ impl ActionRequests for PgActions {
         .fetch_one(&mut *tx)
         .await
         .map_err(db)?;
-        audit_in(
+        audit(
             &mut tx,
-            Some(r.requester_id),
-            &r.requester,
+            (Some(r.requester_id), &r.requester),
             "action.requested",
-            Some(r.env.as_str()),
+            r.env.as_str(),
             serde_json::json!({"request": id, "action": action, "reason": r.reason, "policy": policy, "evidence": evidence}),
         )
         .await
@@ -275,12 +132,11 @@ impl ActionRequests for PgActions {
         } else {
             "action.rejection"
         };
-        audit_in(
+        audit(
             &mut tx,
-            Some(d.user_id),
-            who,
+            (Some(d.user_id), who),
             what,
-            Some(&v.env),
+            &v.env,
             serde_json::json!({"request": id, "comment": comment, "approvals": l.approvers.len()}),
         )
         .await
@@ -322,12 +178,11 @@ impl ActionRequests for PgActions {
             .execute(&mut *tx)
             .await
             .map_err(db)?;
-        audit_in(
+        audit(
             &mut tx,
-            Some(user_id),
-            who,
+            (Some(user_id), who),
             "action.reviewed",
-            Some(&v.env),
+            &v.env,
             serde_json::json!({"request": id}),
         )
         .await
@@ -356,30 +211,20 @@ impl ActionRequests for PgActions {
         }
         Ok(out)
     }
-}
 
-/// Requests past their expiry that nobody approved in time.
-pub async fn expire_old(pool: &PgPool, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let rows: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, environment FROM action_requests
-          WHERE state = 'pending' AND requested_at + make_interval(secs => (policy->>'expires_after_s')::double precision) <= $1
-          FOR UPDATE SKIP LOCKED",
-    )
-    .bind(now)
-    .fetch_all(&mut *tx)
-    .await?;
-    for (id, env) in &rows {
-        transition(
-            &mut tx,
-            *id,
-            env,
-            State::Expired,
-            (None, "opsdeck"),
-            serde_json::json!({}),
-        )
-        .await?;
+    async fn claim_next(&self) -> Result<Option<Box<dyn ClaimedRequest>>, PortError> {
+        execution::claim_next(&self.pool).await
     }
-    tx.commit().await?;
-    Ok(rows.len() as u64)
+
+    async fn sweep_abandoned(&self) -> Result<u64, PortError> {
+        execution::sweep_abandoned(&self.pool).await
+    }
+
+    async fn expire_due(&self, now: DateTime<Utc>) -> Result<u64, PortError> {
+        execution::expire_due(&self.pool, now).await
+    }
+
+    async fn pending_count(&self) -> Result<u32, PortError> {
+        execution::pending_count(&self.pool).await
+    }
 }

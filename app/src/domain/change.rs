@@ -1,0 +1,49 @@
+//! Change control's pages as they travel to the browser: one request with the evidence then and
+//! now, and the actions page (inbox, catalogue, history).
+
+use super::actions::{ActionKind, Policy, RequestView};
+use super::deploys::EnvEvidence;
+use super::EnvName;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RequestPage {
+    pub request: RequestView,
+    /// Every environment's health and key metrics now, beside those at the request.
+    pub evidence_now: Vec<EnvEvidence>,
+    pub viewer_id: i64,
+    pub viewer_can_approve: bool,
+    pub generated_at: DateTime<Utc>,
+}
+
+/// An environment's last known good deploy: the default version of a rollback.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LastKnownGood {
+    pub env: EnvName,
+    /// The commit it deployed.
+    pub sha: String,
+    /// The first line of its commit message.
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActionsPage {
+    pub requests: Vec<RequestView>,
+    /// Environments actions can target.
+    pub environments: Vec<EnvName>,
+    pub policies: Vec<(ActionKind, Policy)>,
+    pub max_tasks: u32,
+    pub last_known_good: Vec<LastKnownGood>,
+    pub viewer_id: i64,
+    pub viewer_can_request: bool,
+    pub viewer_can_approve: bool,
+    pub generated_at: DateTime<Utc>,
+}
+
+impl ActionsPage {
+    /// The rollback version to offer for `env`: its last known good commit.
+    pub fn last_known_good(&self, env: &str) -> Option<&LastKnownGood> {
+        self.last_known_good.iter().find(|g| g.env.as_str() == env)
+    }
+}

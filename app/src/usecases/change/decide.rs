@@ -1,0 +1,63 @@
+//! Deciding on a request (approve, reject, break glass), the second person's review of a
+//! break-glass execution, and looking at the real state when an outcome is unknown.
+
+use crate::domain::actions::Decision;
+use crate::domain::decision::{DecisionForm, Verdict};
+use crate::domain::{AppError, EnvName, Principal};
+use crate::ports::Services;
+
+#[tracing::instrument(skip(services, who, comment))]
+pub async fn decide(
+    services: &Services,
+    who: &Principal,
+    id: i64,
+    decision: &str,
+    comment: &str,
+) -> Result<String, AppError> {
+    let form = DecisionForm::parse(decision, comment, true).map_err(AppError::BadRequest)?;
+    let state = services
+        .actions
+        .decide(
+            id,
+            &who.display_name,
+            Decision {
+                user_id: who.user_id,
+                approve: form.approves(),
+                break_glass: form.verdict == Verdict::BreakGlass,
+            },
+            &form.comment,
+        )
+        .await?;
+    Ok(format!("Recorded. The request is now {}.", state.words()))
+}
+
+#[tracing::instrument(skip(services, who))]
+pub async fn review(services: &Services, who: &Principal, id: i64) -> Result<String, AppError> {
+    services
+        .actions
+        .review(id, who.user_id, &who.display_name)
+        .await?;
+    Ok("Reviewed.".into())
+}
+
+/// Ask the executor what is true now about what request `id` did; recorded in the audit log.
+#[tracing::instrument(skip(services, who))]
+pub async fn verify(services: &Services, who: &Principal, id: i64) -> Result<String, AppError> {
+    let r = services
+        .actions
+        .get(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no request {id}")))?;
+    let env = EnvName::parse(&r.env).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let found = services.executor.verify(&env, &r.action).await?;
+    let _ = services
+        .audit
+        .record(
+            who.user_id,
+            &who.display_name,
+            "action.verify",
+            serde_json::json!({"request": id, "found": found}),
+        )
+        .await;
+    Ok(found)
+}

@@ -1,0 +1,78 @@
+//! Reviewing a deploy waiting at GitHub's approval gate, as the signed-in approver with their own
+//! GitHub token: GitHub records the real reviewer and applies its own rules. Every review, and
+//! GitHub's answer to it, is recorded in opsdeck's audit log.
+
+use crate::domain::decision::DecisionForm;
+use crate::domain::{AppError, EnvName, Principal};
+use crate::ports::Services;
+
+#[tracing::instrument(skip(services, who, comment))]
+pub async fn review_deploy(
+    services: &Services,
+    who: &Principal,
+    env: &str,
+    run_id: u64,
+    decision: &str,
+    comment: &str,
+) -> Result<String, AppError> {
+    let form = DecisionForm::parse(decision, comment, false).map_err(AppError::BadRequest)?;
+    let approve = form.approves();
+    let env = EnvName::parse(env).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let target = services
+        .deploys
+        .iter()
+        .find(|(n, _)| n == &env)
+        .map(|(_, t)| t.clone())
+        .ok_or_else(|| AppError::NotFound(format!("{env} has no deploys configured")))?;
+    let pending = target.source.pending(run_id).await?;
+    let ids: Vec<u64> = pending
+        .iter()
+        .filter(|p| {
+            target
+                .approval_environment
+                .as_deref()
+                .is_none_or(|gate| p.environment == gate)
+        })
+        .map(|p| p.environment_id)
+        .collect();
+    if ids.is_empty() {
+        return Err(AppError::BadRequest(format!(
+            "run {run_id} is not waiting for approval (any more)"
+        )));
+    }
+    let token = services.user_tokens.token_for(who.user_id).await?;
+    let answer = target
+        .source
+        .review(&token, run_id, &ids, approve, &form.comment)
+        .await;
+    let details = serde_json::json!({
+        "env": env.as_str(),
+        "repository": target.repository,
+        "run_id": run_id,
+        "decision": decision,
+        "comment": form.comment,
+        "environment_ids": ids,
+        "github": match &answer { Ok(()) => "accepted".to_owned(), Err(e) => e.detail().to_owned() },
+    });
+    if let Err(e) = services
+        .audit
+        .record(who.user_id, &who.display_name, "deploy.review", details)
+        .await
+    {
+        tracing::error!("recording a deploy review in the audit log failed: {e}");
+    }
+    match answer {
+        Ok(()) => {
+            tracing::info!(%env, run_id, approve, by = %who.display_name, "deploy reviewed");
+            Ok(if approve {
+                format!("Approved on GitHub as you: run {run_id} continues.")
+            } else {
+                format!("Rejected on GitHub as you: run {run_id} will not deploy.")
+            })
+        }
+        Err(e) => Err(AppError::Forbidden(format!(
+            "GitHub did not accept the review: {}",
+            e.detail()
+        ))),
+    }
+}
