@@ -38,6 +38,7 @@ pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
         Some(endpoint),
         CallLimits::default(),
         Some(credentials()),
+        server::aws::sdk::Purpose::Read,
     )
     .await
 }

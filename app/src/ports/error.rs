@@ -13,6 +13,10 @@ pub enum PortError {
     /// The request clashes with what exists (a name taken).
     #[error("{0}")]
     Conflict(String),
+    /// A change was sent and no definite answer came back (a timeout after sending, a dropped
+    /// connection, a 5xx): it may or may not have happened. Verify; never retry blindly.
+    #[error("outcome unknown: {0}")]
+    OutcomeUnknown(String),
     #[error("{0}")]
     Other(String),
 }
@@ -26,6 +30,7 @@ impl PortError {
             | PortError::Unavailable(m)
             | PortError::Denied(m)
             | PortError::Conflict(m)
+            | PortError::OutcomeUnknown(m)
             | PortError::Other(m) => m,
         }
     }

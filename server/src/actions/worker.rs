@@ -79,6 +79,9 @@ pub async fn run_one(w: &Worker) -> Result<Option<i64>, PortError> {
         match tokio::time::timeout(EXECUTION_BOUND, w.executor.execute(&env, &action, token)).await
         {
             Ok(Ok(words)) => (State::Succeeded, words),
+            // Sent, and no definite answer: it may have happened. Verify; never retry.
+            Ok(Err(PortError::OutcomeUnknown(why))) => (State::OutcomeUnknown, why),
+            // A definite refusal, or never sent: it did not happen.
             Ok(Err(e)) => (State::Failed, e.detail().to_owned()),
             Err(_) => (
                 State::OutcomeUnknown,

@@ -1,6 +1,8 @@
 //! The calls change control makes — ecs:UpdateService (scale, stop writes, force a new deployment)
 //! and rds:RestoreDBInstanceFromDBSnapshot — and the reads that verify what they did. Kept apart
-//! from the panels' reads: these change the outside world.
+//! from the panels' reads: these change the outside world, so each is sent once, on clients with
+//! no retries, and an answer that leaves the outcome open is "outcome unknown", never "failed"
+//! (see `error::change_error`).
 
 use super::{ecs, error, rds, AwsEnvironment};
 use app::ports::PortError;
@@ -19,14 +21,14 @@ impl AwsEnvironment {
     pub async fn set_desired(&self, count: i32) -> Result<String, PortError> {
         let (cluster, service) = self.service()?;
         let out = self
-            .ecs
+            .change_ecs
             .update_service()
             .cluster(cluster)
             .service(service)
             .desired_count(count)
             .send()
             .await
-            .map_err(|e| error::port_error("ecs:UpdateService", e))?;
+            .map_err(|e| error::change_error("ecs:UpdateService", e))?;
         let desired = out.service().map_or(count, |s| s.desired_count());
         Ok(format!(
             "ECS accepted: {service} in {cluster} now wants {desired} tasks"
@@ -37,14 +39,14 @@ impl AwsEnvironment {
     pub async fn force_new_deployment(&self) -> Result<String, PortError> {
         let (cluster, service) = self.service()?;
         let out = self
-            .ecs
+            .change_ecs
             .update_service()
             .cluster(cluster)
             .service(service)
             .force_new_deployment(true)
             .send()
             .await
-            .map_err(|e| error::port_error("ecs:UpdateService", e))?;
+            .map_err(|e| error::change_error("ecs:UpdateService", e))?;
         let deployment = out
             .service()
             .and_then(|s| s.deployments().first())
@@ -64,13 +66,13 @@ impl AwsEnvironment {
             )));
         }
         let out = self
-            .rds
+            .change_rds
             .restore_db_instance_from_db_snapshot()
             .db_snapshot_identifier(snapshot)
             .db_instance_identifier(new_instance)
             .send()
             .await
-            .map_err(|e| error::port_error("rds:RestoreDBInstanceFromDBSnapshot", e))?;
+            .map_err(|e| error::change_error("rds:RestoreDBInstanceFromDBSnapshot", e))?;
         let status = out
             .db_instance()
             .and_then(|i| i.db_instance_status())

@@ -96,6 +96,67 @@ where
     }
 }
 
+/// For a call that changes something (one attempt, never retried): only a definite refusal — AWS
+/// answered 4xx with its reason, or the request provably never left (it could not be built, the
+/// connection was refused) — is a failure. Anything that leaves the outcome open (no answer within
+/// the time limit after sending, a dropped connection, a 5xx, an unreadable answer) is
+/// [`PortError::OutcomeUnknown`].
+pub fn change_error<E>(op: &str, err: SdkError<E, HttpResponse>) -> PortError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let unknown = |why: String| {
+        PortError::OutcomeUnknown(format!(
+            "{op}: {why}; AWS may or may not have done it — verify the real state"
+        ))
+    };
+    match &err {
+        SdkError::ConstructionFailure(_) => port_error(op, err),
+        SdkError::DispatchFailure(_) if never_sent(&err) => PortError::Unavailable(format!(
+            "{op}: could not connect to AWS, nothing was sent ({})",
+            DisplayErrorContext(&err)
+        )),
+        SdkError::TimeoutError(_) => unknown("no answer within the time limit".into()),
+        SdkError::DispatchFailure(d) if d.is_timeout() => {
+            unknown("no answer within the time limit".into())
+        }
+        SdkError::DispatchFailure(_) => unknown(format!(
+            "the connection failed while the request was under way ({})",
+            DisplayErrorContext(&err)
+        )),
+        SdkError::ResponseError(r) => unknown(format!(
+            "AWS's answer could not be read (HTTP {})",
+            r.raw().status().as_u16()
+        )),
+        SdkError::ServiceError(s) if s.raw().status().is_server_error() => {
+            unknown(format!("AWS answered HTTP {}", s.raw().status().as_u16()))
+        }
+        _ => port_error(op, err),
+    }
+}
+
+/// Whether the error shows the request never reached AWS: the connection itself was refused or
+/// could not be made (a connection that opened may have carried the request).
+fn never_sent(err: &(dyn std::error::Error + 'static)) -> bool {
+    use std::io::ErrorKind;
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                ErrorKind::ConnectionRefused
+                    | ErrorKind::AddrNotAvailable
+                    | ErrorKind::NetworkUnreachable
+                    | ErrorKind::HostUnreachable
+            ) {
+                return true;
+            }
+        }
+        cur = e.source();
+    }
+    false
+}
+
 /// AWS messages can be long and come from outside: keep one line of reasonable length.
 fn clip(s: &str) -> String {
     let line = s.lines().next().unwrap_or("");

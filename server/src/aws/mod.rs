@@ -31,6 +31,9 @@ pub struct AwsEnvironment {
     cloudwatch: aws_sdk_cloudwatch::Client,
     rds: aws_sdk_rds::Client,
     elb: aws_sdk_elasticloadbalancingv2::Client,
+    /// Change control's clients: one attempt per call, never retried (see `changes`).
+    change_ecs: aws_sdk_ecs::Client,
+    change_rds: aws_sdk_rds::Client,
     task_definitions: Mutex<HashMap<String, app::domain::cloud::ecs::TaskDefinition>>,
     discovery: Mutex<Option<(std::time::Instant, cloudwatch::Discovery)>>,
 }
@@ -47,15 +50,35 @@ pub struct AwsOptions {
 
 impl AwsEnvironment {
     pub async fn new(cfg: &AwsSettings, opts: &AwsOptions) -> Self {
+        let endpoint = cfg.endpoint_url.as_ref().map(url::Url::as_str);
         let sdk = sdk::sdk_config(
             &cfg.region,
-            cfg.endpoint_url.as_ref().map(url::Url::as_str),
+            endpoint,
             opts.limits,
             opts.credentials.clone(),
+            sdk::Purpose::Read,
+        )
+        .await;
+        let once = sdk::sdk_config(
+            &cfg.region,
+            endpoint,
+            opts.limits,
+            opts.credentials.clone(),
+            sdk::Purpose::Change,
         )
         .await;
         let count = sdk::CountCalls(opts.metrics.clone());
         Self {
+            change_ecs: aws_sdk_ecs::Client::from_conf(
+                aws_sdk_ecs::config::Builder::from(&once)
+                    .interceptor(count.clone())
+                    .build(),
+            ),
+            change_rds: aws_sdk_rds::Client::from_conf(
+                aws_sdk_rds::config::Builder::from(&once)
+                    .interceptor(count.clone())
+                    .build(),
+            ),
             ecs: aws_sdk_ecs::Client::from_conf(
                 aws_sdk_ecs::config::Builder::from(&sdk)
                     .interceptor(count.clone())

@@ -38,12 +38,21 @@ impl Default for CallLimits {
     }
 }
 
+/// What a client is for: reads may be retried with backoff; a call that changes something is made
+/// exactly once (a retry after a timeout could do it twice).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    Read,
+    Change,
+}
+
 /// Build the SDK configuration for one region (and emulator endpoint, if any).
 pub async fn sdk_config(
     region: &str,
     endpoint_url: Option<&str>,
     limits: CallLimits,
     credentials: Option<SharedCredentialsProvider>,
+    purpose: Purpose,
 ) -> SdkConfig {
     use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
     let http = aws_smithy_http_client::Builder::new()
@@ -55,11 +64,14 @@ pub async fn sdk_config(
         .operation_attempt_timeout(limits.attempt)
         .operation_timeout(limits.operation)
         .build();
-    // Standard retry mode backs off on throttling with jitter; the bounds keep a poll short.
-    let retry = RetryConfig::standard()
-        .with_max_attempts(limits.max_attempts)
-        .with_initial_backoff(Duration::from_millis(200))
-        .with_max_backoff(Duration::from_secs(2));
+    let retry = match purpose {
+        // Standard retry mode backs off on throttling with jitter; the bounds keep a poll short.
+        Purpose::Read => RetryConfig::standard()
+            .with_max_attempts(limits.max_attempts)
+            .with_initial_backoff(Duration::from_millis(200))
+            .with_max_backoff(Duration::from_secs(2)),
+        Purpose::Change => RetryConfig::disabled(),
+    };
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region.to_owned()))
         .http_client(http)
