@@ -8,7 +8,7 @@
 
 use super::AppError;
 use crate::domain::actions::{ActionKind, RequestView};
-use crate::domain::deploys::EnvEvidence;
+use crate::domain::evidence::EnvEvidence;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};

@@ -21,7 +21,7 @@ pub struct EnvDetail {
     /// The AWS and deploy panels, when the environment has them configured.
     pub cloud: Option<crate::domain::CloudSnapshot>,
     /// Every environment's health and key metrics now: the evidence beside a deploy review.
-    pub evidence: Vec<crate::domain::deploys::EnvEvidence>,
+    pub evidence: Vec<crate::domain::evidence::EnvEvidence>,
     pub review: crate::domain::deploys::ReviewAbility,
 }
 

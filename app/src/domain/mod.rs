@@ -7,6 +7,7 @@ pub mod cloud;
 pub mod dashboard;
 pub mod deploys;
 pub mod env_name;
+pub mod evidence;
 pub mod fault;
 pub mod format;
 pub mod health;

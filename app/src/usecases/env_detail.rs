@@ -1,7 +1,8 @@
 //! The detail of one environment: its live snapshot plus stored history.
 
 use crate::api::{AppError, EnvDetail};
-use crate::domain::deploys::{EnvEvidence, ReviewAbility};
+use crate::domain::deploys::ReviewAbility;
+use crate::domain::evidence::EnvEvidence;
 use crate::domain::{history, Endpoint, EnvName};
 use crate::ports::{PortError, Services};
 use chrono::{Duration, Utc};

@@ -3,7 +3,7 @@
 //! the audit log in the same transaction.
 
 use app::domain::actions::{Action, Decision, DecisionView, Ledger, Policy, RequestView, State};
-use app::domain::deploys::EnvEvidence;
+use app::domain::evidence::EnvEvidence;
 use app::ports::{ActionRequests, NewRequest, PortError};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool, Row};

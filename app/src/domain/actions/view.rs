@@ -4,6 +4,7 @@
 use super::action::Action;
 use super::ledger::State;
 use super::policy::Policy;
+use crate::domain::evidence::EnvEvidence;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -32,7 +33,7 @@ pub struct RequestView {
     pub break_glass: bool,
     pub reviewed_by: Option<String>,
     /// Health and key metrics when it was requested.
-    pub evidence: Vec<crate::domain::deploys::EnvEvidence>,
+    pub evidence: Vec<EnvEvidence>,
     pub decisions: Vec<DecisionView>,
     pub executing_since: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
