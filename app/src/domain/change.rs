@@ -2,7 +2,7 @@
 //! now, and the actions page (inbox, catalogue, history).
 
 use super::actions::{ActionKind, Policy, RequestView};
-use super::deploys::EnvEvidence;
+use super::evidence::EnvEvidence;
 use super::EnvName;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -160,6 +160,13 @@ impl DeploysPanel {
     }
 }
 
+/// Whether the person looking may review deploys from opsdeck, and if not, why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct ReviewAbility {
+    pub can_review: bool,
+    pub why_not: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,38 +236,4 @@ mod tests {
         );
         assert_eq!(run(1, "a", "requested", None).level(), Level::Unknown);
     }
-}
-
-/// The live evidence beside an approve button: one environment's health and key metrics now.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct EnvEvidence {
-    pub name: String,
-    pub level: Level,
-    /// (value in %, its level)
-    pub error_rate: Option<(f64, Level)>,
-    /// (value in ms, its level)
-    pub response_time: Option<(f64, Level)>,
-}
-
-impl EnvEvidence {
-    pub fn of(env: &super::EnvSnapshot, cloud: Option<&super::CloudSnapshot>) -> Self {
-        use super::cloud::MetricKind;
-        let metric = |kind| {
-            let s = cloud?.metrics.as_ref()?.value.as_ref()?.get(kind)?;
-            Some((s.latest()?.value?, s.level()))
-        };
-        Self {
-            name: env.name.to_string(),
-            level: env.level,
-            error_rate: metric(MetricKind::ErrorRate),
-            response_time: metric(MetricKind::ResponseTime),
-        }
-    }
-}
-
-/// Whether the person looking may review deploys from opsdeck, and if not, why.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
-pub struct ReviewAbility {
-    pub can_review: bool,
-    pub why_not: Option<String>,
 }

@@ -19,6 +19,6 @@ pub struct EnvDetail {
     /// The AWS and deploy panels, when the environment has them configured.
     pub cloud: Option<super::CloudSnapshot>,
     /// Every environment's health and key metrics now: the evidence beside a deploy review.
-    pub evidence: Vec<super::deploys::EnvEvidence>,
+    pub evidence: Vec<super::evidence::EnvEvidence>,
     pub review: super::deploys::ReviewAbility,
 }

@@ -11,6 +11,7 @@ pub mod deploys;
 pub mod env_detail;
 pub mod env_name;
 pub mod error;
+pub mod evidence;
 pub mod fault;
 pub mod format;
 pub mod health;

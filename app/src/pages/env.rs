@@ -206,7 +206,7 @@ fn SampleTable(samples: Vec<ProbeResult>, thresholds: crate::domain::Thresholds)
 fn CloudPanels(
     base: Option<crate::domain::CloudSnapshot>,
     base_dns: Option<crate::domain::DnsCheck>,
-    evidence: Vec<crate::domain::deploys::EnvEvidence>,
+    evidence: Vec<crate::domain::evidence::EnvEvidence>,
     review: crate::domain::deploys::ReviewAbility,
 ) -> impl IntoView {
     use crate::components::cloud::{

@@ -7,7 +7,7 @@ use super::ErrorPanel;
 use crate::api::{get_request, DecideRequest, RequestPage, ReviewRequest, VerifyRequest};
 use crate::components::{live::use_live_feed, Header};
 use crate::domain::actions::State;
-use crate::domain::deploys::EnvEvidence;
+use crate::domain::evidence::EnvEvidence;
 use crate::domain::format;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -3,7 +3,7 @@
 
 use super::{PortError, UserToken};
 use crate::domain::actions::{Action, Decision, Ledger, Policy, RequestView, State};
-use crate::domain::deploys::EnvEvidence;
+use crate::domain::evidence::EnvEvidence;
 use crate::domain::EnvName;
 
 pub struct NewRequest {

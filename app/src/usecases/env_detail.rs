@@ -1,6 +1,7 @@
 //! The detail of one environment: its live snapshot plus stored history.
 
-use crate::domain::deploys::{EnvEvidence, ReviewAbility};
+use crate::domain::deploys::ReviewAbility;
+use crate::domain::evidence::EnvEvidence;
 use crate::domain::{history, Endpoint, EnvName};
 use crate::domain::{AppError, EnvDetail};
 use crate::ports::{PortError, Services};

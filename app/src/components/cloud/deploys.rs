@@ -5,7 +5,8 @@
 use super::SourceHead;
 use crate::api::ReviewDeploy;
 use crate::components::live::use_live_feed;
-use crate::domain::deploys::{DeployRun, DeploysPanel, EnvEvidence, Gate, ReviewAbility};
+use crate::domain::deploys::{DeployRun, DeploysPanel, Gate, ReviewAbility};
+use crate::domain::evidence::EnvEvidence;
 use crate::domain::{format, Level, Sourced};
 use leptos::prelude::*;
 

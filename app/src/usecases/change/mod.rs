@@ -10,7 +10,7 @@ pub use decide::{decide, review, verify};
 pub use read::{actions_page, request_page};
 pub use request::{request, RequestForm};
 
-use crate::domain::deploys::EnvEvidence;
+use crate::domain::evidence::EnvEvidence;
 use crate::ports::Services;
 
 /// Every environment's health and key metrics now.

@@ -4,7 +4,7 @@
 
 use crate::store::audit::{self, Event};
 use app::domain::actions::{Action, DecisionView, Ledger, Policy, RequestView, State};
-use app::domain::deploys::EnvEvidence;
+use app::domain::evidence::EnvEvidence;
 use app::ports::PortError;
 use sqlx::{PgConnection, Row};
 

@@ -1,0 +1,225 @@
+//! What an action is and which parameters are valid: the runbook's risky steps as values, built
+//! from a form and checked before anyone is asked to approve them.
+
+use serde::{Deserialize, Serialize};
+
+/// An action with its validated parameters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    /// Dispatch the rollback workflow with this version (a tag or a sha).
+    Rollback { version: String },
+    /// Scale the ECS service to 0 — the runbook's data-corruption step. Marks the incident start.
+    StopWrites,
+    /// Scale the ECS service to `count` tasks.
+    Scale { count: u32 },
+    /// Force a new deployment of the ECS service.
+    Restart,
+    /// Restore the database from `snapshot` into a new instance `new_instance`.
+    Restore {
+        snapshot: String,
+        new_instance: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Rollback,
+    StopWrites,
+    Scale,
+    Restart,
+    Restore,
+}
+
+impl ActionKind {
+    pub const ALL: [ActionKind; 5] = [
+        ActionKind::Rollback,
+        ActionKind::StopWrites,
+        ActionKind::Scale,
+        ActionKind::Restart,
+        ActionKind::Restore,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::Rollback => "rollback",
+            ActionKind::StopWrites => "stop_writes",
+            ActionKind::Scale => "scale",
+            ActionKind::Restart => "restart",
+            ActionKind::Restore => "restore",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ActionKind::Rollback => "Roll back",
+            ActionKind::StopWrites => "Stop all writes",
+            ActionKind::Scale => "Scale",
+            ActionKind::Restart => "Restart",
+            ActionKind::Restore => "Restore the database",
+        }
+    }
+
+    /// What it does, in the runbook's terms.
+    pub fn explains(self) -> &'static str {
+        match self {
+            ActionKind::Rollback => "Dispatch the rollback workflow with a version (default: last known good).",
+            ActionKind::StopWrites => "Scale the ECS service to 0 tasks: no traffic, no writes. Records the incident start.",
+            ActionKind::Scale => "Set the ECS service's desired task count.",
+            ActionKind::Restart => "Force a new deployment of the ECS service (fresh tasks, same version).",
+            ActionKind::Restore => "Restore an RDS snapshot into a NEW instance; the existing database is not touched.",
+        }
+    }
+}
+
+impl Action {
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Action::Rollback { .. } => ActionKind::Rollback,
+            Action::StopWrites => ActionKind::StopWrites,
+            Action::Scale { .. } => ActionKind::Scale,
+            Action::Restart => ActionKind::Restart,
+            Action::Restore { .. } => ActionKind::Restore,
+        }
+    }
+
+    /// One line a person reads: "Scale to 4 tasks".
+    pub fn describe(&self) -> String {
+        match self {
+            Action::Rollback { version } => format!("Roll back to {version}"),
+            Action::StopWrites => "Stop all writes (scale to 0)".into(),
+            Action::Scale { count } => format!("Scale to {count} tasks"),
+            Action::Restart => "Restart (force a new deployment)".into(),
+            Action::Restore {
+                snapshot,
+                new_instance,
+            } => {
+                format!("Restore {snapshot} into a new instance {new_instance}")
+            }
+        }
+    }
+
+    /// Build and validate an action from form fields. `max_tasks` bounds scaling;
+    /// `existing_instance` is the database that a restore must never overwrite.
+    pub fn from_form(
+        kind: &str,
+        version: Option<&str>,
+        count: Option<&str>,
+        snapshot: Option<&str>,
+        new_instance: Option<&str>,
+        max_tasks: u32,
+        existing_instance: Option<&str>,
+    ) -> Result<Self, String> {
+        let kind = ActionKind::parse(kind).ok_or_else(|| format!("{kind:?} is not an action"))?;
+        let name_ok = |s: &str| {
+            !s.is_empty()
+                && s.len() <= 128
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/'))
+        };
+        Ok(match kind {
+            ActionKind::Rollback => {
+                let v = version.map(str::trim).unwrap_or_default();
+                if !name_ok(v) {
+                    return Err(format!("version {v:?} must be a tag or a commit sha"));
+                }
+                Action::Rollback {
+                    version: v.to_owned(),
+                }
+            }
+            ActionKind::StopWrites => Action::StopWrites,
+            ActionKind::Restart => Action::Restart,
+            ActionKind::Scale => {
+                let raw = count.map(str::trim).unwrap_or_default();
+                let n: u32 = raw
+                    .parse()
+                    .map_err(|_| format!("task count {raw:?} is not a whole number"))?;
+                if n == 0 {
+                    return Err(
+                        "scaling to 0 is \"Stop all writes\", which has its own policy".into(),
+                    );
+                }
+                if n > max_tasks {
+                    return Err(format!(
+                        "{n} tasks is more than the configured maximum of {max_tasks}"
+                    ));
+                }
+                Action::Scale { count: n }
+            }
+            ActionKind::Restore => {
+                let snap = snapshot.map(str::trim).unwrap_or_default();
+                let new = new_instance.map(str::trim).unwrap_or_default();
+                if !name_ok(snap) {
+                    return Err(format!("snapshot {snap:?} is not a snapshot identifier"));
+                }
+                let ident_ok = new.len() <= 63
+                    && new.starts_with(|c: char| c.is_ascii_lowercase())
+                    && new
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && !new.ends_with('-')
+                    && !new.contains("--");
+                if !ident_ok {
+                    return Err(format!(
+                        "new instance name {new:?} must be 1–63 lowercase letters, digits or single hyphens, starting with a letter"
+                    ));
+                }
+                if existing_instance == Some(new) {
+                    return Err(format!(
+                        "{new} is the existing database: a restore always goes into a new instance"
+                    ));
+                }
+                Action::Restore {
+                    snapshot: snap.to_owned(),
+                    new_instance: new.to_owned(),
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_validated() {
+        let f = |k, v: Option<&str>, c: Option<&str>, s: Option<&str>, n: Option<&str>| {
+            Action::from_form(k, v, c, s, n, 10, Some("conflicto-prod"))
+        };
+        assert_eq!(
+            f("scale", None, Some("4"), None, None),
+            Ok(Action::Scale { count: 4 })
+        );
+        assert!(f("scale", None, Some("11"), None, None)
+            .unwrap_err()
+            .contains("maximum of 10"));
+        assert!(f("scale", None, Some("0"), None, None).is_err());
+        assert!(f("scale", None, Some("four"), None, None).is_err());
+        assert!(f("rollback", Some("v1.4.1; rm -rf /"), None, None, None).is_err());
+        assert!(f(
+            "restore",
+            None,
+            None,
+            Some("rds:conflicto-prod-2026-11-27-03-00"),
+            Some("conflicto-prod")
+        )
+        .unwrap_err()
+        .contains("existing database"));
+        assert!(f("restore", None, None, Some("rds:x"), Some("Recovery_1")).is_err());
+        assert!(f(
+            "restore",
+            None,
+            None,
+            Some("rds:x"),
+            Some("conflicto-prod-recovery")
+        )
+        .is_ok());
+        assert!(f("format_disk", None, None, None, None).is_err());
+    }
+}

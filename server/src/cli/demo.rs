@@ -1,0 +1,86 @@
+//! `opsdeck demo`: a simulated Conflicto per environment, its simulated AWS and GitHub, and a
+//! private PostgreSQL unless DATABASE_URL is set — nothing to configure, loopback only.
+
+use super::wait_for_signal;
+use crate::config;
+use crate::sim::{SimExecutor, SimWorld};
+use crate::startup;
+use crate::store::{self, PrivateCluster};
+use anyhow::Context as _;
+use app::domain::{EnvName, Fault};
+use app::ports::DemoControl;
+use secrecy::SecretString;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+pub(super) async fn run(
+    listen: SocketAddr,
+    faults: Vec<String>,
+    data_dir: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    if !listen.ip().is_loopback() {
+        anyhow::bail!("demo mode only listens on loopback (127.0.0.1 or ::1); {listen} is not");
+    }
+    let envs = [
+        (EnvName::parse("prod")?, "Production", "1.4.2"),
+        (EnvName::parse("dev")?, "Development", "1.5.0-rc.1"),
+    ];
+    let world = Arc::new(
+        SimWorld::start(
+            &envs
+                .iter()
+                .map(|(n, _, v)| (n.clone(), *v))
+                .collect::<Vec<_>>(),
+        )
+        .await
+        .context("starting the simulated Conflicto")?,
+    );
+    for spec in &faults {
+        let (env, fault) = spec
+            .split_once('=')
+            .with_context(|| format!("--fault {spec:?}: expected ENV=FAULT"))?;
+        let env = EnvName::parse(env).with_context(|| format!("--fault {spec:?}"))?;
+        let fault = Fault::parse(fault).map_err(|e| anyhow::anyhow!("--fault {spec:?}: {e}"))?;
+        world
+            .set_fault(&env, fault)
+            .await
+            .map_err(|e| anyhow::anyhow!("--fault {spec:?}: {e}"))?;
+    }
+
+    // DATABASE_URL if given, else a private cluster that lives as long as this process.
+    let mut cluster = None;
+    let url = match std::env::var("DATABASE_URL") {
+        Ok(u) => SecretString::from(u),
+        Err(_) => {
+            let uid = nix::unistd::Uid::effective();
+            let dir = data_dir
+                .unwrap_or_else(|| std::env::temp_dir().join(format!("opsdeck-demo-{uid}")));
+            eprintln!("starting a private PostgreSQL in {}", dir.display());
+            let c = tokio::task::spawn_blocking(move || PrivateCluster::start(&dir)).await??;
+            let url = c.url();
+            cluster = Some(c);
+            url
+        }
+    };
+    let sim_envs: Vec<_> = envs
+        .iter()
+        .filter_map(|(n, label, _)| world.url(n).map(|u| (n.clone(), *label, u)))
+        .collect();
+    let settings = config::demo_settings(listen, &sim_envs, Some(url.clone()));
+    let pool = store::connect(&url, settings.db_max_connections).await?;
+    store::migrate(&pool).await?;
+    let clouds = startup::Clouds::Given {
+        aws: world.cloud_readers(),
+        github: world.deploy_sources(),
+        executor: Arc::new(SimExecutor(world.clone())),
+    };
+    let running =
+        startup::start(&settings, pool, Some(world as Arc<dyn DemoControl>), clouds).await?;
+    println!("listening on http://{}", running.addr);
+    wait_for_signal().await;
+    running.shutdown().await;
+    drop(cluster);
+    Ok(ExitCode::SUCCESS)
+}
