@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use url::Url;
 
+/// `[auth.github]`: the GitHub App people sign in with (and whose tokens act as them).
 #[derive(Clone, Debug)]
-pub struct GithubSettings {
+pub struct GithubSignInSettings {
     pub client_id: String,
     pub client_secret: SecretString,
     /// `https://github.com` (or GitHub Enterprise, or a test stub).
@@ -97,12 +98,12 @@ struct Org {
 }
 
 pub struct GithubSignIn {
-    settings: GithubSettings,
+    settings: GithubSignInSettings,
     http: reqwest::Client,
 }
 
 impl GithubSignIn {
-    pub fn new(settings: GithubSettings) -> Result<Self, reqwest::Error> {
+    pub fn new(settings: GithubSignInSettings) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(5))

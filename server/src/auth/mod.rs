@@ -39,7 +39,7 @@ pub struct AuthSettings {
     /// Sign-in through an OpenID Connect provider.
     pub oidc: Option<OidcSettings>,
     /// Sign-in with GitHub.
-    pub github: Option<github::GithubSettings>,
+    pub github: Option<github::GithubSignInSettings>,
 }
 
 #[derive(Clone, Debug)]

@@ -45,9 +45,9 @@ pub fn demo_settings(
         auth: Some(crate::auth::AuthSettings::demo()),
         notify: None,
         change: app::domain::actions::ChangeSettings::default(),
-        github: GithubReadSettings {
+        github: GithubApiSettings {
             interval: Duration::from_secs(5),
-            ..GithubReadSettings::default()
+            ..GithubApiSettings::default()
         },
         // The simulated AWS answers instantly: poll it often so the demo feels alive.
         aws: CloudSettings {
@@ -73,7 +73,7 @@ pub fn demo_settings(
                 .collect(),
                 interval: Duration::from_secs(5),
                 aws: Some(demo_aws(name)),
-                github: Some(demo_github(name)),
+                github: Some(demo_deploy_workflow(name)),
             })
             .collect(),
     }
@@ -97,9 +97,9 @@ fn demo_aws(env: &EnvName) -> AwsSettings {
 
 /// The simulated GitHub's repository and workflows, as in the runbook: prod deploys wait at the
 /// `prod` environment's approval gate and must have been deployed to dev first.
-fn demo_github(env: &EnvName) -> GithubSettings {
+fn demo_deploy_workflow(env: &EnvName) -> DeployWorkflowSettings {
     let prod = env.as_str() == "prod";
-    GithubSettings {
+    DeployWorkflowSettings {
         repository: Some("tristanl-slalom/conflicto".into()),
         deploy_workflow: Some(
             if prod {

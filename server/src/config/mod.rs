@@ -14,6 +14,6 @@ pub use issue::{ConfigError, ConfigIssue};
 pub use load::{load, load_str};
 pub use settings::{public_without_sign_in, redact_url as redact};
 pub use settings::{
-    AwsSettings, CloudSettings, EnvironmentSettings, GithubReadSettings, GithubSettings,
+    AwsSettings, CloudSettings, DeployWorkflowSettings, EnvironmentSettings, GithubApiSettings,
     ProbeSettings, Settings, ThresholdSettings,
 };

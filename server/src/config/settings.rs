@@ -26,15 +26,17 @@ pub struct Settings {
     /// `None`: no sign-in, everyone is an anonymous viewer (loopback or explicit opt-in only).
     pub auth: Option<crate::auth::AuthSettings>,
     pub aws: CloudSettings,
-    pub github: GithubReadSettings,
+    pub github: GithubApiSettings,
     /// `None`: no notifications.
     pub notify: Option<crate::actions::notify::NotifySettings>,
     pub change: app::domain::actions::ChangeSettings,
 }
 
-/// How the deploy panels read GitHub.
+/// `[github]`: how the deploy panels read GitHub with the server's token — not the sign-in app
+/// ([`crate::auth::github::GithubSignInSettings`]) nor one environment's workflows
+/// ([`DeployWorkflowSettings`]).
 #[derive(Debug, Clone)]
-pub struct GithubReadSettings {
+pub struct GithubApiSettings {
     pub api_url: Url,
     /// The server's token for reads; `None`: anonymous (public repositories, 60 requests/hour).
     pub token: Option<SecretString>,
@@ -42,7 +44,7 @@ pub struct GithubReadSettings {
     pub timeout: Duration,
 }
 
-impl Default for GithubReadSettings {
+impl Default for GithubApiSettings {
     fn default() -> Self {
         Self {
             api_url: Url::parse("https://api.github.com/").unwrap_or_else(|_| unreachable!()),
@@ -140,7 +142,7 @@ pub struct EnvironmentSettings {
     pub endpoints: Vec<(Endpoint, Url)>,
     pub interval: Duration,
     pub aws: Option<AwsSettings>,
-    pub github: Option<GithubSettings>,
+    pub github: Option<DeployWorkflowSettings>,
 }
 
 impl EnvironmentSettings {
@@ -178,9 +180,9 @@ impl AwsSettings {
     }
 }
 
-/// An environment's deploys on GitHub Actions.
+/// `[environments.github]`: one environment's deploy and rollback workflows on GitHub Actions.
 #[derive(Debug, Clone, Default)]
-pub struct GithubSettings {
+pub struct DeployWorkflowSettings {
     pub repository: Option<String>,
     pub deploy_workflow: Option<String>,
     /// The protected GitHub environment whose approval gate the deploy waits at.

@@ -1,7 +1,7 @@
 //! The `[auth]` section: session lengths, role grants, and the sign-in methods (`[auth.oidc]`,
 //! `[auth.github]`).
 
-use super::super::raw::{RawAuth, RawGithubAuth, RawOidc};
+use super::super::raw::{RawAuth, RawGithubSignIn, RawOidc};
 use super::Validator;
 use secrecy::ExposeSecret;
 use std::time::Duration;
@@ -49,7 +49,7 @@ impl Validator {
             );
         }
         let oidc = a.oidc.and_then(|o| self.oidc(o, public_url));
-        let github = a.github.and_then(|g| self.github_auth(g, public_url));
+        let github = a.github.and_then(|g| self.github_sign_in(g, public_url));
         crate::auth::AuthSettings {
             idle_timeout,
             lifetime,
@@ -61,11 +61,11 @@ impl Validator {
         }
     }
 
-    fn github_auth(
+    fn github_sign_in(
         &mut self,
-        g: RawGithubAuth,
+        g: RawGithubSignIn,
         public_url: Option<&Url>,
-    ) -> Option<crate::auth::github::GithubSettings> {
+    ) -> Option<crate::auth::github::GithubSignInSettings> {
         let url = |v: &mut Self, field: &str, raw: Option<String>, default: &str| {
             let raw = raw.unwrap_or_else(|| default.to_owned());
             // A trailing slash makes `join` keep the path (GitHub Enterprise lives under /api/v3).
@@ -114,7 +114,7 @@ impl Validator {
             );
             return None;
         };
-        Some(crate::auth::github::GithubSettings {
+        Some(crate::auth::github::GithubSignInSettings {
             client_id: g.client_id,
             client_secret: secret?,
             web_url: web_url?,

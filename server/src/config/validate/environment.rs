@@ -1,8 +1,10 @@
 //! The `[[environments]]` entries: name, URL and health paths, and each one's `aws` and `github`
 //! tables; then the rules between environments.
 
-use super::super::raw::{RawAws, RawEnvironment, RawGithub};
-use super::super::settings::{AwsSettings, EnvironmentSettings, GithubSettings, ProbeSettings};
+use super::super::raw::{RawAws, RawDeployWorkflow, RawEnvironment};
+use super::super::settings::{
+    AwsSettings, DeployWorkflowSettings, EnvironmentSettings, ProbeSettings,
+};
 use super::Validator;
 use app::domain::{Endpoint, EnvName};
 use std::collections::HashSet;
@@ -148,7 +150,7 @@ impl Validator {
             Duration::from_secs(1),
         );
         let aws = raw.aws.map(|a| self.aws(&p, a));
-        let github = raw.github.map(|g| self.github(&p, g));
+        let github = raw.github.map(|g| self.deploy_workflow(&p, g));
         Some(EnvironmentSettings {
             label: raw.label.unwrap_or_else(|| raw.name.clone()),
             name: name?,
@@ -233,7 +235,7 @@ impl Validator {
         }
     }
 
-    fn github(&mut self, p: &str, g: RawGithub) -> GithubSettings {
+    fn deploy_workflow(&mut self, p: &str, g: RawDeployWorkflow) -> DeployWorkflowSettings {
         if let Some(repo) = &g.repository {
             let parts: Vec<&str> = repo.split('/').collect();
             if parts.len() != 2 || parts.iter().any(|s| s.is_empty()) {
@@ -248,7 +250,7 @@ impl Validator {
                 .map_err(|e| self.issue(format!("{p}.github.tested_first_in"), e.to_string()))
                 .ok()
         });
-        GithubSettings {
+        DeployWorkflowSettings {
             repository: g.repository,
             deploy_workflow: g.deploy_workflow,
             approval_environment: g.approval_environment,

@@ -1,14 +1,14 @@
 //! The `[github]` section: how the deploy panels read GitHub with the server's token.
 
-use super::super::raw::RawGithubGlobal;
-use super::super::settings::GithubReadSettings;
+use super::super::raw::RawGithubApi;
+use super::super::settings::GithubApiSettings;
 use super::Validator;
 use std::time::Duration;
 use url::Url;
 
 impl Validator {
-    pub(super) fn github_read(&mut self, g: RawGithubGlobal) -> GithubReadSettings {
-        let d = GithubReadSettings::default();
+    pub(super) fn github_api(&mut self, g: RawGithubApi) -> GithubApiSettings {
+        let d = GithubApiSettings::default();
         let api_url = match g.api_url {
             None => d.api_url,
             Some(raw) => {
@@ -38,7 +38,7 @@ impl Validator {
             d.timeout,
             Duration::from_millis(100),
         );
-        GithubReadSettings {
+        GithubApiSettings {
             api_url,
             token: g.token,
             interval,

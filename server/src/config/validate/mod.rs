@@ -86,7 +86,7 @@ impl Validator {
         let environments = self.environments(raw.environments, &probe);
 
         let aws = self.cloud(raw.aws);
-        let github = self.github_read(raw.github);
+        let github = self.github_api(raw.github);
         let notify = raw
             .notify
             .and_then(|n| self.notify(n, server.public_url.as_ref()));
