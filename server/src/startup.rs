@@ -1,8 +1,8 @@
 //! Startup as a function the tests call: `build_app` assembles the router from its state, and
 //! `start` wires adapters, pollers and the listener for `serve`, `demo` and the tests alike.
 
-use crate::auth::{self, Access, AuthSettings, SessionStore};
-use crate::config::Settings;
+use crate::auth::{self, Access, SessionStore};
+use crate::config::{self, Settings};
 use crate::live::{spawn_pollers, spawn_retention, Hub, PollerDeps};
 use crate::metrics::Metrics;
 use crate::probe::{tls_config, HttpProber};
@@ -396,7 +396,7 @@ pub async fn start_with(
         sign_in_with.push(("GitHub".to_owned(), "/auth/github/start".to_owned()));
     }
     // Without sign-in the layer still runs (nothing is ever stored): one router for both.
-    let session_settings = settings.auth.clone().unwrap_or_else(AuthSettings::demo);
+    let session_settings = settings.auth.clone().unwrap_or_else(config::demo_auth);
     let (sessions, session_store) = auth::session_layer(pool.clone(), &session_settings)
         .await
         .context("creating the session table")?;

@@ -3,8 +3,8 @@
 
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
-use server::aws::{AwsReader, CallLimits, ReaderOptions};
-use server::config::AwsSettings;
+use server::aws::{AwsReader, ReaderOptions};
+use server::config::{AwsSettings, CallLimits};
 use server::metrics::Metrics;
 use std::sync::Arc;
 

@@ -1,4 +1,5 @@
-//! Settings that come from nowhere else: where the built site is, and the demo's configuration.
+//! Settings that come from nowhere else: where the built site is, and the demo's configuration
+//! (and its sign-in).
 
 use super::settings::*;
 use app::domain::{Endpoint, EnvName};
@@ -42,7 +43,7 @@ pub fn demo_settings(
             retention: Duration::from_secs(3 * 86_400),
         },
         thresholds: ThresholdSettings::default(),
-        auth: Some(crate::auth::AuthSettings::demo()),
+        auth: Some(demo_auth()),
         notify: None,
         change: app::domain::actions::ChangeSettings::default(),
         github: GithubApiSettings {
@@ -76,6 +77,20 @@ pub fn demo_settings(
                 github: Some(demo_deploy_workflow(name)),
             })
             .collect(),
+    }
+}
+
+/// Sign-in for the demo and for a server without `[auth]`: the demo's ready-made people.
+pub fn demo_auth() -> AuthSettings {
+    let (users, grants) = crate::auth::demo::people();
+    AuthSettings {
+        idle_timeout: Duration::from_secs(30 * 60),
+        lifetime: Duration::from_secs(12 * 3600),
+        grants,
+        demo_users: users,
+        secure_cookies: false,
+        oidc: None,
+        github: None,
     }
 }
 

@@ -2,17 +2,14 @@
 //! `[auth.github]`).
 
 use super::super::raw::{RawAuth, RawGithubSignIn, RawOidc};
+use super::super::settings::{AuthSettings, GithubSignInSettings, OidcSettings};
 use super::Validator;
 use secrecy::ExposeSecret;
 use std::time::Duration;
 use url::Url;
 
 impl Validator {
-    pub(super) fn auth(
-        &mut self,
-        a: RawAuth,
-        public_url: Option<&Url>,
-    ) -> crate::auth::AuthSettings {
+    pub(super) fn auth(&mut self, a: RawAuth, public_url: Option<&Url>) -> AuthSettings {
         use app::domain::{Grantee, Role, RoleGrants};
         let idle_timeout = self.duration(
             "auth.idle_timeout",
@@ -50,7 +47,7 @@ impl Validator {
         }
         let oidc = a.oidc.and_then(|o| self.oidc(o, public_url));
         let github = a.github.and_then(|g| self.github_sign_in(g, public_url));
-        crate::auth::AuthSettings {
+        AuthSettings {
             idle_timeout,
             lifetime,
             grants: RoleGrants(grants),
@@ -65,7 +62,7 @@ impl Validator {
         &mut self,
         g: RawGithubSignIn,
         public_url: Option<&Url>,
-    ) -> Option<crate::auth::github::GithubSignInSettings> {
+    ) -> Option<GithubSignInSettings> {
         let url = |v: &mut Self, field: &str, raw: Option<String>, default: &str| {
             let raw = raw.unwrap_or_else(|| default.to_owned());
             // A trailing slash makes `join` keep the path (GitHub Enterprise lives under /api/v3).
@@ -114,7 +111,7 @@ impl Validator {
             );
             return None;
         };
-        Some(crate::auth::github::GithubSignInSettings {
+        Some(GithubSignInSettings {
             client_id: g.client_id,
             client_secret: secret?,
             web_url: web_url?,
@@ -124,7 +121,7 @@ impl Validator {
         })
     }
 
-    fn oidc(&mut self, o: RawOidc, public_url: Option<&Url>) -> Option<crate::auth::OidcSettings> {
+    fn oidc(&mut self, o: RawOidc, public_url: Option<&Url>) -> Option<OidcSettings> {
         let issuer = match Url::parse(&o.issuer) {
             Ok(u) if u.scheme() == "https" => Some(o.issuer.clone()),
             // Plain HTTP would let anyone on the path forge ID tokens: loopback (tests) only.
@@ -163,7 +160,7 @@ impl Validator {
         if !scopes.iter().any(|s| s == "openid") {
             scopes.insert(0, "openid".into());
         }
-        Some(crate::auth::OidcSettings {
+        Some(OidcSettings {
             issuer: issuer?,
             client_id: o.client_id,
             client_secret: o.client_secret,

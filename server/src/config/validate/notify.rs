@@ -1,6 +1,7 @@
 //! The `[notify]` section: the change-control webhook and its message templates.
 
 use super::super::raw::RawNotify;
+use super::super::settings::{NotifySettings, Templates};
 use super::Validator;
 use secrecy::ExposeSecret;
 use url::Url;
@@ -10,8 +11,7 @@ impl Validator {
         &mut self,
         n: RawNotify,
         public_url: Option<&Url>,
-    ) -> Option<crate::actions::notify::NotifySettings> {
-        use crate::actions::notify::{NotifySettings, Templates};
+    ) -> Option<NotifySettings> {
         let Some(url) = n.webhook_url else {
             self.issue(
                 "notify.webhook_url",
