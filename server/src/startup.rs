@@ -3,7 +3,7 @@
 //! Dropping or shutting down the returned [`Started`] stops everything.
 
 use crate::auth::{self, Access};
-use crate::config::Settings;
+use crate::config::{self, Settings};
 use crate::live::{spawn_pollers, spawn_retention, Hub, PollerDeps};
 use crate::metrics::Metrics;
 use crate::probe::{tls_config, HttpProber};
@@ -96,10 +96,7 @@ pub async fn start_with(
 
     let sign_in = wiring::sign_in(settings)?;
     // Without sign-in the layer still runs (nothing is ever stored): one router for both.
-    let session_settings = settings
-        .auth
-        .clone()
-        .unwrap_or_else(auth::AuthSettings::demo);
+    let session_settings = settings.auth.clone().unwrap_or_else(config::demo_auth);
     let (sessions, session_store) = auth::session_layer(pool.clone(), &session_settings)
         .await
         .context("creating the session table")?;

@@ -3,8 +3,8 @@
 
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
-use server::aws::{AwsEnvironment, AwsOptions, CallLimits};
-use server::config::AwsSettings;
+use server::aws::{AwsEnvironment, AwsOptions};
+use server::config::{AwsSettings, CallLimits};
 use server::metrics::Metrics;
 use std::sync::Arc;
 

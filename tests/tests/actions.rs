@@ -611,7 +611,7 @@ async fn requests_approvals_and_outcomes_are_posted_to_the_webhook() {
         Duration::from_secs(1),
         &[],
         move |s| {
-            s.notify = Some(server::actions::notify::NotifySettings {
+            s.notify = Some(server::config::NotifySettings {
                 webhook_url: SecretString::from(url),
                 templates: Default::default(),
                 public_url: Some("https://opsdeck.example.com/".parse().expect("url")),

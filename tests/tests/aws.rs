@@ -13,7 +13,7 @@ use chrono::{Duration, DurationRound, Utc};
 use opsdeck_tests::aws::{
     calls, default_subnets, moto_url, reader, seeders, settings, unique, Seeders,
 };
-use server::aws::CallLimits;
+use server::config::CallLimits;
 
 /// A cluster with a service of `desired` tasks whose task definition runs `image`.
 async fn seed_service(s: &Seeders, cluster: &str, service: &str, image: &str, desired: i32) {

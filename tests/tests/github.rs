@@ -9,9 +9,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
 use opsdeck_tests::{fresh_database, new_client, spawn_app_configured, TestApp};
-use server::auth::github::{GithubSettings, GithubSignIn};
+use server::auth::github::GithubSignIn;
 use server::auth::token_key::TokenKey;
-use server::auth::AuthSettings;
+use server::config::{AuthSettings, GithubSignInSettings};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -107,8 +107,8 @@ async fn stub() -> (String, Arc<Stub>) {
     (format!("http://{addr}/"), state)
 }
 
-fn settings(base: &str, public: &str) -> GithubSettings {
-    GithubSettings {
+fn settings(base: &str, public: &str) -> GithubSignInSettings {
+    GithubSignInSettings {
         client_id: CLIENT_ID.into(),
         client_secret: "stub-secret".to_owned().into(),
         web_url: url::Url::parse(base).unwrap(),
@@ -121,7 +121,7 @@ fn settings(base: &str, public: &str) -> GithubSettings {
     }
 }
 
-async fn app_with_github() -> (TestApp, Arc<Stub>, GithubSettings) {
+async fn app_with_github() -> (TestApp, Arc<Stub>, GithubSignInSettings) {
     let (base, state) = stub().await;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

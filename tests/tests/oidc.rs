@@ -2,7 +2,7 @@
 //! redirect URIs, PKCE required), driven through its login and consent forms like a browser.
 
 use opsdeck_tests::{fresh_database, new_client, spawn_app_configured, TestApp};
-use server::auth::{AuthSettings, OidcSettings};
+use server::config::{AuthSettings, OidcSettings};
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};

@@ -3,26 +3,14 @@
 //! actions that must be taken as that person (approving a deployment). Tokens that expire are
 //! refreshed with the refresh token.
 
+use crate::config::GithubSignInSettings;
 use app::domain::{local_path, Identity};
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use rand::RngCore;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use url::Url;
-
-#[derive(Clone, Debug)]
-pub struct GithubSettings {
-    pub client_id: String,
-    pub client_secret: SecretString,
-    /// `https://github.com` (or GitHub Enterprise, or a test stub).
-    pub web_url: Url,
-    /// `https://api.github.com`.
-    pub api_url: Url,
-    /// `<server.public_url>/auth/github/callback`.
-    pub redirect_url: Url,
-    pub token_key: super::token_key::TokenKey,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum GithubError {
@@ -97,12 +85,12 @@ struct Org {
 }
 
 pub struct GithubSignIn {
-    settings: GithubSettings,
+    settings: GithubSignInSettings,
     http: reqwest::Client,
 }
 
 impl GithubSignIn {
-    pub fn new(settings: GithubSettings) -> Result<Self, reqwest::Error> {
+    pub fn new(settings: GithubSignInSettings) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(5))

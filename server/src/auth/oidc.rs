@@ -2,7 +2,7 @@
 //! discovery, authorization code with PKCE, state and nonce, and a verified ID token whose
 //! claims (incl. the configured groups claim) become the person's identity.
 
-use super::OidcSettings;
+use crate::config::OidcSettings;
 use app::domain::{local_path, Identity};
 use base64::Engine;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};

@@ -145,7 +145,7 @@ pub async fn oidc_callback(
 async fn complete_sign_in(
     state: &AppState,
     session: &Session,
-    settings: &super::AuthSettings,
+    settings: &crate::config::AuthSettings,
     identity: &app::domain::Identity,
     next: &str,
 ) -> Response {

@@ -2,7 +2,7 @@
 //! HTTPS), ended after the idle timeout, and after the absolute lifetime by [`current`]. The id
 //! changes at sign-in, so a session id planted before sign-in is worth nothing after it.
 
-use super::AuthSettings;
+use crate::config::AuthSettings;
 use app::domain::{Principal, SessionInfo};
 use base64::Engine;
 use chrono::Utc;

@@ -10,9 +10,7 @@ pub mod error;
 mod rds;
 pub mod sdk;
 
-pub use sdk::CallLimits;
-
-use crate::config::AwsSettings;
+use crate::config::{AwsSettings, CallLimits};
 use crate::metrics::Metrics;
 use app::domain::cloud::{BackupsPanel, EcsPanel, LoadBalancerPanel};
 use app::ports::{CloudReader, MetricReadings, PortError};

@@ -2,6 +2,7 @@
 //! default credential chain, one rustls HTTP client, and hard time limits with bounded retries so
 //! a silent AWS endpoint can never hold a poller forever.
 
+use crate::config::CallLimits;
 use crate::metrics::Metrics;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -15,28 +16,6 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// Time limits and retries for every AWS call.
-#[derive(Clone, Copy, Debug)]
-pub struct CallLimits {
-    pub connect: Duration,
-    pub read: Duration,
-    pub attempt: Duration,
-    pub operation: Duration,
-    pub max_attempts: u32,
-}
-
-impl Default for CallLimits {
-    fn default() -> Self {
-        Self {
-            connect: Duration::from_secs(2),
-            read: Duration::from_secs(5),
-            attempt: Duration::from_secs(5),
-            operation: Duration::from_secs(10),
-            max_attempts: 3,
-        }
-    }
-}
 
 /// What a client is for: reads may be retried with backoff; a call that changes something is made
 /// exactly once (a retry after a timeout could do it twice).

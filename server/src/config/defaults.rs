@@ -1,4 +1,5 @@
-//! Settings that come from nowhere else: where the built site is, and the demo's configuration.
+//! Settings that come from nowhere else: where the built site is, and the demo's configuration
+//! (and its sign-in).
 
 use super::settings::*;
 use app::domain::{Endpoint, EnvName};
@@ -42,12 +43,12 @@ pub fn demo_settings(
             retention: Duration::from_secs(3 * 86_400),
         },
         thresholds: ThresholdSettings::default(),
-        auth: Some(crate::auth::AuthSettings::demo()),
+        auth: Some(demo_auth()),
         notify: None,
         change: app::domain::actions::ChangeSettings::default(),
-        github: GithubReadSettings {
+        github: GithubApiSettings {
             interval: Duration::from_secs(5),
-            ..GithubReadSettings::default()
+            ..GithubApiSettings::default()
         },
         // The simulated AWS answers instantly: poll it often so the demo feels alive.
         aws: CloudSettings {
@@ -73,9 +74,23 @@ pub fn demo_settings(
                 .collect(),
                 interval: Duration::from_secs(5),
                 aws: Some(demo_aws(name)),
-                github: Some(demo_github(name)),
+                github: Some(demo_deploy_workflow(name)),
             })
             .collect(),
+    }
+}
+
+/// Sign-in for the demo and for a server without `[auth]`: the demo's ready-made people.
+pub fn demo_auth() -> AuthSettings {
+    let (users, grants) = crate::auth::demo::people();
+    AuthSettings {
+        idle_timeout: Duration::from_secs(30 * 60),
+        lifetime: Duration::from_secs(12 * 3600),
+        grants,
+        demo_users: users,
+        secure_cookies: false,
+        oidc: None,
+        github: None,
     }
 }
 
@@ -97,9 +112,9 @@ fn demo_aws(env: &EnvName) -> AwsSettings {
 
 /// The simulated GitHub's repository and workflows, as in the runbook: prod deploys wait at the
 /// `prod` environment's approval gate and must have been deployed to dev first.
-fn demo_github(env: &EnvName) -> GithubSettings {
+fn demo_deploy_workflow(env: &EnvName) -> DeployWorkflowSettings {
     let prod = env.as_str() == "prod";
-    GithubSettings {
+    DeployWorkflowSettings {
         repository: Some("tristanl-slalom/conflicto".into()),
         deploy_workflow: Some(
             if prod {

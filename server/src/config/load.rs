@@ -1,40 +1,12 @@
 //! Loading: the file and the environment merged by figment, then handed to validation.
 
+use super::issue::{ConfigError, ConfigIssue};
 use super::raw::RawConfig;
 use super::settings::Settings;
 use super::validate::Validator;
 use figment::providers::{Env, Format, Toml};
 use figment::Figment;
-use std::fmt;
 use std::path::Path;
-
-/// One problem in the configuration: the field's path and what is wrong with it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ConfigIssue {
-    pub path: String,
-    pub message: String,
-}
-
-impl fmt::Display for ConfigIssue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub struct ConfigError {
-    pub issues: Vec<ConfigIssue>,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "the configuration has {} problem(s):", self.issues.len())?;
-        for i in &self.issues {
-            writeln!(f, "  {i}")?;
-        }
-        Ok(())
-    }
-}
 
 /// Load `path` (which must exist), overlay `OPSDECK__…` variables, and validate.
 pub fn load(path: &Path) -> Result<Settings, ConfigError> {

@@ -1,17 +1,22 @@
 //! Typed settings, loaded once: defaults < TOML file < `OPSDECK__SECTION__KEY` environment
 //! variables. The raw file is parsed into [`raw`] structs, then validated into [`Settings`], whose
-//! fields are domain types: invalid values cannot exist past this module.
+//! fields are domain types: invalid values cannot exist past this module. The settings types are
+//! plain data owned here (one file per section); the rooms that act on them — sign-in,
+//! notifications, AWS calls — import them from here.
 
 mod defaults;
+mod issue;
 mod load;
 mod raw;
 mod settings;
 mod validate;
 
-pub use defaults::{default_site_root, demo_settings};
-pub use load::{load, load_str, ConfigError, ConfigIssue};
+pub use defaults::{default_site_root, demo_auth, demo_settings};
+pub use issue::{ConfigError, ConfigIssue};
+pub use load::{load, load_str};
 pub use settings::{public_without_sign_in, redact_url as redact};
 pub use settings::{
-    AwsSettings, CloudSettings, EnvironmentSettings, GithubReadSettings, GithubSettings,
-    ProbeSettings, Settings, ThresholdSettings,
+    AuthSettings, AwsSettings, CallLimits, CloudSettings, DeployWorkflowSettings,
+    EnvironmentSettings, GithubApiSettings, GithubSignInSettings, NotifySettings, OidcSettings,
+    ProbeSettings, Settings, Templates, ThresholdSettings,
 };

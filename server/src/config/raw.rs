@@ -22,7 +22,7 @@ pub struct RawConfig {
     #[serde(default)]
     pub aws: RawAwsGlobal,
     #[serde(default)]
-    pub github: RawGithubGlobal,
+    pub github: RawGithubApi,
     pub notify: Option<RawNotify>,
     #[serde(default)]
     pub change: RawChange,
@@ -56,10 +56,10 @@ pub struct RawNotify {
     pub outcome: Option<String>,
 }
 
-/// How opsdeck reads GitHub, for every environment.
+/// `[github]`: how opsdeck reads GitHub, for every environment.
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct RawGithubGlobal {
+pub struct RawGithubApi {
     pub api_url: Option<String>,
     /// The server's read token; from OPSDECK__GITHUB__TOKEN, never from the file.
     pub token: Option<SecretString>,
@@ -97,12 +97,13 @@ pub struct RawAuth {
     #[serde(default)]
     pub admin: Vec<String>,
     pub oidc: Option<RawOidc>,
-    pub github: Option<RawGithubAuth>,
+    pub github: Option<RawGithubSignIn>,
 }
 
+/// `[auth.github]`: sign-in with GitHub.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawGithubAuth {
+pub struct RawGithubSignIn {
     pub client_id: String,
     pub client_secret: Option<SecretString>,
     /// 32 bytes, base64: encrypts people's GitHub tokens at rest.
@@ -176,7 +177,7 @@ pub struct RawEnvironment {
     pub health: RawHealthPaths,
     pub probe_interval: Option<String>,
     pub aws: Option<RawAws>,
-    pub github: Option<RawGithub>,
+    pub github: Option<RawDeployWorkflow>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -201,9 +202,10 @@ pub struct RawAws {
     pub max_connections: Option<u32>,
 }
 
+/// `[environments.github]`: one environment's deploys on GitHub Actions.
 #[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
-pub struct RawGithub {
+pub struct RawDeployWorkflow {
     pub repository: Option<String>,
     pub deploy_workflow: Option<String>,
     pub approval_environment: Option<String>,
