@@ -74,6 +74,22 @@ pub async fn verify_request(id: i64, csrf_token: Option<String>) -> Result<Strin
         .map_err(super::respond)
 }
 
+/// Close an "outcome unknown" request after looking at the real state: `outcome` is `done` or
+/// `failed`; `reason` says what was found.
+#[server(prefix = "/api/fn", endpoint = "resolve_request")]
+pub async fn resolve_request(
+    id: i64,
+    outcome: String,
+    reason: String,
+    csrf_token: Option<String>,
+) -> Result<String, AppError> {
+    let _ = csrf_token;
+    let who = super::require(crate::domain::Role::Operator)?;
+    crate::usecases::change::resolve(&super::services()?, &who, id, &outcome, &reason)
+        .await
+        .map_err(super::respond)
+}
+
 #[server(prefix = "/api/fn", endpoint = "action_request", input = GetUrl)]
 pub async fn get_request(id: i64) -> Result<RequestPage, AppError> {
     let who = super::require(crate::domain::Role::Viewer)?;

@@ -13,9 +13,9 @@ mod wall_tokens;
 pub use crate::domain::AppError;
 pub use crate::domain::EnvDetail;
 pub use actions::{
-    decide_request, get_actions, get_request, request_action, review_request, verify_request,
-    ActionsPage, DecideRequest, GetActions, GetRequest, RequestAction, RequestPage, ReviewRequest,
-    VerifyRequest,
+    decide_request, get_actions, get_request, request_action, resolve_request, review_request,
+    verify_request, ActionsPage, DecideRequest, GetActions, GetRequest, RequestAction, RequestPage,
+    ResolveRequest, ReviewRequest, VerifyRequest,
 };
 pub use audit::{get_audit, GetAudit};
 pub use dashboard::{get_dashboard, get_env_detail, GetDashboard, GetEnvDetail};

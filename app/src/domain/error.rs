@@ -15,6 +15,9 @@ pub enum AppError {
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
+    /// What was asked clashes with what already happened (reviewed already, a name taken).
+    #[error("{0}")]
+    Conflict(String),
     #[error("{0}")]
     Unavailable(String),
     /// The call itself failed (network, encoding) before reaching opsdeck's logic.
@@ -30,6 +33,7 @@ impl AppError {
             AppError::BadRequest(_) => 400,
             AppError::Unauthorized(_) => 401,
             AppError::Forbidden(_) => 403,
+            AppError::Conflict(_) => 409,
             AppError::Unavailable(_) => 503,
             AppError::Transport(_) => 500,
         }
@@ -51,7 +55,7 @@ impl From<crate::ports::PortError> for AppError {
         match e {
             PortError::NotFound(m) => AppError::NotFound(m),
             PortError::Denied(m) => AppError::Forbidden(m),
-            PortError::Conflict(m) => AppError::BadRequest(m),
+            PortError::Conflict(m) => AppError::Conflict(m),
             other => AppError::Unavailable(other.to_string()),
         }
     }

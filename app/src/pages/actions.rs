@@ -142,7 +142,7 @@ pub fn RequestTable(
             view! {
                 <tr data-request=r.id.to_string()>
                     <td><a href=format!("/requests/{}", r.id)>{format!("#{}", r.id)}</a></td>
-                    <td>{r.env.clone()}</td>
+                    <td>{r.env.to_string()}</td>
                     <td>{r.action.describe()}</td>
                     <td class=level.css()><span aria-hidden="true">{level.icon()}</span> " " {r.state.words()}{r.break_glass.then_some(" · break glass")}</td>
                     <td>{r.requester.clone()}</td>

@@ -10,6 +10,7 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
         AppError::BadRequest(_) => "Bad request",
         AppError::Unauthorized(_) => "Please sign in",
         AppError::Forbidden(_) => "Not allowed",
+        AppError::Conflict(_) => "Already done",
         AppError::Unavailable(_) | AppError::Transport(_) => "Unavailable",
     };
     view! {

@@ -1,10 +1,13 @@
 //! `/requests/{id}`: one action request — what, why, by whom; the evidence when it was asked and
 //! now, side by side; its timeline; and, for approvers who did not ask, Approve / Reject (and
-//! break glass where the policy allows). An outcome nobody knows gets a "Verify" button.
+//! break glass where the policy allows). An outcome nobody knows gets "Verify the real state",
+//! then "Mark done" / "Mark failed" with what the person found.
 
 use super::actions::StateBadge;
 use super::ErrorPanel;
-use crate::api::{get_request, DecideRequest, RequestPage, ReviewRequest, VerifyRequest};
+use crate::api::{
+    get_request, DecideRequest, RequestPage, ResolveRequest, ReviewRequest, VerifyRequest,
+};
 use crate::components::{live::use_live_feed, Header};
 use crate::domain::actions::State;
 use crate::domain::evidence::EnvEvidence;
@@ -19,6 +22,7 @@ pub fn RequestPageView() -> impl IntoView {
     let decide = ServerAction::<DecideRequest>::new();
     let review = ServerAction::<ReviewRequest>::new();
     let verify = ServerAction::<VerifyRequest>::new();
+    let resolve = ServerAction::<ResolveRequest>::new();
     let id = move || {
         params
             .read()
@@ -27,8 +31,15 @@ pub fn RequestPageView() -> impl IntoView {
             .unwrap_or(-1)
     };
     let data = Resource::new(
-        move || (id(), decide.version().get(), review.version().get()),
-        |(id, _, _)| get_request(id),
+        move || {
+            (
+                id(),
+                decide.version().get(),
+                review.version().get(),
+                resolve.version().get(),
+            )
+        },
+        |(id, _, _, _)| get_request(id),
     );
     let feed = use_live_feed();
     // While it is approved or running, look again every two seconds so everyone watching sees the
@@ -54,7 +65,7 @@ pub fn RequestPageView() -> impl IntoView {
                 match data.await {
                     Ok(page) => {
                         feed.sync_clock(page.generated_at);
-                        view! { <Header /><main class="page narrow"><Request page decide review verify /></main> }.into_any()
+                        view! { <Header /><main class="page narrow"><Request page decide review verify resolve /></main> }.into_any()
                     }
                     Err(error) => view! { <Header /><main class="page"><ErrorPanel error /></main> }.into_any(),
                 }
@@ -76,6 +87,7 @@ fn Request(
     decide: ServerAction<DecideRequest>,
     review: ServerAction<ReviewRequest>,
     verify: ServerAction<VerifyRequest>,
+    resolve: ServerAction<ResolveRequest>,
 ) -> impl IntoView {
     let r = page.request.clone();
     let id = r.id.to_string();
@@ -99,7 +111,7 @@ fn Request(
                         <input type="hidden" name="id" value=i1 />
                         <input type="hidden" name="decision" value="approve" />
                         <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />
-                        <label>"Comment" <input type="text" name="comment" maxlength="2000" /></label>
+                        <label>"Comment" <input type="text" name="comment" maxlength="1000" /></label>
                         <button type="submit" class="btn btn-approve" data-decide="approve">"✔ Approve"</button>
                     </ActionForm>
                     <details class="review-reject">
@@ -108,7 +120,7 @@ fn Request(
                             <input type="hidden" name="id" value=i2 />
                             <input type="hidden" name="decision" value="reject" />
                             <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />
-                            <label>"Why" <input type="text" name="comment" required maxlength="2000" /></label>
+                            <label>"Why" <input type="text" name="comment" required maxlength="1000" /></label>
                             <button type="submit" class="btn btn-reject" data-decide="reject">"✖ Reject"</button>
                         </ActionForm>
                     </details>
@@ -119,7 +131,7 @@ fn Request(
                                 <input type="hidden" name="id" value=i3.clone() />
                                 <input type="hidden" name="decision" value="break_glass" />
                                 <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />
-                                <label>"Emergency reason (it will be reviewed)" <input type="text" name="comment" required maxlength="2000" /></label>
+                                <label>"Emergency reason (it will be reviewed)" <input type="text" name="comment" required maxlength="1000" /></label>
                                 <button type="submit" class="btn btn-reject" data-decide="break_glass">"Execute now, alone"</button>
                             </ActionForm>
                         </details>
@@ -128,12 +140,15 @@ fn Request(
             </section>
         }
     });
-    let review_form = (r.break_glass && r.reviewed_by.is_none() && page.viewer_can_approve).then(|| {
+    let reviewed = r.review.clone().map(|rv| {
+        view! { <p class="note">{format!("Break glass reviewed by {} (#{}) at {}.", rv.who, rv.user_id, format::datetime(rv.at))}</p> }
+    });
+    let review_form = (r.break_glass && r.review.is_none() && page.viewer_can_approve).then(|| {
         let i = id.clone();
         view! {
             <section class="panel">
                 <h2>"Needs a second person's review"</h2>
-                <p>"This was executed by one approver alone (break glass)."</p>
+                <p>"This was executed by one approver alone (break glass). Someone who neither asked for it nor broke the glass reviews it, once."</p>
                 <ActionForm action=review>
                     <input type="hidden" name="id" value=i />
                     <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />
@@ -143,11 +158,11 @@ fn Request(
         }
     });
     let verify_form = (r.state == State::OutcomeUnknown).then(|| {
-        let i = id.clone();
+        let (i, i2) = (id.clone(), id.clone());
         view! {
-            <section class="panel">
+            <section class="panel" data-panel="verify">
                 <h2>"Outcome unknown — verify"</h2>
-                <p>"opsdeck stopped while this was running. It is never retried: look at the real state first."</p>
+                <p>"Nobody knows whether this happened (the answer above says why). It is never retried: look at the real state, then say what you found."</p>
                 <ActionForm action=verify>
                     <input type="hidden" name="id" value=i />
                     <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />
@@ -157,6 +172,15 @@ fn Request(
                     Ok(found) => view! { <p class="verdict">{found}</p> }.into_any(),
                     Err(e) => view! { <p class="problem">{e.to_string()}</p> }.into_any(),
                 })}
+                <ActionForm action=resolve attr:class="resolve-form">
+                    <input type="hidden" name="id" value=i2 />
+                    <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />
+                    <label>"What you found (required, kept in the audit log)" <input type="text" name="reason" required maxlength="1000" /></label>
+                    <div class="review-forms">
+                        <button type="submit" class="btn btn-approve" name="outcome" value="done" data-resolve="done">"✔ It happened: mark done"</button>
+                        <button type="submit" class="btn btn-reject" name="outcome" value="failed" data-resolve="failed">"✖ It did not: mark failed"</button>
+                    </div>
+                </ActionForm>
             </section>
         }
     });
@@ -166,6 +190,7 @@ fn Request(
                 .value()
                 .get()
                 .or_else(|| review.value().get())
+                .or_else(|| resolve.value().get())
                 .map(|r| match r {
                     Ok(m) => view! { <p class="verdict lvl-ok-text" role="status">"✔ " {m}</p> }
                         .into_any(),
@@ -186,7 +211,7 @@ fn Request(
     });
     view! {
         <h1>{format!("Request {} — {}", r.id, r.action.describe())}</h1>
-        <p class="request-head"><StateBadge state=r.state /> " on " <b>{r.env.clone()}</b> " · asked by " {r.requester.clone()} " · " {format::datetime(r.requested_at)}</p>
+        <p class="request-head"><StateBadge state=r.state /> " on " <b>{r.env.to_string()}</b> " · asked by " {format!("{} (#{})", r.requester, r.requester_id)} " · " {format::datetime(r.requested_at)}</p>
         {outcome}
         <section class="panel">
             <h2>"Why"</h2>
@@ -202,6 +227,7 @@ fn Request(
         </section>
         {decision_forms}
         {verify_form}
+        {reviewed}
         {review_form}
         {checklist}
         <section class="panel evidence-compare">

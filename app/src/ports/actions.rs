@@ -31,8 +31,19 @@ pub trait ActionRequests: Send + Sync {
         comment: &str,
     ) -> Result<State, PortError>;
 
-    /// A second person's review of a break-glass execution.
+    /// A second person's review of a break-glass execution: once, under the request's row lock.
     async fn review(&self, id: i64, user_id: i64, who: &str) -> Result<(), PortError>;
+
+    /// A person's verdict on an "outcome unknown" request after looking at the real state:
+    /// `done` (it happened) or not, with a reason; the new state.
+    async fn resolve(
+        &self,
+        id: i64,
+        user_id: i64,
+        who: &str,
+        done: bool,
+        reason: &str,
+    ) -> Result<State, PortError>;
 
     async fn get(&self, id: i64) -> Result<Option<RequestView>, PortError>;
 

@@ -109,6 +109,26 @@ pub enum Refusal {
     NoBreakGlass,
     #[error("break glass needs a reason")]
     BreakGlassReason,
+    #[error("only break-glass executions are reviewed afterwards")]
+    NotBreakGlass,
+    #[error("a second person reviews a break-glass execution, not the people who asked for it or did it")]
+    OwnBreakGlass,
+    #[error("{0} already reviewed this break glass")]
+    AlreadyReviewed(String),
+    #[error(
+        "only a request whose outcome is unknown is marked done or failed by hand; this one is {0}"
+    )]
+    OutcomeKnown(&'static str),
+    #[error("say what you found: the reason is required and goes into the audit log")]
+    ResolutionReason,
+}
+
+impl Refusal {
+    /// A refusal because the thing was already done (by someone else, or earlier): a conflict with
+    /// the request's state rather than a lack of permission.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, Refusal::AlreadyReviewed(_) | Refusal::OutcomeKnown(_))
+    }
 }
 
 /// What a request looks like to the state machine.

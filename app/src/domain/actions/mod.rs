@@ -5,9 +5,10 @@
 mod action;
 mod ledger;
 mod policy;
+mod review;
 mod view;
 
 pub use action::{Action, ActionKind};
 pub use ledger::{Decision, Ledger, Outcome, Refusal, State};
 pub use policy::{ChangeSettings, Policy};
-pub use view::{DecisionView, RequestView};
+pub use view::{DecisionView, RequestView, Resolution, Signed};

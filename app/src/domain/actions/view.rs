@@ -5,12 +5,15 @@ use super::action::Action;
 use super::ledger::State;
 use super::policy::Policy;
 use crate::domain::evidence::EnvEvidence;
+use crate::domain::EnvName;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A decision as recorded.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DecisionView {
+    /// The person (a stable id: two people may choose the same display name).
+    pub user_id: i64,
     pub who: String,
     pub approve: bool,
     pub break_glass: bool,
@@ -22,7 +25,7 @@ pub struct DecisionView {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RequestView {
     pub id: i64,
-    pub env: String,
+    pub env: EnvName,
     pub action: Action,
     pub reason: String,
     pub requester: String,
@@ -31,7 +34,8 @@ pub struct RequestView {
     pub policy: Policy,
     pub state: State,
     pub break_glass: bool,
-    pub reviewed_by: Option<String>,
+    /// The second person who reviewed a break-glass execution (once).
+    pub review: Option<Signed>,
     /// Health and key metrics when it was requested.
     pub evidence: Vec<EnvEvidence>,
     pub decisions: Vec<DecisionView>,
@@ -39,6 +43,24 @@ pub struct RequestView {
     pub finished_at: Option<DateTime<Utc>>,
     /// AWS's or GitHub's answer, in words.
     pub result: Option<String>,
+    /// How a person closed an outcome nobody knew ("done" or "failed"), and why.
+    pub resolution: Option<Resolution>,
+}
+
+/// Who did something, by stable id and display name, and when.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Signed {
+    pub user_id: i64,
+    pub who: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A person's verdict on an "outcome unknown" request after looking at the real state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Resolution {
+    pub by: Signed,
+    /// What they found: the request is now succeeded or failed.
+    pub reason: String,
 }
 
 impl RequestView {
@@ -55,8 +77,9 @@ impl RequestView {
         let mut t = vec![(
             self.requested_at,
             format!(
-                "{} asked: {} ({})",
+                "{} (#{}) asked: {} ({})",
                 self.requester,
+                self.requester_id,
                 self.action.describe(),
                 self.reason
             ),
@@ -72,18 +95,42 @@ impl RequestView {
             } else {
                 format!(": {}", d.comment)
             };
-            t.push((d.at, format!("{} {verb}{comment}", d.who)));
+            t.push((d.at, format!("{} (#{}) {verb}{comment}", d.who, d.user_id)));
         }
         if let Some(at) = self.executing_since {
             t.push((at, "opsdeck started it".into()));
         }
         if let Some(at) = self.finished_at {
+            // Before a resolution, the state the execution ended in was "outcome unknown".
+            let ended = if self.resolution.is_some() {
+                super::State::OutcomeUnknown
+            } else {
+                self.state
+            };
             t.push((
                 at,
                 format!(
                     "{}: {}",
-                    self.state.words(),
+                    ended.words(),
                     self.result.clone().unwrap_or_default()
+                ),
+            ));
+        }
+        if let Some(r) = &self.review {
+            t.push((
+                r.at,
+                format!("{} (#{}) reviewed the break glass", r.who, r.user_id),
+            ));
+        }
+        if let Some(r) = &self.resolution {
+            t.push((
+                r.by.at,
+                format!(
+                    "{} (#{}) looked at the real state and marked it {}: {}",
+                    r.by.who,
+                    r.by.user_id,
+                    self.state.words(),
+                    r.reason
                 ),
             ));
         }

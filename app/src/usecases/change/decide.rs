@@ -3,7 +3,7 @@
 
 use crate::domain::actions::Decision;
 use crate::domain::decision::{DecisionForm, Verdict};
-use crate::domain::{AppError, EnvName, Principal};
+use crate::domain::{AppError, Principal};
 use crate::ports::Services;
 
 #[tracing::instrument(skip(services, who, comment))]
@@ -48,8 +48,7 @@ pub async fn verify(services: &Services, who: &Principal, id: i64) -> Result<Str
         .get(id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no request {id}")))?;
-    let env = EnvName::parse(&r.env).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let found = services.executor.verify(&env, &r.action).await?;
+    let found = services.executor.verify(&r.env, &r.action).await?;
     let _ = services
         .audit
         .record(
@@ -60,4 +59,36 @@ pub async fn verify(services: &Services, who: &Principal, id: i64) -> Result<Str
         )
         .await;
     Ok(found)
+}
+
+/// A person's verdict on an "outcome unknown" request: `outcome` is `done` (it happened) or
+/// `failed`, with what they found; recorded with them in the audit log.
+#[tracing::instrument(skip(services, who, reason))]
+pub async fn resolve(
+    services: &Services,
+    who: &Principal,
+    id: i64,
+    outcome: &str,
+    reason: &str,
+) -> Result<String, AppError> {
+    let done = match outcome {
+        "done" => true,
+        "failed" => false,
+        other => {
+            return Err(AppError::BadRequest(format!(
+                "outcome must be done or failed, not {other:?}"
+            )))
+        }
+    };
+    if reason.chars().count() > crate::domain::decision::MAX_COMMENT {
+        return Err(AppError::BadRequest(format!(
+            "the reason is longer than {} characters",
+            crate::domain::decision::MAX_COMMENT
+        )));
+    }
+    let state = services
+        .actions
+        .resolve(id, who.user_id, &who.display_name, done, reason)
+        .await?;
+    Ok(format!("Recorded. The request is now {}.", state.words()))
 }

@@ -6,7 +6,7 @@ mod decide;
 mod read;
 mod request;
 
-pub use decide::{decide, review, verify};
+pub use decide::{decide, resolve, review, verify};
 pub use read::{actions_page, request_page};
 pub use request::{request, RequestForm};
 

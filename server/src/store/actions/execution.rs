@@ -6,7 +6,7 @@
 //! lock anyone can take was left by a process that died mid-call: it becomes "outcome unknown" and
 //! is never retried.
 
-use super::rows::{audit, db, decisions, ledger, load, transition};
+use super::rows::{audit, db, load, transition};
 use app::domain::actions::{Ledger, RequestView, State};
 use app::ports::{ClaimedRequest, Execution, PortError};
 use chrono::{DateTime, Utc};
@@ -64,14 +64,14 @@ pub(super) async fn claim_next(
     let Some(request) = load(&mut conn, id).await? else {
         return Ok(None);
     };
-    let decided = decisions(&mut conn, id).await.map_err(db)?;
-    let final_approver = decided
+    let final_approver = request
+        .decisions
         .iter()
         .rev()
-        .find(|(_, d)| d.approve)
-        .map(|(u, _)| *u);
+        .find(|d| d.approve)
+        .map(|d| d.user_id);
     Ok(Some(Box::new(Claim {
-        ledger: ledger(&request, &decided),
+        ledger: request.ledger(),
         request,
         final_approver,
         conn,
@@ -93,7 +93,7 @@ impl ClaimedRequest for Claim {
     }
 
     async fn expire(mut self: Box<Self>, why: &str) -> Result<(), PortError> {
-        let (id, env) = (self.request.id, self.request.env.clone());
+        let (id, env) = (self.request.id, self.request.env.to_string());
         transition(
             &mut self.conn,
             id,
@@ -108,7 +108,7 @@ impl ClaimedRequest for Claim {
     }
 
     async fn mark_executing(mut self: Box<Self>) -> Result<Box<dyn Execution>, PortError> {
-        let (id, env) = (self.request.id, self.request.env.clone());
+        let (id, env) = (self.request.id, self.request.env.to_string());
         let conn = &mut self.conn;
         sqlx::query("SELECT pg_advisory_lock($1, $2::int)")
             .bind(LOCK_SPACE)

@@ -7,10 +7,20 @@ mod rows;
 
 pub(crate) use rows::load;
 
+use app::domain::actions::Refusal;
 use app::domain::actions::{Decision, RequestView, State};
 use app::ports::{ActionRequests, ClaimedRequest, NewRequest, PortError};
 use chrono::{DateTime, Utc};
-use rows::{audit, db, decisions, ledger, transition};
+use rows::{audit, db, load_locked, transition};
+
+/// The state machine's refusal in words: a conflict with what already happened, or a denial.
+fn refused(r: Refusal) -> PortError {
+    if r.is_conflict() {
+        PortError::Conflict(r.to_string())
+    } else {
+        PortError::Denied(r.to_string())
+    }
+}
 use sqlx::PgPool;
 
 pub struct PgActions {
@@ -69,20 +79,10 @@ impl ActionRequests for PgActions {
     ) -> Result<State, PortError> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         // The row lock serialises every decision on this request, across connections and replicas.
-        let locked: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM action_requests WHERE id = $1 FOR UPDATE")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db)?;
-        if locked.is_none() {
-            return Err(PortError::NotFound(format!("no request {id}")));
-        }
-        let v = load(&mut tx, id)
+        let v = load_locked(&mut tx, id)
             .await?
             .ok_or_else(|| PortError::NotFound(format!("no request {id}")))?;
-        let decided = decisions(&mut tx, id).await.map_err(db)?;
-        let mut l = ledger(&v, &decided);
+        let mut l = v.ledger();
         let before = l.state;
         let outcome = match l.decide(&d, comment, Utc::now()) {
             Ok(o) => o,
@@ -92,7 +92,7 @@ impl ActionRequests for PgActions {
                     transition(
                         &mut tx,
                         id,
-                        &v.env,
+                        v.env.as_str(),
                         State::Expired,
                         (None, "opsdeck"),
                         serde_json::json!({}),
@@ -101,7 +101,7 @@ impl ActionRequests for PgActions {
                     .map_err(db)?;
                     tx.commit().await.map_err(db)?;
                 }
-                return Err(PortError::Denied(refusal.to_string()));
+                return Err(refused(refusal));
             }
         };
         sqlx::query(
@@ -136,7 +136,7 @@ impl ActionRequests for PgActions {
             &mut tx,
             (Some(d.user_id), who),
             what,
-            &v.env,
+            v.env.as_str(),
             serde_json::json!({"request": id, "comment": comment, "approvals": l.approvers.len()}),
         )
         .await
@@ -145,7 +145,7 @@ impl ActionRequests for PgActions {
             transition(
                 &mut tx,
                 id,
-                &v.env,
+                v.env.as_str(),
                 outcome.state,
                 (Some(d.user_id), who),
                 serde_json::json!({}),
@@ -159,35 +159,67 @@ impl ActionRequests for PgActions {
 
     async fn review(&self, id: i64, user_id: i64, who: &str) -> Result<(), PortError> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        let v = load(&mut tx, id)
+        // Under the row lock: two people reviewing at once are recorded once, the other refused.
+        let v = load_locked(&mut tx, id)
             .await?
             .ok_or_else(|| PortError::NotFound(format!("no request {id}")))?;
-        if !v.break_glass {
-            return Err(PortError::Conflict(
-                "only break-glass executions are reviewed afterwards".into(),
-            ));
-        }
-        if v.decisions.iter().any(|d| d.break_glass && d.who == who) || v.requester_id == user_id {
-            return Err(PortError::Denied(
-                "a second person reviews a break-glass execution, not the people who did it".into(),
-            ));
-        }
-        sqlx::query("UPDATE action_requests SET reviewed_by = $2 WHERE id = $1")
-            .bind(id)
-            .bind(who)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+        v.check_review(user_id).map_err(refused)?;
+        sqlx::query(
+            "UPDATE action_requests SET reviewed_by = $2, reviewed_by_id = $3, reviewed_at = now() WHERE id = $1",
+        )
+        .bind(id)
+        .bind(who)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
         audit(
             &mut tx,
             (Some(user_id), who),
             "action.reviewed",
-            &v.env,
+            v.env.as_str(),
             serde_json::json!({"request": id}),
         )
         .await
         .map_err(db)?;
         tx.commit().await.map_err(db)
+    }
+
+    async fn resolve(
+        &self,
+        id: i64,
+        user_id: i64,
+        who: &str,
+        done: bool,
+        reason: &str,
+    ) -> Result<State, PortError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let v = load_locked(&mut tx, id)
+            .await?
+            .ok_or_else(|| PortError::NotFound(format!("no request {id}")))?;
+        let state = v.check_resolution(done, reason).map_err(refused)?;
+        sqlx::query(
+            "UPDATE action_requests SET resolved_by = $2, resolved_by_id = $3, resolved_at = now(), resolution = $4 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(who)
+        .bind(user_id)
+        .bind(reason.trim())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        transition(
+            &mut tx,
+            id,
+            v.env.as_str(),
+            state,
+            (Some(user_id), who),
+            serde_json::json!({"resolved": true, "reason": reason.trim()}),
+        )
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(state)
     }
 
     async fn get(&self, id: i64) -> Result<Option<RequestView>, PortError> {

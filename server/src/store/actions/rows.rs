@@ -3,9 +3,11 @@
 //! transaction.
 
 use crate::store::audit::{self, Event};
-use app::domain::actions::{Action, DecisionView, Ledger, Policy, RequestView, State};
+use app::domain::actions::{Action, DecisionView, Policy, RequestView, Resolution, Signed, State};
 use app::domain::evidence::EnvEvidence;
+use app::domain::EnvName;
 use app::ports::PortError;
+use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, Row};
 
 pub(super) fn db(e: sqlx::Error) -> PortError {
@@ -35,13 +37,14 @@ pub(super) async fn audit(
 
 const COLUMNS: &str =
     "id, environment, action, reason, requester, requester_id, requested_at, policy, state, \
-     break_glass, reviewed_by, evidence, executing_since, finished_at, result";
+     break_glass, reviewed_by, reviewed_by_id, reviewed_at, evidence, executing_since, finished_at, \
+     result, resolved_by, resolved_by_id, resolved_at, resolution";
 
-/// The decisions on a request, oldest first, with the deciding user's id.
+/// The decisions on a request, oldest first.
 pub(super) async fn decisions(
     conn: &mut PgConnection,
     id: i64,
-) -> Result<Vec<(i64, DecisionView)>, sqlx::Error> {
+) -> Result<Vec<DecisionView>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT user_id, who, approve, break_glass, comment, at FROM action_decisions WHERE request_id = $1 ORDER BY at",
     )
@@ -50,19 +53,24 @@ pub(super) async fn decisions(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| {
-            (
-                r.get("user_id"),
-                DecisionView {
-                    who: r.get("who"),
-                    approve: r.get("approve"),
-                    break_glass: r.get("break_glass"),
-                    comment: r.get("comment"),
-                    at: r.get("at"),
-                },
-            )
+        .map(|r| DecisionView {
+            user_id: r.get("user_id"),
+            who: r.get("who"),
+            approve: r.get("approve"),
+            break_glass: r.get("break_glass"),
+            comment: r.get("comment"),
+            at: r.get("at"),
         })
         .collect())
+}
+
+/// Who signed something, from three columns that are all set or all empty.
+fn signed(r: &sqlx::postgres::PgRow, who: &str, id: &str, at: &str) -> Option<Signed> {
+    Some(Signed {
+        who: r.get::<Option<String>, _>(who)?,
+        user_id: r.get::<Option<i64>, _>(id)?,
+        at: r.get::<Option<DateTime<Utc>>, _>(at)?,
+    })
 }
 
 fn view(r: &sqlx::postgres::PgRow, decisions: Vec<DecisionView>) -> Result<RequestView, PortError> {
@@ -72,9 +80,17 @@ fn view(r: &sqlx::postgres::PgRow, decisions: Vec<DecisionView>) -> Result<Reque
     let policy: Policy = serde_json::from_value(r.get("policy")).map_err(parse)?;
     let evidence: Vec<EnvEvidence> = serde_json::from_value(r.get("evidence")).unwrap_or_default();
     let state: String = r.get("state");
+    let env: String = r.get("environment");
+    let env = EnvName::parse(&env)
+        .map_err(|e| PortError::Other(format!("a stored request names no environment: {e}")))?;
+    let resolution =
+        signed(r, "resolved_by", "resolved_by_id", "resolved_at").map(|by| Resolution {
+            by,
+            reason: r.get::<Option<String>, _>("resolution").unwrap_or_default(),
+        });
     Ok(RequestView {
         id: r.get("id"),
-        env: r.get("environment"),
+        env,
         action,
         reason: r.get("reason"),
         requester: r.get("requester"),
@@ -83,21 +99,40 @@ fn view(r: &sqlx::postgres::PgRow, decisions: Vec<DecisionView>) -> Result<Reque
         policy,
         state: State::parse(&state).unwrap_or(State::OutcomeUnknown),
         break_glass: r.get("break_glass"),
-        reviewed_by: r.get("reviewed_by"),
+        review: signed(r, "reviewed_by", "reviewed_by_id", "reviewed_at"),
         evidence,
         decisions,
         executing_since: r.get("executing_since"),
         finished_at: r.get("finished_at"),
         result: r.get("result"),
+        resolution,
     })
 }
 
+/// Request `id` as pages and the state machine see it; `FOR UPDATE` when `lock` (the caller's
+/// transaction then holds the row until it ends).
 pub(crate) async fn load(
     conn: &mut PgConnection,
     id: i64,
 ) -> Result<Option<RequestView>, PortError> {
+    read(conn, id, false).await
+}
+
+pub(super) async fn load_locked(
+    conn: &mut PgConnection,
+    id: i64,
+) -> Result<Option<RequestView>, PortError> {
+    read(conn, id, true).await
+}
+
+async fn read(
+    conn: &mut PgConnection,
+    id: i64,
+    lock: bool,
+) -> Result<Option<RequestView>, PortError> {
+    let lock = if lock { " FOR UPDATE" } else { "" };
     let Some(row) = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM action_requests WHERE id = $1"
+        "SELECT {COLUMNS} FROM action_requests WHERE id = $1{lock}"
     ))
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -107,24 +142,7 @@ pub(crate) async fn load(
         return Ok(None);
     };
     let d = decisions(conn, id).await.map_err(db)?;
-    view(&row, d.into_iter().map(|(_, v)| v).collect()).map(Some)
-}
-
-/// The state machine's view of a stored request.
-pub(super) fn ledger(v: &RequestView, decided: &[(i64, DecisionView)]) -> Ledger {
-    Ledger {
-        state: v.state,
-        requester: v.requester_id,
-        requested_at: v.requested_at,
-        policy: v.policy,
-        approvers: decided
-            .iter()
-            .filter(|(_, d)| d.approve)
-            .map(|(u, _)| *u)
-            .collect(),
-        rejected_by: decided.iter().find(|(_, d)| !d.approve).map(|(u, _)| *u),
-        break_glass: v.break_glass,
-    }
+    view(&row, d).map(Some)
 }
 
 /// Set a request's state with its audit event, inside the caller's transaction.
