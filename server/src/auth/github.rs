@@ -3,8 +3,9 @@
 //! actions that must be taken as that person (approving a deployment). Tokens that expire are
 //! refreshed with the refresh token.
 
+use crate::store::github_tokens::{self, Tokens};
 use app::domain::{local_path, Identity};
-use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use chrono::{Duration as ChronoDuration, Utc};
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -44,7 +45,7 @@ pub enum TokenError {
     #[error("the GitHub connection has expired; sign in with GitHub again")]
     Expired,
     #[error(transparent)]
-    Store(#[from] crate::store::github_tokens::TokenStoreError),
+    Store(#[from] github_tokens::TokenStoreError),
     #[error(transparent)]
     Github(#[from] GithubError),
 }
@@ -56,15 +57,6 @@ pub struct Pending {
     /// Set when a signed-in person connects GitHub to their account instead of signing in.
     #[serde(default)]
     pub connect_user: Option<i64>,
-}
-
-/// A user token and when it (and its refresh token) expire; `None` for tokens that do not.
-#[derive(Clone, Debug)]
-pub struct Tokens {
-    pub access: String,
-    pub refresh: Option<String>,
-    pub expires_at: Option<DateTime<Utc>>,
-    pub refresh_expires_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Deserialize)]
@@ -250,7 +242,6 @@ impl GithubSignIn {
         user_id: i64,
         who: &str,
     ) -> Result<String, TokenError> {
-        use crate::store::github_tokens;
         let key = self.token_key();
         let stored = github_tokens::load(pool, key, user_id)
             .await?

@@ -294,7 +294,7 @@ async fn connect_github(
     key: &super::token_key::TokenKey,
     user_id: i64,
     identity: &app::domain::Identity,
-    tokens: &super::github::Tokens,
+    tokens: &crate::store::github_tokens::Tokens,
     next: &str,
 ) -> Response {
     let still_them = session_principal(session)
