@@ -1,15 +1,19 @@
 //! "Sign in with GitHub" (GitHub App user authorization): the web flow with state, the user and
 //! their organisation teams from the REST API, and the user's token kept — encrypted — for the
 //! actions that must be taken as that person (approving a deployment). Tokens that expire are
-//! refreshed with the refresh token.
+//! refreshed with the refresh token. The OAuth endpoints are spoken to through the `oauth2` crate
+//! (`token_endpoint`), over a reqwest client built as the OpenID Connect sign-in builds its own.
+
+mod token_endpoint;
 
 use crate::config::GithubSignInSettings;
+use crate::store::github_tokens::{self, Tokens};
 use app::domain::{local_path, Identity};
-use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use rand::RngCore;
+use chrono::{Duration as ChronoDuration, Utc};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
+use token_endpoint::{Failure, TokenEndpoint};
 use url::Url;
 
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +28,15 @@ pub enum GithubError {
     Unavailable(String),
 }
 
+impl From<Failure> for GithubError {
+    fn from(f: Failure) -> Self {
+        match f {
+            Failure::Refused(why) => GithubError::Refused(why),
+            Failure::Unavailable(why) => GithubError::Unavailable(why),
+        }
+    }
+}
+
 /// Why no usable GitHub token could be had for a person.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
@@ -32,7 +45,7 @@ pub enum TokenError {
     #[error("the GitHub connection has expired; sign in with GitHub again")]
     Expired,
     #[error(transparent)]
-    Store(#[from] crate::store::github_tokens::TokenStoreError),
+    Store(#[from] github_tokens::TokenStoreError),
     #[error(transparent)]
     Github(#[from] GithubError),
 }
@@ -46,23 +59,16 @@ pub struct Pending {
     pub connect_user: Option<i64>,
 }
 
-/// A user token and when it (and its refresh token) expire; `None` for tokens that do not.
-#[derive(Clone, Debug)]
-pub struct Tokens {
-    pub access: String,
-    pub refresh: Option<String>,
-    pub expires_at: Option<DateTime<Utc>>,
-    pub refresh_expires_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Deserialize)]
-struct TokenAnswer {
-    access_token: Option<String>,
-    refresh_token: Option<String>,
-    expires_in: Option<i64>,
-    refresh_token_expires_in: Option<i64>,
-    error: Option<String>,
-    error_description: Option<String>,
+/// Why the GitHub sign-in could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("the HTTP client could not be built: {0}")]
+    Http(#[from] reqwest::Error),
+    #[error("GitHub's sign-in URLs under {web_url}: {error}")]
+    Url {
+        web_url: Url,
+        error: url::ParseError,
+    },
 }
 
 #[derive(Deserialize)]
@@ -87,17 +93,33 @@ struct Org {
 pub struct GithubSignIn {
     settings: GithubSignInSettings,
     http: reqwest::Client,
+    oauth: TokenEndpoint,
 }
 
 impl GithubSignIn {
-    pub fn new(settings: GithubSignInSettings) -> Result<Self, reqwest::Error> {
+    pub fn new(settings: GithubSignInSettings) -> Result<Self, SetupError> {
         let http = reqwest::Client::builder()
+            // Following redirects here would let the token endpoint bounce us anywhere.
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(10))
             .user_agent(concat!("opsdeck/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        Ok(Self { settings, http })
+        let oauth = TokenEndpoint::new(
+            &settings.web_url,
+            &settings.client_id,
+            settings.client_secret.expose_secret(),
+            &settings.redirect_url,
+        )
+        .map_err(|error| SetupError::Url {
+            web_url: settings.web_url.clone(),
+            error,
+        })?;
+        Ok(Self {
+            settings,
+            http,
+            oauth,
+        })
     }
 
     pub fn token_key(&self) -> &super::token_key::TokenKey {
@@ -105,18 +127,7 @@ impl GithubSignIn {
     }
 
     pub fn start(&self, next: &str, connect_user: Option<i64>) -> (Url, Pending) {
-        let mut bytes = [0u8; 24];
-        rand::thread_rng().fill_bytes(&mut bytes);
-        let state: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        let mut url = self
-            .settings
-            .web_url
-            .join("login/oauth/authorize")
-            .unwrap_or_else(|_| self.settings.web_url.clone());
-        url.query_pairs_mut()
-            .append_pair("client_id", &self.settings.client_id)
-            .append_pair("redirect_uri", self.settings.redirect_url.as_str())
-            .append_pair("state", &state);
+        let (url, state) = self.oauth.authorize_url();
         (
             url,
             Pending {
@@ -125,44 +136,6 @@ impl GithubSignIn {
                 connect_user,
             },
         )
-    }
-
-    async fn token_request(&self, form: &[(&str, &str)]) -> Result<Tokens, GithubError> {
-        let url = self
-            .settings
-            .web_url
-            .join("login/oauth/access_token")
-            .map_err(|e| GithubError::Unavailable(e.to_string()))?;
-        let answer: TokenAnswer = self
-            .http
-            .post(url)
-            .header("accept", "application/json")
-            .form(form)
-            .send()
-            .await
-            .map_err(|e| GithubError::Unavailable(e.to_string()))?
-            .json()
-            .await
-            .map_err(|e| GithubError::Unavailable(format!("unreadable token answer: {e}")))?;
-        if let Some(error) = answer.error {
-            let detail = answer
-                .error_description
-                .map(|d| format!(": {d}"))
-                .unwrap_or_default();
-            return Err(GithubError::Refused(format!("{error}{detail}")));
-        }
-        let access = answer
-            .access_token
-            .ok_or_else(|| GithubError::Unavailable("no access_token in the answer".into()))?;
-        let now = Utc::now();
-        Ok(Tokens {
-            access,
-            refresh: answer.refresh_token,
-            expires_at: answer.expires_in.map(|s| now + ChronoDuration::seconds(s)),
-            refresh_expires_at: answer
-                .refresh_token_expires_in
-                .map(|s| now + ChronoDuration::seconds(s)),
-        })
     }
 
     async fn api<T: for<'de> Deserialize<'de>>(
@@ -205,14 +178,7 @@ impl GithubSignIn {
         if state != pending.state {
             return Err(GithubError::StateMismatch);
         }
-        let tokens = self
-            .token_request(&[
-                ("client_id", &self.settings.client_id),
-                ("client_secret", self.settings.client_secret.expose_secret()),
-                ("code", code),
-                ("redirect_uri", self.settings.redirect_url.as_str()),
-            ])
-            .await?;
+        let tokens = self.oauth.exchange_code(&self.http, code).await?;
         let user: User = self.api("user", &tokens.access).await?;
         let teams: Vec<Team> = self.api("user/teams?per_page=100", &tokens.access).await?;
         let identity = Identity {
@@ -238,7 +204,6 @@ impl GithubSignIn {
         user_id: i64,
         who: &str,
     ) -> Result<String, TokenError> {
-        use crate::store::github_tokens;
         let key = self.token_key();
         let stored = github_tokens::load(pool, key, user_id)
             .await?
@@ -262,12 +227,6 @@ impl GithubSignIn {
 
     /// A new token from a refresh token (GitHub App user tokens last 8 hours).
     pub async fn refresh(&self, refresh_token: &str) -> Result<Tokens, GithubError> {
-        self.token_request(&[
-            ("client_id", &self.settings.client_id),
-            ("client_secret", self.settings.client_secret.expose_secret()),
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token),
-        ])
-        .await
+        Ok(self.oauth.refresh(&self.http, refresh_token).await?)
     }
 }

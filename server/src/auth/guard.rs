@@ -10,7 +10,7 @@ use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
 /// The largest form body read to find the token.
@@ -165,25 +165,10 @@ fn sign_in_first(req: &Request) -> Response {
 }
 
 fn no_role(info: &SessionInfo) -> Response {
-    let name = escape(&info.principal.display_name);
-    let token = escape(info.csrf_token.as_deref().unwrap_or_default());
-    let page = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>opsdeck — no role</title>\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head><body>\
-         <h1>No role in opsdeck</h1><p>You are signed in as <b>{name}</b>, but no role is granted to you, \
-         so there is nothing you may see here. Ask an opsdeck admin to grant you one.</p>\
-         <form method=\"post\" action=\"/signout\"><input type=\"hidden\" name=\"csrf_token\" value=\"{token}\">\
-         <button type=\"submit\">Sign out</button></form></body></html>"
-    );
-    (StatusCode::FORBIDDEN, Html(page)).into_response()
-}
-
-pub(super) fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+    super::pages::no_role(
+        &info.principal.display_name,
+        info.csrf_token.as_deref().unwrap_or_default(),
+    )
 }
 
 fn refused(why: &str) -> Response {
@@ -249,9 +234,5 @@ mod tests {
     fn token_comparison() {
         assert!(same("abc", "abc"));
         assert!(!same("abc", "abd") && !same("abc", "ab") && !same("", "a"));
-        assert_eq!(
-            escape("<b>\"A&B\"</b>"),
-            "&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt;"
-        );
     }
 }

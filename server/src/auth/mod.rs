@@ -6,6 +6,7 @@ pub mod demo;
 pub mod github;
 mod guard;
 pub mod oidc;
+mod pages;
 pub mod routes;
 mod session;
 pub mod token_key;

@@ -1,5 +1,6 @@
 //! Signing in and out, and the session as JSON for scripts.
 
+use super::pages::sign_in_failed;
 use super::{session, Access};
 use crate::state::AppState;
 use crate::store::users;
@@ -82,16 +83,6 @@ pub struct StartQuery {
 }
 
 const PENDING: &str = "oidc_pending";
-
-fn sign_in_failed(why: &str) -> Response {
-    let page = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>opsdeck — sign-in failed</title>\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head><body>\
-         <h1>Sign-in failed</h1><p>{}</p><p><a href=\"/signin\">Try again</a></p></body></html>",
-        super::guard::escape(why)
-    );
-    (StatusCode::BAD_REQUEST, axum::response::Html(page)).into_response()
-}
 
 /// `GET /auth/oidc/start`: send the browser to the identity provider.
 pub async fn oidc_start(
@@ -294,7 +285,7 @@ async fn connect_github(
     key: &super::token_key::TokenKey,
     user_id: i64,
     identity: &app::domain::Identity,
-    tokens: &super::github::Tokens,
+    tokens: &crate::store::github_tokens::Tokens,
     next: &str,
 ) -> Response {
     let still_them = session_principal(session)

@@ -1,6 +1,7 @@
-//! The AWS pollers: per environment, one task per panel (ECS, metrics, load balancer, backups),
-//! each on its own interval, each call bounded. A failed poll keeps the panel's last value and
-//! records the error; throttling stretches the next wait. Calls never depend on viewers.
+//! The cloud pollers: per environment, one task per panel (AWS: ECS, metrics, load balancer,
+//! backups; GitHub: deploys), each on its own interval, each call bounded. A failed poll keeps the
+//! panel's last value and records the error, naming the source that failed; throttling stretches
+//! the next wait. Calls never depend on viewers.
 
 use super::Hub;
 use crate::config::{CloudSettings, EnvironmentSettings, Settings, ThresholdSettings};
@@ -71,6 +72,10 @@ fn poll_bound(cloud: &CloudSettings) -> Duration {
 const DAY_REFRESH: ChronoDuration = ChronoDuration::minutes(10);
 const DAY_PERIOD_S: u32 = 900;
 
+/// The source a poller reads, as its errors and log lines name it.
+const AWS: &str = "AWS";
+const GITHUB: &str = "GitHub";
+
 pub fn spawn_cloud_pollers(
     settings: &Settings,
     readers: Vec<(EnvName, Arc<dyn CloudReader>)>,
@@ -92,6 +97,7 @@ pub fn spawn_cloud_pollers(
         if aws.has_ecs() {
             let r = reader.clone();
             tasks.spawn(poll(
+                AWS,
                 name.clone(),
                 cloud.ecs_interval,
                 bound,
@@ -106,6 +112,7 @@ pub fn spawn_cloud_pollers(
         if aws.load_balancer.is_some() {
             let r = reader.clone();
             tasks.spawn(poll(
+                AWS,
                 name.clone(),
                 cloud.load_balancer_interval,
                 bound,
@@ -121,6 +128,7 @@ pub fn spawn_cloud_pollers(
             let r = reader.clone();
             let overdue = cloud.backup_overdue_after.as_secs();
             tasks.spawn(poll(
+                AWS,
                 name.clone(),
                 cloud.backups_interval,
                 bound,
@@ -158,6 +166,7 @@ pub fn spawn_deploy_pollers(
     for (name, target) in targets.iter().cloned() {
         let target = Arc::new(target);
         tasks.spawn(poll(
+            GITHUB,
             name,
             settings.github.interval,
             bound,
@@ -185,8 +194,8 @@ fn apply<T>(slot: &mut Option<Sourced<T>>, outcome: Outcome<T>) {
     }
 }
 
-/// Run `fetch` within `bound`, as words when it fails; `true` when AWS asked to slow down.
-async fn bounded<T, Fut>(bound: Duration, fetch: Fut) -> (Outcome<T>, bool)
+/// Run `fetch` within `bound`, as words when it fails; `true` when `source` asked to slow down.
+async fn bounded<T, Fut>(source: &str, bound: Duration, fetch: Fut) -> (Outcome<T>, bool)
 where
     Fut: Future<Output = Result<T, PortError>>,
 {
@@ -204,7 +213,7 @@ where
         }
         Err(_) => (
             Err(format!(
-                "no answer from AWS within {}",
+                "no answer from {source} within {}",
                 humantime::format_duration(bound)
             )),
             false,
@@ -217,6 +226,7 @@ const THROTTLE_BACKOFF: u32 = 3;
 
 #[tracing::instrument(skip_all, fields(env = %name))]
 async fn poll<T, F, Fut>(
+    source: &'static str,
     name: EnvName,
     every: Duration,
     bound: Duration,
@@ -228,9 +238,9 @@ async fn poll<T, F, Fut>(
     Fut: Future<Output = Result<T, PortError>>,
 {
     loop {
-        let (outcome, throttled) = bounded(bound, fetch()).await;
+        let (outcome, throttled) = bounded(source, bound, fetch()).await;
         if let Err(e) = &outcome {
-            tracing::warn!("AWS poll failed: {e}");
+            tracing::warn!("{source} poll failed: {e}");
         }
         hub.update_cloud(&name, |c| store(c, outcome));
         let wait = if throttled {
@@ -256,6 +266,7 @@ async fn poll_metrics(
     loop {
         let now = Utc::now();
         let (hour, mut throttled) = bounded(
+            AWS,
             bound,
             reader.metrics(now - ChronoDuration::hours(1), now, 60),
         )
@@ -263,6 +274,7 @@ async fn poll_metrics(
         let day_due = day_at.is_none_or(|at| now - at > DAY_REFRESH);
         if hour.is_ok() && day_due {
             let (fetched, t) = bounded(
+                AWS,
                 bound,
                 reader.metrics(now - ChronoDuration::hours(24), now, DAY_PERIOD_S),
             )
@@ -288,5 +300,33 @@ async fn poll_metrics(
             every
         };
         tokio::time::sleep(wait).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A source that never answers, so only the bound ends the poll.
+    async fn silent() -> Result<(), PortError> {
+        std::future::pending().await
+    }
+
+    #[tokio::test]
+    async fn a_late_source_is_named_in_the_error() {
+        let bound = Duration::from_millis(20);
+        let (github, _) = bounded(GITHUB, bound, silent()).await;
+        let github = github.unwrap_err();
+        assert!(
+            github.starts_with("no answer from GitHub within"),
+            "{github}"
+        );
+        assert!(
+            !github.contains("AWS"),
+            "a GitHub failure worded as AWS: {github}"
+        );
+        let (aws, _) = bounded(AWS, bound, silent()).await;
+        let aws = aws.unwrap_err();
+        assert!(aws.starts_with("no answer from AWS within"), "{aws}");
     }
 }

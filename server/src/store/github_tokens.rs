@@ -1,10 +1,33 @@
 //! People's GitHub tokens, encrypted with the configured key before they reach the database.
-//! Deciding when to refresh them is the GitHub sign-in's job (`auth::github`).
+//! Getting and refreshing them is the GitHub sign-in's job (`auth::github`); the pair they come
+//! as is defined here, so storing them needs nothing from the sign-in flow.
 
-use crate::auth::github::Tokens;
 use crate::auth::token_key::TokenKey;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
+use std::fmt;
+
+/// A user token and when it (and its refresh token) expire; `None` for tokens that do not.
+#[derive(Clone)]
+pub struct Tokens {
+    pub access: String,
+    pub refresh: Option<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub refresh_expires_at: Option<DateTime<Utc>>,
+}
+
+/// Tokens end up in log lines and panics through `{:?}`; only whether they are there is shown.
+impl fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const REDACTED: &str = "[redacted]";
+        f.debug_struct("Tokens")
+            .field("access", &REDACTED)
+            .field("refresh", &self.refresh.as_ref().map(|_| REDACTED))
+            .field("expires_at", &self.expires_at)
+            .field("refresh_expires_at", &self.refresh_expires_at)
+            .finish()
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum TokenStoreError {
@@ -64,4 +87,27 @@ pub async fn load(
         expires_at,
         refresh_expires_at,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tokens;
+    use chrono::Utc;
+
+    #[test]
+    fn debug_shows_no_token() {
+        let t = Tokens {
+            access: "ghu_SECRETaccess".into(),
+            refresh: Some("ghr_SECRETrefresh".into()),
+            expires_at: Some(Utc::now()),
+            refresh_expires_at: None,
+        };
+        for shown in [format!("{t:?}"), format!("{t:#?}")] {
+            assert!(!shown.contains("SECRET"), "{shown}");
+            assert!(
+                shown.contains("[redacted]") && shown.contains("expires_at"),
+                "{shown}"
+            );
+        }
+    }
 }
