@@ -5,13 +5,11 @@
 use app::domain::actions::Action;
 use app::domain::EnvName;
 use app::ports::{ActionExecutor, PortError, UserToken};
-use opsdeck_tests::{
-    fresh_database, signed_in_client, spawn_app_clouds, spawn_app_configured, TestApp,
-};
+use opsdeck_tests::{fresh_database, signed_in_client, wait_until, TestApp};
 use secrecy::SecretString;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Counts executions; optionally never answers (a process that dies mid-call).
 #[derive(Default)]
@@ -39,27 +37,13 @@ impl ActionExecutor for Recorder {
     }
 }
 
+/// opsdeck on `db` whose approved actions go to `executor` instead of the simulated world.
 async fn app_with(db: SecretString, executor: Arc<Recorder>) -> TestApp {
-    let world = Arc::new(
-        server::sim::SimWorld::start(&[
-            (opsdeck_tests::env("prod"), "1.4.2"),
-            (opsdeck_tests::env("dev"), "1.5.0-rc.1"),
-        ])
+    TestApp::builder()
+        .database(db)
+        .executor(executor)
+        .spawn()
         .await
-        .expect("sim"),
-    );
-    spawn_app_clouds(
-        db,
-        Duration::from_secs(1),
-        &[],
-        |_| {},
-        Some(server::startup::Clouds::Given {
-            aws: world.cloud_readers(),
-            github: world.deploy_sources(),
-            executor,
-        }),
-    )
-    .await
 }
 
 struct Person {
@@ -131,21 +115,20 @@ async fn state(app: &TestApp, id: i64) -> String {
 }
 
 async fn until_state(app: &TestApp, id: i64, want: &str, within: Duration) {
-    let deadline = Instant::now() + within;
-    loop {
+    wait_until(within, &format!("request {id} {want}"), || async {
         let s = state(app, id).await;
         if s == want {
-            return;
+            Ok(())
+        } else {
+            Err(format!("request {id} is {s}"))
         }
-        assert!(Instant::now() < deadline, "request {id} is {s}, not {want}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await
 }
 
 #[tokio::test]
 async fn an_operator_asks_an_approver_approves_and_the_simulated_world_changes() {
-    let app =
-        spawn_app_configured(fresh_database().await, Duration::from_secs(1), &[], |_| {}).await;
+    let app = TestApp::builder().spawn().await;
     let oscar = person(&app, "oscar").await;
     let (code, body) = oscar
         .request(
@@ -167,7 +150,7 @@ async fn an_operator_asks_an_approver_approves_and_the_simulated_world_changes()
     assert_eq!(code, 200, "{body}");
     until_state(&app, id, "succeeded", Duration::from_secs(10)).await;
     assert_eq!(
-        app.world
+        app.world()
             .cloud(&opsdeck_tests::env("prod"))
             .expect("prod")
             .desired(),
@@ -209,13 +192,10 @@ async fn an_operator_asks_an_approver_approves_and_the_simulated_world_changes()
 
 #[tokio::test]
 async fn stop_all_writes_by_break_glass_takes_prod_down_and_waits_for_review() {
-    let app = spawn_app_configured(
-        fresh_database().await,
-        Duration::from_millis(500),
-        &[],
-        |_| {},
-    )
-    .await;
+    let app = TestApp::builder()
+        .interval(Duration::from_millis(500))
+        .spawn()
+        .await;
     let alice = person(&app, "alice").await;
     let (code, body) = alice
         .request(
@@ -519,8 +499,7 @@ async fn a_process_that_dies_mid_execution_leaves_outcome_unknown_never_a_second
 
 #[tokio::test]
 async fn the_audit_page_filters_and_exports_for_approvers_only() {
-    let app =
-        spawn_app_configured(fresh_database().await, Duration::from_secs(1), &[], |_| {}).await;
+    let app = TestApp::builder().spawn().await;
     restart_asked_approved_done(&app, "dev", "=HYPERLINK(\"http://evil\")", "fine").await;
     let (oscar, alice) = (person(&app, "oscar").await, person(&app, "alice").await);
 
@@ -606,23 +585,19 @@ async fn requests_approvals_and_outcomes_are_posted_to_the_webhook() {
         .mount(&hook)
         .await;
     let url = format!("{}/services/T000/B000/XXXX", hook.uri());
-    let app = spawn_app_configured(
-        fresh_database().await,
-        Duration::from_secs(1),
-        &[],
-        move |s| {
+    let app = TestApp::builder()
+        .configure(move |s| {
             s.notify = Some(server::actions::notify::NotifySettings {
                 webhook_url: SecretString::from(url),
                 templates: Default::default(),
                 public_url: Some("https://opsdeck.example.com/".parse().expect("url")),
             });
-        },
-    )
-    .await;
+        })
+        .spawn()
+        .await;
     tokio::time::sleep(Duration::from_millis(500)).await; // the notifier takes over
     let id = restart_asked_approved_done(&app, "dev", "stuck workers", "go ahead").await;
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let texts = loop {
+    let texts = wait_until(Duration::from_secs(15), "three webhook posts", || async {
         let texts: Vec<String> = hook
             .received_requests()
             .await
@@ -631,11 +606,13 @@ async fn requests_approvals_and_outcomes_are_posted_to_the_webhook() {
             .filter_map(|r| serde_json::from_slice::<serde_json::Value>(&r.body).ok())
             .filter_map(|v| v["text"].as_str().map(str::to_owned))
             .collect();
-        if texts.len() >= 3 || Instant::now() > deadline {
-            break texts;
+        if texts.len() >= 3 {
+            Ok(texts)
+        } else {
+            Err(format!("{texts:?}"))
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    })
+    .await;
     let link = format!("https://opsdeck.example.com/requests/{id}");
     assert_eq!(texts.len(), 3, "{texts:?}");
     assert!(
@@ -661,8 +638,7 @@ async fn requests_approvals_and_outcomes_are_posted_to_the_webhook() {
 /// Everyone's header counts the requests waiting for a decision, live.
 #[tokio::test]
 async fn the_inbox_count_travels_on_the_live_stream() {
-    let app =
-        spawn_app_configured(fresh_database().await, Duration::from_secs(1), &[], |_| {}).await;
+    let app = TestApp::builder().spawn().await;
     let oscar = person(&app, "oscar").await;
     oscar
         .request(

@@ -3,41 +3,30 @@
 //! tasks), and the live stream carries them as their own events.
 
 use app::domain::Fault;
-use app::ports::DemoControl;
-use opsdeck_tests::{fresh_database, spawn_app_configured, TestApp};
-use std::time::{Duration, Instant};
+use opsdeck_tests::TestApp;
+use std::time::Duration;
 
 async fn app() -> TestApp {
-    spawn_app_configured(fresh_database().await, Duration::from_secs(1), &[], |s| {
-        s.aws.ecs_interval = Duration::from_millis(200);
-        s.aws.metrics_interval = Duration::from_millis(200);
-        s.aws.load_balancer_interval = Duration::from_millis(200);
-    })
-    .await
+    TestApp::builder()
+        .configure(|s| {
+            s.aws.ecs_interval = Duration::from_millis(200);
+            s.aws.metrics_interval = Duration::from_millis(200);
+            s.aws.load_balancer_interval = Duration::from_millis(200);
+        })
+        .spawn()
+        .await
 }
 
-/// Wait until `check` holds for prod's cloud snapshot in /api/v1/status.
+/// Wait until `check` holds for prod's cloud snapshot in /api/v1/status; returns that snapshot.
 async fn until(
     app: &TestApp,
     what: &str,
     check: impl Fn(&serde_json::Value) -> bool,
 ) -> serde_json::Value {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let status = app.status_json().await;
-        let prod = status["clouds"][0].clone();
-        if check(&prod) {
-            return prod;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{what}: ecs {} / lb {} / metrics error {}",
-            prod["ecs"],
-            prod["load_balancer"],
-            prod["metrics"]["error"]
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let status = app
+        .wait_for(Duration::from_secs(15), what, |s| check(&s["clouds"][0]))
+        .await;
+    status["clouds"][0].clone()
 }
 
 fn latest(cloud: &serde_json::Value, kind: &str) -> Option<f64> {
@@ -91,10 +80,8 @@ async fn panels_render_and_follow_the_simulated_application() {
     );
 
     // An error spike: the 5xx fault shows in the error rate and the target health.
-    app.world
-        .set_fault(&opsdeck_tests::env("prod"), Fault::Error5xx)
-        .await
-        .expect("fault");
+    // The simulated AWS follows the simulated application, so a fault injected there shows.
+    app.inject("prod", Fault::Error5xx).await;
     let spiked = until(&app, "error rate after the 5xx fault", |c| {
         latest(c, "error_rate").is_some_and(|v| v > 5.0)
     })
@@ -109,10 +96,7 @@ async fn panels_render_and_follow_the_simulated_application() {
     .await;
 
     // Down: no task runs, and ECS says so in its events.
-    app.world
-        .set_fault(&opsdeck_tests::env("prod"), Fault::Down)
-        .await
-        .expect("fault");
+    app.inject("prod", Fault::Down).await;
     let down = until(&app, "tasks stopped", |c| c["ecs"]["value"]["running"] == 0).await;
     let newest_event = down["ecs"]["value"]["events"][0]["message"]
         .as_str()
