@@ -528,10 +528,12 @@ async fn the_audit_page_filters_and_exports_for_approvers_only() {
         "header + five action events: {text}"
     );
     assert!(!text.contains("sign_in"), "filtered by action");
+    // Here the formula reaches the export only inside the details' JSON, which starts with `{`.
     assert!(
         !text.contains(",\"=HYPERLINK"),
         "no cell starts with a formula"
     );
+    assert_no_cell_is_a_formula(&text);
 
     let json: Vec<serde_json::Value> = alice
         .client
@@ -572,6 +574,130 @@ async fn the_audit_page_filters_and_exports_for_approvers_only() {
         "the audit page"
     );
     assert!(!page.contains("action.requested"), "filtered");
+}
+
+/// The cells of a CSV export as a spreadsheet reads them: quotes removed, doubled quotes undone.
+fn csv_cells(text: &str) -> Vec<Vec<String>> {
+    let (mut rows, mut row, mut cell) = (Vec::new(), Vec::new(), String::new());
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut cell)),
+            (false, '\n') => {
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (_, c) => cell.push(c),
+        }
+    }
+    assert!(
+        !quoted && cell.is_empty() && row.is_empty(),
+        "the export ends with a whole row"
+    );
+    rows
+}
+
+/// OWASP's list: a cell starting with one of these may run as a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+fn assert_no_cell_is_a_formula(csv: &str) {
+    for row in csv_cells(csv) {
+        assert_eq!(row.len(), 7, "{row:?}");
+        for cell in row {
+            assert!(
+                !cell.starts_with(FORMULA_STARTS),
+                "a formula cell: {cell:?}"
+            );
+        }
+    }
+}
+
+/// People's names come from the identity provider, so anyone can choose one a spreadsheet would
+/// run. Each lands in the export's own `actor` column, defused by a leading quote.
+#[tokio::test]
+async fn names_a_spreadsheet_would_run_are_defused_in_the_audit_export() {
+    let hostile = [
+        "=HYPERLINK(\"http://evil.example\",\"x\")",
+        "+1+cmd|' /C calc'!A0",
+        "-2+3+cmd|' /C calc'!A0",
+        "@SUM(1+9)*cmd|' /C calc'!A0",
+        "\t=1+2",
+        "\r=1+2",
+    ];
+    let app = TestApp::builder()
+        .configure(move |s| {
+            let auth = s.auth.as_mut().expect("demo sign-in");
+            for (i, name) in hostile.iter().enumerate() {
+                let key = format!("hostile{i}");
+                let user = app::domain::DemoUser {
+                    key: key.clone(),
+                    name: (*name).to_owned(),
+                    roles: vec![app::domain::Role::Viewer],
+                };
+                let identity = app::domain::Identity {
+                    provider: "demo".into(),
+                    subject: key.clone(),
+                    display_name: (*name).to_owned(),
+                    email: Some(format!("{key}@demo.opsdeck")),
+                    login: None,
+                    groups: vec![],
+                    teams: vec![],
+                };
+                auth.demo_users.push((user, identity));
+            }
+        })
+        .spawn()
+        .await;
+    for i in 0..hostile.len() {
+        let r = opsdeck_tests::demo_sign_in(&app.base, &format!("hostile{i}"), "/", None).await;
+        assert_eq!(r.status(), 303, "hostile{i} signs in");
+    }
+
+    let alice = person(&app, "alice").await;
+    let csv = alice
+        .client
+        .get(format!("{}/api/v1/audit.csv?action=sign_in", app.base))
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("body");
+    assert_no_cell_is_a_formula(&csv);
+    let actors: Vec<String> = csv_cells(&csv)
+        .into_iter()
+        .map(|row| row[2].clone())
+        .collect();
+    for name in hostile {
+        assert!(
+            actors.contains(&format!("'{name}")),
+            "{name:?} is exported as '{name:?}: {actors:?}"
+        );
+    }
+
+    // Only the CSV defuses: the JSON export and the audit log keep the names as they were.
+    let json: Vec<serde_json::Value> = alice
+        .client
+        .get(format!("{}/api/v1/audit.json?action=sign_in", app.base))
+        .send()
+        .await
+        .expect("json")
+        .json()
+        .await
+        .expect("json body");
+    for name in hostile {
+        assert!(
+            json.iter().any(|e| e["actor"] == name),
+            "{name:?} in {json:?}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! simulated application's health (an injected 5xx fault raises the error rate, "down" stops the
 //! tasks), and the live stream carries them as their own events.
 
-use app::domain::Fault;
+use app::domain::{CloudSnapshot, EnvSnapshot, Fault};
 use opsdeck_tests::TestApp;
 use std::time::Duration;
 
@@ -116,18 +116,70 @@ async fn aws_panels_travel_as_their_own_live_events() {
         .await
         .expect("open the live stream");
     let mut events = opsdeck_tests::sse::Events::new(response);
-    let mut kinds = std::collections::HashSet::new();
-    while !(kinds.contains("env") && kinds.contains("cloud")) {
-        let ev = events
-            .next(Duration::from_secs(10))
-            .await
-            .unwrap_or_else(|| panic!("saw only {kinds:?}"));
-        if ev.event == "cloud" {
-            let cloud: app::domain::CloudSnapshot =
-                serde_json::from_str(&ev.data).expect("a cloud snapshot");
-            assert!(cloud.ecs.is_some());
+    // Until prod's health and prod's ECS figures have both arrived, each in its own kind of event.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    let (mut health, mut cloud): (Option<EnvSnapshot>, Option<CloudSnapshot>) = (None, None);
+    while health.is_none() || cloud.is_none() {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let Some(ev) = events.next(left).await else {
+            panic!(
+                "within 15 s the live stream carried no prod {}",
+                if health.is_none() {
+                    "health event"
+                } else {
+                    "cloud event with ECS figures"
+                }
+            );
+        };
+        let raw: serde_json::Value = serde_json::from_str(&ev.data).expect("JSON data");
+        match ev.event.as_str() {
+            "env" => {
+                assert!(
+                    raw.get("ecs").is_none() && raw.get("metrics").is_none(),
+                    "a health event carries no AWS panels: {raw:#}"
+                );
+                let env: EnvSnapshot =
+                    serde_json::from_value(raw).expect("an environment snapshot");
+                assert_eq!(
+                    ev.id,
+                    env.seq.to_string(),
+                    "the event id is the snapshot's seq"
+                );
+                if env.name.as_str() == "prod" {
+                    health = Some(env);
+                }
+            }
+            "cloud" => {
+                assert!(
+                    raw.get("probes").is_none(),
+                    "a cloud event carries no health probes: {raw:#}"
+                );
+                let c: CloudSnapshot = serde_json::from_value(raw).expect("a cloud snapshot");
+                assert_eq!(
+                    ev.id,
+                    c.seq.to_string(),
+                    "the event id is the snapshot's seq"
+                );
+                let has_ecs = c.ecs.as_ref().is_some_and(|e| e.value.is_some());
+                if c.name.as_str() == "prod" && has_ecs {
+                    cloud = Some(c);
+                }
+            }
+            _ => {}
         }
-        kinds.insert(ev.event);
     }
-    assert!(kinds.contains("env") && kinds.contains("cloud"));
+    let (health, cloud) = (health.expect("prod health"), cloud.expect("prod cloud"));
+    assert_eq!(
+        health.base_url,
+        app.health
+            .url(&opsdeck_tests::env("prod"))
+            .expect("prod")
+            .to_string()
+    );
+    let ecs = cloud.ecs.and_then(|e| e.value).expect("ECS figures");
+    assert_eq!(
+        (ecs.service.as_str(), ecs.running, ecs.desired),
+        ("conflicto-prod-svc", 3, 3),
+        "prod's simulated service"
+    );
 }
