@@ -60,7 +60,8 @@ async fn provider(redirect_uri: &str) -> Provider {
     }
 }
 
-/// opsdeck configured for the provider; `registered` is the redirect URI the provider knows.
+/// opsdeck configured for the provider. With `register_wrong_uri` the provider knows another
+/// redirect URI than the callback opsdeck sends.
 async fn app_and_provider(register_wrong_uri: bool) -> (TestApp, Provider) {
     app_and_provider_granting(register_wrong_uri, "*").await
 }
