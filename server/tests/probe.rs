@@ -43,8 +43,25 @@ fn expect_failure(result: &ProbeResult, kind: FailureKind) -> &str {
     &failure.message
 }
 
-/// The marks are cumulative like `curl -w`, so whichever phases happened come in order.
-fn assert_marks_in_order(t: &PhaseTimings) {
+/// Probe `url`, timing the whole call from outside.
+async fn timed_probe(
+    prober: &HttpProber,
+    endpoint: Endpoint,
+    url: &str,
+) -> (ProbeResult, Duration) {
+    let started = Instant::now();
+    let result = prober.probe(endpoint, url).await;
+    (result, started.elapsed())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// The marks are cumulative like `curl -w`: whichever phases happened come in order
+/// (namelookup ≤ connect ≤ appconnect ≤ pretransfer ≤ starttransfer ≤ total), and none is later
+/// than the probe call as timed from outside (`elapsed`), so a mark in the wrong unit shows.
+fn assert_marks_in_order(t: &PhaseTimings, elapsed: Duration) {
     let marks: Vec<f64> = [
         t.namelookup_ms,
         t.connect_ms,
@@ -56,21 +73,26 @@ fn assert_marks_in_order(t: &PhaseTimings) {
     .into_iter()
     .flatten()
     .collect();
-    assert!(marks.iter().all(|m| *m >= 0.0), "negative mark: {t:?}");
     assert!(
         marks.windows(2).all(|w| w[0] <= w[1]),
         "marks out of order: {t:?}"
     );
+    if let Some(last) = marks.last() {
+        assert!(
+            *last <= ms(elapsed),
+            "a mark at {last} ms in a probe that took {elapsed:?}: {t:?}"
+        );
+    }
 }
 
-/// Every phase of a completed exchange was measured (TLS aside, checked per test).
-fn assert_all_phases_measured(t: &PhaseTimings) {
+/// Every phase of a completed exchange was measured (TLS aside, checked per test), in order.
+fn assert_all_phases_measured(t: &PhaseTimings, elapsed: Duration) {
     assert!(t.namelookup_ms.is_some(), "{t:?}");
     assert!(t.connect_ms.is_some(), "{t:?}");
     assert!(t.pretransfer_ms.is_some(), "{t:?}");
     assert!(t.starttransfer_ms.is_some(), "{t:?}");
     assert!(t.total_ms.is_some(), "{t:?}");
-    assert_marks_in_order(t);
+    assert_marks_in_order(t, elapsed);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -82,7 +104,7 @@ async fn healthy_http_endpoint_is_ok_with_body_timings_and_address() {
     let server = serve(healthy_app(), None).await;
     let url = server.url(HEALTH_PATH);
 
-    let result = prober(None, PATIENT).probe(Endpoint::Health, &url).await;
+    let (result, elapsed) = timed_probe(&prober(None, PATIENT), Endpoint::Health, &url).await;
 
     assert!(result.failure.is_none(), "{result:#?}");
     assert_eq!(result.endpoint, Endpoint::Health);
@@ -102,7 +124,7 @@ async fn healthy_http_endpoint_is_ok_with_body_timings_and_address() {
     // Fields the runbook does not name are kept, not dropped.
     assert_eq!(body.extra.get("db"), Some(&serde_json::json!("ok")));
 
-    assert_all_phases_measured(&result.timings);
+    assert_all_phases_measured(&result.timings, elapsed);
     assert_eq!(
         result.timings.appconnect_ms, None,
         "plain HTTP has no TLS phase"
@@ -114,9 +136,12 @@ async fn healthy_https_endpoint_with_private_ca_measures_tls() {
     let pki = TestPki::new("https-ok");
     let server = serve(healthy_app(), Some(pki.acceptor.clone())).await;
 
-    let result = prober(Some(&pki.ca_file), PATIENT)
-        .probe(Endpoint::Ready, &server.https_url(HEALTH_PATH))
-        .await;
+    let (result, elapsed) = timed_probe(
+        &prober(Some(&pki.ca_file), PATIENT),
+        Endpoint::Ready,
+        &server.https_url(HEALTH_PATH),
+    )
+    .await;
 
     assert!(result.failure.is_none(), "{result:#?}");
     assert_eq!(result.http_status, Some(200));
@@ -130,7 +155,7 @@ async fn healthy_https_endpoint_with_private_ca_measures_tls() {
     );
 
     let t = result.timings;
-    assert_all_phases_measured(&t);
+    assert_all_phases_measured(&t, elapsed);
     let tls_done = t.appconnect_ms.expect("HTTPS has a TLS phase");
     assert!(
         t.connect_ms.unwrap() <= tls_done && tls_done <= t.pretransfer_ms.unwrap(),
@@ -178,15 +203,86 @@ async fn slow_server_times_out_waiting_for_headers() {
     let message = expect_failure(&result, FailureKind::Timeout);
     assert!(message.contains("300ms"), "{message}");
     assert!(message.contains("the response headers"), "{message}");
-    // A bound on a hang, not a performance measurement: the probe must not wait for the server.
+    // A bound on a hang, not a performance measurement: the probe must not wait for the server,
+    // nor give up before its timeout.
     assert!(
         elapsed < Duration::from_secs(2),
         "the probe took {elapsed:?}"
     );
+    assert!(
+        elapsed >= Duration::from_millis(300),
+        "gave up after {elapsed:?}, before the 300 ms timeout"
+    );
+    assert_marks_in_order(&result.timings, elapsed);
     // What was measured before the hang is still reported.
     assert!(result.timings.connect_ms.is_some(), "{:?}", result.timings);
     assert_eq!(result.timings.starttransfer_ms, None);
     assert_eq!(result.http_status, None);
+}
+
+/// A server that thinks before answering: the time goes to the wait for the first byte, between
+/// sending the request (`pretransfer`) and the headers (`starttransfer`).
+#[tokio::test]
+async fn a_slow_answer_is_timed_as_the_wait_for_the_first_byte() {
+    const DELAY: Duration = Duration::from_millis(400);
+    let slow = Router::new().route(
+        HEALTH_PATH,
+        get(|| async {
+            tokio::time::sleep(DELAY).await;
+            ([(header::CONTENT_TYPE, "application/json")], RUNBOOK_BODY)
+        }),
+    );
+    let server = serve(slow, None).await;
+
+    let (result, elapsed) = timed_probe(
+        &prober(None, PATIENT),
+        Endpoint::Health,
+        &server.url(HEALTH_PATH),
+    )
+    .await;
+
+    assert!(result.failure.is_none(), "{result:#?}");
+    let t = result.timings;
+    assert_all_phases_measured(&t, elapsed);
+    // The server's wait starts after the request left, which is after `pretransfer`: exact.
+    let wait = t.starttransfer_ms.unwrap() - t.pretransfer_ms.unwrap();
+    assert!(
+        wait >= ms(DELAY),
+        "{wait} ms between sending and the answer of a server that waits {DELAY:?}: {t:?}"
+    );
+    assert!(t.total_ms.unwrap() >= ms(DELAY), "{t:?}");
+}
+
+/// Headers at once, the body later: the time goes to the download, after `starttransfer`.
+#[tokio::test]
+async fn a_slow_body_is_timed_as_the_download() {
+    const DELAY: Duration = Duration::from_millis(600);
+    let addr = serve_slow_body(DELAY).await;
+
+    let (result, elapsed) = timed_probe(
+        &prober(None, PATIENT),
+        Endpoint::Health,
+        &format!("http://{addr}{HEALTH_PATH}"),
+    )
+    .await;
+
+    assert!(result.failure.is_none(), "{result:#?}");
+    assert_eq!(
+        result.body.as_ref().and_then(|b| b.status.as_deref()),
+        Some("healthy")
+    );
+    let t = result.timings;
+    assert_all_phases_measured(&t, elapsed);
+    let total = t.total_ms.unwrap();
+    assert!(total - t.pretransfer_ms.unwrap() >= ms(DELAY), "{t:?}");
+    // The server starts its wait when it writes the headers, a little before the probe marks
+    // their arrival: half the delay is left for a loaded machine, far more than the headers
+    // take on loopback, far less than a download mistimed as waiting would leave.
+    let download = total - t.starttransfer_ms.unwrap();
+    assert!(
+        download >= ms(DELAY) / 2.0,
+        "{download} ms of download for a body sent {DELAY:?} after the headers: {t:?}"
+    );
 }
 
 #[tokio::test]
@@ -218,9 +314,12 @@ async fn server_errors_are_http_status_failures() {
         None,
     )
     .await;
-    let result = prober(None, PATIENT)
-        .probe(Endpoint::Ready, &server.url(HEALTH_PATH))
-        .await;
+    let (result, elapsed) = timed_probe(
+        &prober(None, PATIENT),
+        Endpoint::Ready,
+        &server.url(HEALTH_PATH),
+    )
+    .await;
     let message = expect_failure(&result, FailureKind::HttpStatus);
     assert!(message.contains("503"), "{message}");
     assert_eq!(result.http_status, Some(503));
@@ -230,7 +329,7 @@ async fn server_errors_are_http_status_failures() {
         .expect("the 503 body of the health shape is kept");
     assert_eq!(body.status.as_deref(), Some("unhealthy"));
     assert_eq!(body.extra.get("db"), Some(&serde_json::json!("down")));
-    assert_all_phases_measured(&result.timings);
+    assert_all_phases_measured(&result.timings, elapsed);
 }
 
 #[tokio::test]
@@ -241,16 +340,19 @@ async fn html_body_is_a_bad_body_with_an_excerpt() {
     )
     .await;
 
-    let result = prober(None, PATIENT)
-        .probe(Endpoint::Health, &server.url(HEALTH_PATH))
-        .await;
+    let (result, elapsed) = timed_probe(
+        &prober(None, PATIENT),
+        Endpoint::Health,
+        &server.url(HEALTH_PATH),
+    )
+    .await;
 
     let message = expect_failure(&result, FailureKind::BadBody);
     assert!(message.contains("not JSON"), "{message}");
     assert!(message.contains("<html>oops</html>"), "{message}");
     assert_eq!(result.http_status, Some(200));
     assert_eq!(result.body, None);
-    assert_all_phases_measured(&result.timings);
+    assert_all_phases_measured(&result.timings, elapsed);
 }
 
 #[tokio::test]
@@ -319,7 +421,9 @@ async fn unresolvable_host_is_a_dns_failure() {
 async fn dns_check_resolves_localhost_and_explains_unknown_hosts() {
     let prober = prober(None, PATIENT);
 
+    let started = Instant::now();
     let check = prober.dns("localhost").await;
+    let elapsed = started.elapsed();
     assert_eq!(check.host, "localhost");
     assert_eq!(check.error, None, "{check:#?}");
     assert!(
@@ -329,7 +433,11 @@ async fn dns_check_resolves_localhost_and_explains_unknown_hosts() {
             .any(|a| a == "127.0.0.1" || a == "::1"),
         "{check:#?}"
     );
-    assert!(check.lookup_ms >= 0.0, "{check:#?}");
+    assert!(
+        check.lookup_ms <= ms(elapsed),
+        "a lookup of {} ms in a call that took {elapsed:?}",
+        check.lookup_ms
+    );
 
     let check = prober.dns("nonexistent.invalid").await;
     assert!(check.addresses.is_empty(), "{check:#?}");

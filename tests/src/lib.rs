@@ -4,23 +4,33 @@
 use app::domain::{EnvName, Fault};
 use app::ports::DemoControl;
 use secrecy::SecretString;
-use server::config::{demo_settings, Settings};
+use server::config::Settings;
 use server::sim::SimWorld;
-use server::startup::{start, Started};
+use server::startup::Started;
 use sqlx::Connection;
 use std::sync::Arc;
 use std::time::Duration;
 
 pub mod aws;
+mod builder;
 pub mod sse;
+
+pub use builder::TestAppBuilder;
 
 pub struct TestApp {
     pub base: String,
-    /// Signed in as Ada Admin (all roles), with her session cookie.
+    /// Signed in as Ada Admin (all roles) when the demo's people can sign in; otherwise a client
+    /// with no session.
     pub client: reqwest::Client,
-    /// Ada's CSRF token.
+    /// Ada's CSRF token (empty when `client` has no session).
     pub csrf: String,
-    pub world: Arc<SimWorld>,
+    /// The simulated Conflicto: its environments answer opsdeck's health probes and take the
+    /// demo control's faults.
+    pub health: Arc<SimWorld>,
+    /// The simulated AWS and GitHub the panels read — the same world as `health` — or `None`
+    /// when the test brought its own clouds (moto, a stub). With an executor of the test's own,
+    /// approved actions do not change it.
+    pub world: Option<Arc<SimWorld>>,
     pub settings: Settings,
     pub database_url: SecretString,
     pub started: Started,
@@ -52,110 +62,23 @@ pub fn env(name: &str) -> EnvName {
     EnvName::parse(name).expect("valid name")
 }
 
-/// opsdeck with a simulated prod and dev probed every `interval`.
-pub async fn spawn_app(interval: Duration) -> TestApp {
-    let database_url = fresh_database().await;
-    spawn_app_on(database_url, interval).await
-}
-
-pub async fn spawn_app_on(database_url: SecretString, interval: Duration) -> TestApp {
-    spawn_app_with(database_url, interval, &[]).await
-}
-
-/// As [`spawn_app_on`], with faults injected before the first probe round.
-pub async fn spawn_app_with(
-    database_url: SecretString,
-    interval: Duration,
-    faults: &[(&str, Fault)],
-) -> TestApp {
-    spawn_app_configured(database_url, interval, faults, |_| {}).await
-}
-
-/// The most general form: `tweak` may change the settings (sign-in, timeouts) before start.
-/// The client signs in as Ada Admin when sign-in is on.
-pub async fn spawn_app_configured(
-    database_url: SecretString,
-    interval: Duration,
-    faults: &[(&str, Fault)],
-    tweak: impl FnOnce(&mut Settings),
-) -> TestApp {
-    spawn_app_clouds(database_url, interval, faults, tweak, None).await
-}
-
-/// As [`spawn_app_configured`], reading AWS from `clouds` instead of the simulated world
-/// (`None`: the simulated world's AWS).
-pub async fn spawn_app_clouds(
-    database_url: SecretString,
-    interval: Duration,
-    faults: &[(&str, Fault)],
-    tweak: impl FnOnce(&mut Settings),
-    clouds: Option<server::startup::Clouds>,
-) -> TestApp {
-    let world = Arc::new(
-        SimWorld::start(&[(env("prod"), "1.4.2"), (env("dev"), "1.5.0-rc.1")])
-            .await
-            .expect("start simulated Conflicto"),
-    );
-    for (name, fault) in faults {
-        world
-            .set_fault(&env(name), *fault)
-            .await
-            .expect("inject fault");
-    }
-    let envs = vec![
-        (
-            env("prod"),
-            "Production",
-            world.url(&env("prod")).expect("prod url"),
-        ),
-        (
-            env("dev"),
-            "Development",
-            world.url(&env("dev")).expect("dev url"),
-        ),
-    ];
-    let mut settings = demo_settings(
-        "127.0.0.1:0".parse().expect("addr"),
-        &envs,
-        Some(database_url.clone()),
-    );
-    // Generous: on a loaded 2-core machine a healthy probe must never look like a timeout.
-    settings.probe.timeout = Duration::from_secs(2);
-    for e in &mut settings.environments {
-        e.interval = interval;
-    }
-    tweak(&mut settings);
-    let pool = server::store::connect(&database_url, 5)
-        .await
-        .expect("connect");
-    server::store::migrate(&pool).await.expect("migrate");
-    let clouds = clouds.unwrap_or_else(|| server::startup::Clouds::Given {
-        aws: world.cloud_readers(),
-        github: world.deploy_sources(),
-        executor: Arc::new(server::sim::SimExecutor(world.clone())),
-    });
-    let started = start(
-        &settings,
-        pool,
-        Some(world.clone() as Arc<dyn DemoControl>),
-        clouds,
-    )
-    .await
-    .expect("start opsdeck");
-    let base = format!("http://{}", started.addr);
-    let (client, csrf) = match &settings.auth {
-        Some(a) if !a.demo_users.is_empty() => signed_in_client(&base, "ada").await,
-        Some(_) => (new_client(), String::new()),
-        None => (new_client(), String::new()),
-    };
-    TestApp {
-        base,
-        client,
-        csrf,
-        world,
-        settings,
-        database_url,
-        started,
+/// Wait until `check` is `Ok`, asking every 100 ms, or fail after `within` naming `what` and
+/// the last `Err` (what was seen instead).
+pub async fn wait_until<T, F, Fut>(within: Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let seen = match check().await {
+            Ok(done) => return done,
+            Err(seen) => seen,
+        };
+        if tokio::time::Instant::now() > deadline {
+            panic!("timed out after {within:?} waiting for {what}; last seen: {seen}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -234,8 +157,9 @@ impl TestApp {
             .expect("status JSON")
     }
 
+    /// Inject `fault` into the simulated application (what the demo control does).
     pub async fn inject(&self, env_name: &str, fault: Fault) {
-        self.world
+        self.health
             .set_fault(&env(env_name), fault)
             .await
             .expect("inject fault");
@@ -248,17 +172,22 @@ impl TestApp {
         what: &str,
         check: impl Fn(&serde_json::Value) -> bool,
     ) -> serde_json::Value {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
+        wait_until(within, what, || async {
             let s = self.status_json().await;
             if check(&s) {
-                return s;
+                Ok(s)
+            } else {
+                Err(format!("status {s:#}"))
             }
-            if tokio::time::Instant::now() > deadline {
-                panic!("timed out waiting for {what}; last status: {s:#}");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        })
+        .await
+    }
+
+    /// The simulated world behind the panels; fails for a test that brought its own clouds.
+    pub fn world(&self) -> &SimWorld {
+        self.world
+            .as_deref()
+            .expect("this test's panels read clouds of its own, not the simulated world")
     }
 
     /// Level of an environment in the status JSON.

@@ -5,13 +5,11 @@
 use app::domain::actions::Action;
 use app::domain::EnvName;
 use app::ports::{ActionExecutor, PortError, UserToken};
-use opsdeck_tests::{
-    fresh_database, signed_in_client, spawn_app_clouds, spawn_app_configured, TestApp,
-};
+use opsdeck_tests::{fresh_database, signed_in_client, wait_until, TestApp};
 use secrecy::SecretString;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Counts executions; optionally never answers (a process that dies mid-call).
 #[derive(Default)]
@@ -39,27 +37,13 @@ impl ActionExecutor for Recorder {
     }
 }
 
+/// opsdeck on `db` whose approved actions go to `executor` instead of the simulated world.
 async fn app_with(db: SecretString, executor: Arc<Recorder>) -> TestApp {
-    let world = Arc::new(
-        server::sim::SimWorld::start(&[
-            (opsdeck_tests::env("prod"), "1.4.2"),
-            (opsdeck_tests::env("dev"), "1.5.0-rc.1"),
-        ])
+    TestApp::builder()
+        .database(db)
+        .executor(executor)
+        .spawn()
         .await
-        .expect("sim"),
-    );
-    spawn_app_clouds(
-        db,
-        Duration::from_secs(1),
-        &[],
-        |_| {},
-        Some(server::startup::Clouds::Given {
-            aws: world.cloud_readers(),
-            github: world.deploy_sources(),
-            executor,
-        }),
-    )
-    .await
 }
 
 struct Person {
@@ -131,21 +115,20 @@ async fn state(app: &TestApp, id: i64) -> String {
 }
 
 async fn until_state(app: &TestApp, id: i64, want: &str, within: Duration) {
-    let deadline = Instant::now() + within;
-    loop {
+    wait_until(within, &format!("request {id} {want}"), || async {
         let s = state(app, id).await;
         if s == want {
-            return;
+            Ok(())
+        } else {
+            Err(format!("request {id} is {s}"))
         }
-        assert!(Instant::now() < deadline, "request {id} is {s}, not {want}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await
 }
 
 #[tokio::test]
 async fn an_operator_asks_an_approver_approves_and_the_simulated_world_changes() {
-    let app =
-        spawn_app_configured(fresh_database().await, Duration::from_secs(1), &[], |_| {}).await;
+    let app = TestApp::builder().spawn().await;
     let oscar = person(&app, "oscar").await;
     let (code, body) = oscar
         .request(
@@ -167,7 +150,7 @@ async fn an_operator_asks_an_approver_approves_and_the_simulated_world_changes()
     assert_eq!(code, 200, "{body}");
     until_state(&app, id, "succeeded", Duration::from_secs(10)).await;
     assert_eq!(
-        app.world
+        app.world()
             .cloud(&opsdeck_tests::env("prod"))
             .expect("prod")
             .desired(),
@@ -209,13 +192,10 @@ async fn an_operator_asks_an_approver_approves_and_the_simulated_world_changes()
 
 #[tokio::test]
 async fn stop_all_writes_by_break_glass_takes_prod_down_and_waits_for_review() {
-    let app = spawn_app_configured(
-        fresh_database().await,
-        Duration::from_millis(500),
-        &[],
-        |_| {},
-    )
-    .await;
+    let app = TestApp::builder()
+        .interval(Duration::from_millis(500))
+        .spawn()
+        .await;
     let alice = person(&app, "alice").await;
     let (code, body) = alice
         .request(
@@ -519,8 +499,7 @@ async fn a_process_that_dies_mid_execution_leaves_outcome_unknown_never_a_second
 
 #[tokio::test]
 async fn the_audit_page_filters_and_exports_for_approvers_only() {
-    let app =
-        spawn_app_configured(fresh_database().await, Duration::from_secs(1), &[], |_| {}).await;
+    let app = TestApp::builder().spawn().await;
     restart_asked_approved_done(&app, "dev", "=HYPERLINK(\"http://evil\")", "fine").await;
     let (oscar, alice) = (person(&app, "oscar").await, person(&app, "alice").await);
 
@@ -549,10 +528,12 @@ async fn the_audit_page_filters_and_exports_for_approvers_only() {
         "header + five action events: {text}"
     );
     assert!(!text.contains("sign_in"), "filtered by action");
+    // Here the formula reaches the export only inside the details' JSON, which starts with `{`.
     assert!(
         !text.contains(",\"=HYPERLINK"),
         "no cell starts with a formula"
     );
+    assert_no_cell_is_a_formula(&text);
 
     let json: Vec<serde_json::Value> = alice
         .client
@@ -595,6 +576,130 @@ async fn the_audit_page_filters_and_exports_for_approvers_only() {
     assert!(!page.contains("action.requested"), "filtered");
 }
 
+/// The cells of a CSV export as a spreadsheet reads them: quotes removed, doubled quotes undone.
+fn csv_cells(text: &str) -> Vec<Vec<String>> {
+    let (mut rows, mut row, mut cell) = (Vec::new(), Vec::new(), String::new());
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut cell)),
+            (false, '\n') => {
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (_, c) => cell.push(c),
+        }
+    }
+    assert!(
+        !quoted && cell.is_empty() && row.is_empty(),
+        "the export ends with a whole row"
+    );
+    rows
+}
+
+/// OWASP's list: a cell starting with one of these may run as a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+fn assert_no_cell_is_a_formula(csv: &str) {
+    for row in csv_cells(csv) {
+        assert_eq!(row.len(), 7, "{row:?}");
+        for cell in row {
+            assert!(
+                !cell.starts_with(FORMULA_STARTS),
+                "a formula cell: {cell:?}"
+            );
+        }
+    }
+}
+
+/// People's names come from the identity provider, so anyone can choose one a spreadsheet would
+/// run. Each lands in the export's own `actor` column, defused by a leading quote.
+#[tokio::test]
+async fn names_a_spreadsheet_would_run_are_defused_in_the_audit_export() {
+    let hostile = [
+        "=HYPERLINK(\"http://evil.example\",\"x\")",
+        "+1+cmd|' /C calc'!A0",
+        "-2+3+cmd|' /C calc'!A0",
+        "@SUM(1+9)*cmd|' /C calc'!A0",
+        "\t=1+2",
+        "\r=1+2",
+    ];
+    let app = TestApp::builder()
+        .configure(move |s| {
+            let auth = s.auth.as_mut().expect("demo sign-in");
+            for (i, name) in hostile.iter().enumerate() {
+                let key = format!("hostile{i}");
+                let user = app::domain::DemoUser {
+                    key: key.clone(),
+                    name: (*name).to_owned(),
+                    roles: vec![app::domain::Role::Viewer],
+                };
+                let identity = app::domain::Identity {
+                    provider: "demo".into(),
+                    subject: key.clone(),
+                    display_name: (*name).to_owned(),
+                    email: Some(format!("{key}@demo.opsdeck")),
+                    login: None,
+                    groups: vec![],
+                    teams: vec![],
+                };
+                auth.demo_users.push((user, identity));
+            }
+        })
+        .spawn()
+        .await;
+    for i in 0..hostile.len() {
+        let r = opsdeck_tests::demo_sign_in(&app.base, &format!("hostile{i}"), "/", None).await;
+        assert_eq!(r.status(), 303, "hostile{i} signs in");
+    }
+
+    let alice = person(&app, "alice").await;
+    let csv = alice
+        .client
+        .get(format!("{}/api/v1/audit.csv?action=sign_in", app.base))
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("body");
+    assert_no_cell_is_a_formula(&csv);
+    let actors: Vec<String> = csv_cells(&csv)
+        .into_iter()
+        .map(|row| row[2].clone())
+        .collect();
+    for name in hostile {
+        assert!(
+            actors.contains(&format!("'{name}")),
+            "{name:?} is exported as '{name:?}: {actors:?}"
+        );
+    }
+
+    // Only the CSV defuses: the JSON export and the audit log keep the names as they were.
+    let json: Vec<serde_json::Value> = alice
+        .client
+        .get(format!("{}/api/v1/audit.json?action=sign_in", app.base))
+        .send()
+        .await
+        .expect("json")
+        .json()
+        .await
+        .expect("json body");
+    for name in hostile {
+        assert!(
+            json.iter().any(|e| e["actor"] == name),
+            "{name:?} in {json:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn requests_approvals_and_outcomes_are_posted_to_the_webhook() {
     use wiremock::matchers::{method, path};
@@ -606,23 +711,19 @@ async fn requests_approvals_and_outcomes_are_posted_to_the_webhook() {
         .mount(&hook)
         .await;
     let url = format!("{}/services/T000/B000/XXXX", hook.uri());
-    let app = spawn_app_configured(
-        fresh_database().await,
-        Duration::from_secs(1),
-        &[],
-        move |s| {
+    let app = TestApp::builder()
+        .configure(move |s| {
             s.notify = Some(server::config::NotifySettings {
                 webhook_url: SecretString::from(url),
                 templates: Default::default(),
                 public_url: Some("https://opsdeck.example.com/".parse().expect("url")),
             });
-        },
-    )
-    .await;
+        })
+        .spawn()
+        .await;
     tokio::time::sleep(Duration::from_millis(500)).await; // the notifier takes over
     let id = restart_asked_approved_done(&app, "dev", "stuck workers", "go ahead").await;
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let texts = loop {
+    let texts = wait_until(Duration::from_secs(15), "three webhook posts", || async {
         let texts: Vec<String> = hook
             .received_requests()
             .await
@@ -631,11 +732,13 @@ async fn requests_approvals_and_outcomes_are_posted_to_the_webhook() {
             .filter_map(|r| serde_json::from_slice::<serde_json::Value>(&r.body).ok())
             .filter_map(|v| v["text"].as_str().map(str::to_owned))
             .collect();
-        if texts.len() >= 3 || Instant::now() > deadline {
-            break texts;
+        if texts.len() >= 3 {
+            Ok(texts)
+        } else {
+            Err(format!("{texts:?}"))
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    })
+    .await;
     let link = format!("https://opsdeck.example.com/requests/{id}");
     assert_eq!(texts.len(), 3, "{texts:?}");
     assert!(
@@ -661,8 +764,7 @@ async fn requests_approvals_and_outcomes_are_posted_to_the_webhook() {
 /// Everyone's header counts the requests waiting for a decision, live.
 #[tokio::test]
 async fn the_inbox_count_travels_on_the_live_stream() {
-    let app =
-        spawn_app_configured(fresh_database().await, Duration::from_secs(1), &[], |_| {}).await;
+    let app = TestApp::builder().spawn().await;
     let oscar = person(&app, "oscar").await;
     oscar
         .request(

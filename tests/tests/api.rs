@@ -2,12 +2,15 @@
 //! demo control's refusals.
 
 use app::ports::DemoControl;
-use opsdeck_tests::{spawn_app, TestApp};
+use opsdeck_tests::TestApp;
 use std::time::Duration;
 
 #[tokio::test]
 async fn status_json_has_the_runbook_fields() {
-    let app = spawn_app(Duration::from_millis(500)).await;
+    let app = TestApp::builder()
+        .interval(Duration::from_millis(500))
+        .spawn()
+        .await;
     let s = app
         .wait_for(Duration::from_secs(10), "prod probed", |s| {
             TestApp::level(s, "prod") == "ok"
@@ -47,7 +50,10 @@ async fn status_json_has_the_runbook_fields() {
 
 #[tokio::test]
 async fn own_health_readiness_and_metrics() {
-    let app = spawn_app(Duration::from_millis(500)).await;
+    let app = TestApp::builder()
+        .interval(Duration::from_millis(500))
+        .spawn()
+        .await;
     assert_eq!(app.text("/healthz").await.0, 200);
     let (status, body) = app.text("/readyz").await;
     assert_eq!(status, 200, "{body}");
@@ -70,7 +76,10 @@ async fn own_health_readiness_and_metrics() {
 
 #[tokio::test]
 async fn readyz_fails_when_the_database_goes_away() {
-    let app = spawn_app(Duration::from_millis(500)).await;
+    let app = TestApp::builder()
+        .interval(Duration::from_millis(500))
+        .spawn()
+        .await;
     // Terminate this test database's connections and forbid new ones.
     let name = url::Url::parse(secrecy::ExposeSecret::expose_secret(&app.database_url))
         .unwrap()
@@ -112,7 +121,10 @@ async fn readyz_fails_when_the_database_goes_away() {
 
 #[tokio::test]
 async fn demo_control_refuses_bad_input_with_clear_words() {
-    let app = spawn_app(Duration::from_millis(500)).await;
+    let app = TestApp::builder()
+        .interval(Duration::from_millis(500))
+        .spawn()
+        .await;
     let r = app.post_fault("prod", "meteor", &[]).await;
     assert!(r.status().is_client_error() || r.status().is_server_error());
     let body = r.text().await.unwrap();
@@ -140,7 +152,10 @@ async fn demo_control_refuses_bad_input_with_clear_words() {
 
 #[tokio::test]
 async fn another_site_cannot_make_a_browser_change_anything() {
-    let app = spawn_app(Duration::from_millis(500)).await;
+    let app = TestApp::builder()
+        .interval(Duration::from_millis(500))
+        .spawn()
+        .await;
     for (name, value) in [
         ("origin", "https://evil.example"),
         ("sec-fetch-site", "cross-site"),
@@ -149,7 +164,7 @@ async fn another_site_cannot_make_a_browser_change_anything() {
         assert_eq!(r.status(), 403, "{name}: {value}");
         assert!(r.text().await.unwrap().starts_with("refused:"));
     }
-    let faults = app.world.faults();
+    let faults = app.health.faults();
     assert!(
         faults.iter().all(|(_, f)| *f == app::domain::Fault::None),
         "{faults:?}"

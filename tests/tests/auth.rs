@@ -3,8 +3,7 @@
 //! request needs the session's token, and sessions end when they should.
 
 use opsdeck_tests::{
-    demo_sign_in, fresh_database, new_client, session_cookie, signed_in_client, spawn_app,
-    spawn_app_configured, OpenStream, TestApp,
+    demo_sign_in, new_client, session_cookie, signed_in_client, OpenStream, TestApp,
 };
 use std::time::Duration;
 
@@ -20,7 +19,7 @@ fn location(r: &reqwest::Response) -> String {
 
 #[tokio::test]
 async fn strangers_are_sent_to_sign_in_and_apis_say_401() {
-    let app = spawn_app(FAST).await;
+    let app = TestApp::builder().interval(FAST).spawn().await;
     let anon = new_client();
     let r = anon
         .get(format!("{}/env/prod?x=1", app.base))
@@ -79,7 +78,7 @@ async fn strangers_are_sent_to_sign_in_and_apis_say_401() {
 /// Each role against each route and server function.
 #[tokio::test]
 async fn each_role_gets_exactly_what_it_may() {
-    let app = spawn_app(FAST).await;
+    let app = TestApp::builder().interval(FAST).spawn().await;
     // (user, may read, may inject a demo fault, may manage wall tokens)
     let table = [
         ("vera", true, false, false),
@@ -147,7 +146,7 @@ async fn each_role_gets_exactly_what_it_may() {
 
 #[tokio::test]
 async fn every_state_changing_request_needs_the_session_token() {
-    let app = spawn_app(FAST).await;
+    let app = TestApp::builder().interval(FAST).spawn().await;
     let (oscar, csrf) = signed_in_client(&app.base, "oscar").await;
     let post = |token: Option<&str>, header: Option<&str>, origin: Option<&str>| {
         let mut form = vec![("env", "prod".to_owned()), ("fault", "none".to_owned())];
@@ -208,7 +207,7 @@ async fn every_state_changing_request_needs_the_session_token() {
 
 #[tokio::test]
 async fn the_session_id_changes_at_sign_in() {
-    let app = spawn_app(FAST).await;
+    let app = TestApp::builder().interval(FAST).spawn().await;
     // A real session (Vera's), whose id an attacker could plant in someone else's browser.
     let r = demo_sign_in(&app.base, "vera", "/", None).await;
     let planted = session_cookie(&r);
@@ -244,11 +243,13 @@ async fn the_session_id_changes_at_sign_in() {
 
 #[tokio::test]
 async fn a_busy_session_outlives_the_idle_timeout() {
-    let db = fresh_database().await;
-    let app = spawn_app_configured(db, FAST, &[], |s| {
-        s.auth.as_mut().expect("demo sign-in").idle_timeout = Duration::from_secs(2);
-    })
-    .await;
+    let app = TestApp::builder()
+        .interval(FAST)
+        .configure(|s| {
+            s.auth.as_mut().expect("demo sign-in").idle_timeout = Duration::from_secs(2);
+        })
+        .spawn()
+        .await;
     for _ in 0..8 {
         assert_eq!(app.get("/api/v1/status").await.status(), 200);
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -259,7 +260,7 @@ async fn a_busy_session_outlives_the_idle_timeout() {
 
 #[tokio::test]
 async fn a_live_stream_ends_with_its_session() {
-    let app = spawn_app(FAST).await;
+    let app = TestApp::builder().interval(FAST).spawn().await;
     let stream = OpenStream::open(&app.client, &app.base).await;
     let out = app
         .client
@@ -277,7 +278,7 @@ async fn a_live_stream_ends_with_its_session() {
 
 #[tokio::test]
 async fn another_host_name_is_refused_against_dns_rebinding() {
-    let app = spawn_app(FAST).await;
+    let app = TestApp::builder().interval(FAST).spawn().await;
     let r = app
         .client
         .get(format!("{}/api/v1/status", app.base))
@@ -298,7 +299,7 @@ async fn another_host_name_is_refused_against_dns_rebinding() {
 
 #[tokio::test]
 async fn signing_out_ends_the_session_everywhere_it_is_used() {
-    let app = spawn_app(FAST).await;
+    let app = TestApp::builder().interval(FAST).spawn().await;
     let r = demo_sign_in(&app.base, "vera", "/", None).await;
     let cookie = session_cookie(&r);
     // Two "devices" holding the same session.
@@ -329,12 +330,14 @@ async fn signing_out_ends_the_session_everywhere_it_is_used() {
 
 #[tokio::test]
 async fn sessions_end_when_idle_and_at_their_lifetime() {
-    let db = fresh_database().await;
-    let app = spawn_app_configured(db, FAST, &[], |s| {
-        let auth = s.auth.as_mut().expect("demo sign-in");
-        auth.idle_timeout = Duration::from_secs(1);
-    })
-    .await;
+    let app = TestApp::builder()
+        .interval(FAST)
+        .configure(|s| {
+            let auth = s.auth.as_mut().expect("demo sign-in");
+            auth.idle_timeout = Duration::from_secs(1);
+        })
+        .spawn()
+        .await;
     assert_eq!(app.get("/").await.status(), 200);
     tokio::time::sleep(Duration::from_millis(2300)).await;
     assert_eq!(
@@ -343,11 +346,13 @@ async fn sessions_end_when_idle_and_at_their_lifetime() {
         "idle for longer than the idle timeout"
     );
 
-    let db = fresh_database().await;
-    let app = spawn_app_configured(db, FAST, &[], |s| {
-        s.auth.as_mut().expect("demo sign-in").lifetime = Duration::from_secs(2);
-    })
-    .await;
+    let app = TestApp::builder()
+        .interval(FAST)
+        .configure(|s| {
+            s.auth.as_mut().expect("demo sign-in").lifetime = Duration::from_secs(2);
+        })
+        .spawn()
+        .await;
     // Busy all along: only the absolute lifetime can end it.
     let until = std::time::Instant::now() + Duration::from_millis(1500);
     while std::time::Instant::now() < until {
@@ -364,7 +369,7 @@ async fn sessions_end_when_idle_and_at_their_lifetime() {
 
 #[tokio::test]
 async fn next_after_sign_in_is_only_ever_a_local_path() {
-    let app = spawn_app(FAST).await;
+    let app = TestApp::builder().interval(FAST).spawn().await;
     for (next, expected) in [
         ("/env/prod", "/env/prod"),
         ("https://evil.example/", "/"),
@@ -380,7 +385,7 @@ async fn next_after_sign_in_is_only_ever_a_local_path() {
 
 #[tokio::test]
 async fn sign_ins_and_failures_are_audit_events() {
-    let app = spawn_app(FAST).await;
+    let app = TestApp::builder().interval(FAST).spawn().await;
     let _ = demo_sign_in(&app.base, "mallory", "/", None).await;
     let pool = app.pool().await;
     let rows: Vec<(String, String)> =
@@ -399,8 +404,11 @@ async fn sign_ins_and_failures_are_audit_events() {
 
 #[tokio::test]
 async fn without_sign_in_everyone_may_look_and_nobody_may_act() {
-    let db = fresh_database().await;
-    let app = spawn_app_configured(db, FAST, &[], |s| s.auth = None).await;
+    let app = TestApp::builder()
+        .interval(FAST)
+        .configure(|s| s.auth = None)
+        .spawn()
+        .await;
     assert_eq!(app.get("/").await.status(), 200);
     assert_eq!(app.get("/api/v1/status").await.status(), 200);
     let r = demo_sign_in(&app.base, "ada", "/", None).await;

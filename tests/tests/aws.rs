@@ -1,7 +1,7 @@
 //! The AWS adapter through the real SDK clients against moto in server mode on loopback: resources
 //! are seeded through the SDK, then read back through opsdeck's `CloudReader` port.
 //! moto does not emulate ECS service events, CloudWatch percentiles or unhealthy targets; those are
-//! covered in `aws_recorded.rs` with recorded answers of the documented shape.
+//! covered in `aws_peers.rs` with recorded answers of the documented shape.
 
 use app::domain::cloud::MetricKind;
 use app::domain::Level;
@@ -537,7 +537,8 @@ async fn metrics_panel_computes_rates_and_shares_from_one_get_metric_data_call()
         Level::Ok
     );
 
-    // All ten metrics in one GetMetricData request; the dimensions looked up once.
+    // All nine queries (ECS 2, load balancer 4, RDS 3) in one GetMetricData request; the
+    // dimensions looked up once.
     assert_eq!(calls(&metrics, "cloudwatch:GetMetricData"), 1);
     r.metrics(now - Duration::hours(1), now, 60)
         .await

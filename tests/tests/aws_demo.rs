@@ -2,42 +2,31 @@
 //! simulated application's health (an injected 5xx fault raises the error rate, "down" stops the
 //! tasks), and the live stream carries them as their own events.
 
-use app::domain::Fault;
-use app::ports::DemoControl;
-use opsdeck_tests::{fresh_database, spawn_app_configured, TestApp};
-use std::time::{Duration, Instant};
+use app::domain::{CloudSnapshot, EnvSnapshot, Fault};
+use opsdeck_tests::TestApp;
+use std::time::Duration;
 
 async fn app() -> TestApp {
-    spawn_app_configured(fresh_database().await, Duration::from_secs(1), &[], |s| {
-        s.aws.ecs_interval = Duration::from_millis(200);
-        s.aws.metrics_interval = Duration::from_millis(200);
-        s.aws.load_balancer_interval = Duration::from_millis(200);
-    })
-    .await
+    TestApp::builder()
+        .configure(|s| {
+            s.aws.ecs_interval = Duration::from_millis(200);
+            s.aws.metrics_interval = Duration::from_millis(200);
+            s.aws.load_balancer_interval = Duration::from_millis(200);
+        })
+        .spawn()
+        .await
 }
 
-/// Wait until `check` holds for prod's cloud snapshot in /api/v1/status.
+/// Wait until `check` holds for prod's cloud snapshot in /api/v1/status; returns that snapshot.
 async fn until(
     app: &TestApp,
     what: &str,
     check: impl Fn(&serde_json::Value) -> bool,
 ) -> serde_json::Value {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let status = app.status_json().await;
-        let prod = status["clouds"][0].clone();
-        if check(&prod) {
-            return prod;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{what}: ecs {} / lb {} / metrics error {}",
-            prod["ecs"],
-            prod["load_balancer"],
-            prod["metrics"]["error"]
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let status = app
+        .wait_for(Duration::from_secs(15), what, |s| check(&s["clouds"][0]))
+        .await;
+    status["clouds"][0].clone()
 }
 
 fn latest(cloud: &serde_json::Value, kind: &str) -> Option<f64> {
@@ -91,10 +80,8 @@ async fn panels_render_and_follow_the_simulated_application() {
     );
 
     // An error spike: the 5xx fault shows in the error rate and the target health.
-    app.world
-        .set_fault(&opsdeck_tests::env("prod"), Fault::Error5xx)
-        .await
-        .expect("fault");
+    // The simulated AWS follows the simulated application, so a fault injected there shows.
+    app.inject("prod", Fault::Error5xx).await;
     let spiked = until(&app, "error rate after the 5xx fault", |c| {
         latest(c, "error_rate").is_some_and(|v| v > 5.0)
     })
@@ -109,10 +96,7 @@ async fn panels_render_and_follow_the_simulated_application() {
     .await;
 
     // Down: no task runs, and ECS says so in its events.
-    app.world
-        .set_fault(&opsdeck_tests::env("prod"), Fault::Down)
-        .await
-        .expect("fault");
+    app.inject("prod", Fault::Down).await;
     let down = until(&app, "tasks stopped", |c| c["ecs"]["value"]["running"] == 0).await;
     let newest_event = down["ecs"]["value"]["events"][0]["message"]
         .as_str()
@@ -132,18 +116,70 @@ async fn aws_panels_travel_as_their_own_live_events() {
         .await
         .expect("open the live stream");
     let mut events = opsdeck_tests::sse::Events::new(response);
-    let mut kinds = std::collections::HashSet::new();
-    while !(kinds.contains("env") && kinds.contains("cloud")) {
-        let ev = events
-            .next(Duration::from_secs(10))
-            .await
-            .unwrap_or_else(|| panic!("saw only {kinds:?}"));
-        if ev.event == "cloud" {
-            let cloud: app::domain::CloudSnapshot =
-                serde_json::from_str(&ev.data).expect("a cloud snapshot");
-            assert!(cloud.ecs.is_some());
+    // Until prod's health and prod's ECS figures have both arrived, each in its own kind of event.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    let (mut health, mut cloud): (Option<EnvSnapshot>, Option<CloudSnapshot>) = (None, None);
+    while health.is_none() || cloud.is_none() {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let Some(ev) = events.next(left).await else {
+            panic!(
+                "within 15 s the live stream carried no prod {}",
+                if health.is_none() {
+                    "health event"
+                } else {
+                    "cloud event with ECS figures"
+                }
+            );
+        };
+        let raw: serde_json::Value = serde_json::from_str(&ev.data).expect("JSON data");
+        match ev.event.as_str() {
+            "env" => {
+                assert!(
+                    raw.get("ecs").is_none() && raw.get("metrics").is_none(),
+                    "a health event carries no AWS panels: {raw:#}"
+                );
+                let env: EnvSnapshot =
+                    serde_json::from_value(raw).expect("an environment snapshot");
+                assert_eq!(
+                    ev.id,
+                    env.seq.to_string(),
+                    "the event id is the snapshot's seq"
+                );
+                if env.name.as_str() == "prod" {
+                    health = Some(env);
+                }
+            }
+            "cloud" => {
+                assert!(
+                    raw.get("probes").is_none(),
+                    "a cloud event carries no health probes: {raw:#}"
+                );
+                let c: CloudSnapshot = serde_json::from_value(raw).expect("a cloud snapshot");
+                assert_eq!(
+                    ev.id,
+                    c.seq.to_string(),
+                    "the event id is the snapshot's seq"
+                );
+                let has_ecs = c.ecs.as_ref().is_some_and(|e| e.value.is_some());
+                if c.name.as_str() == "prod" && has_ecs {
+                    cloud = Some(c);
+                }
+            }
+            _ => {}
         }
-        kinds.insert(ev.event);
     }
-    assert!(kinds.contains("env") && kinds.contains("cloud"));
+    let (health, cloud) = (health.expect("prod health"), cloud.expect("prod cloud"));
+    assert_eq!(
+        health.base_url,
+        app.health
+            .url(&opsdeck_tests::env("prod"))
+            .expect("prod")
+            .to_string()
+    );
+    let ecs = cloud.ecs.and_then(|e| e.value).expect("ECS figures");
+    assert_eq!(
+        (ecs.service.as_str(), ecs.running, ecs.desired),
+        ("conflicto-prod-svc", 3, 3),
+        "prod's simulated service"
+    );
 }

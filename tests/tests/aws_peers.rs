@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration as ChronoDuration, Utc};
 use opsdeck_tests::aws::{quick_limits, reader, settings};
+use opsdeck_tests::TestApp;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -275,63 +276,40 @@ async fn failing_endpoints_end_in_words_within_the_bound() {
 #[tokio::test]
 async fn a_failing_source_keeps_its_last_value_marked_stale() {
     let (stub, url) = Stub::start(Mode::Recorded).await;
-    let db = opsdeck_tests::fresh_database().await;
-    let url2 = url.clone();
-    let app = opsdeck_tests::spawn_app_clouds(
-        db,
-        Duration::from_secs(5),
-        &[],
-        move |s| {
+    let stub_url = url.clone();
+    let app = TestApp::builder()
+        .interval(Duration::from_secs(5))
+        .configure(move |s| {
             s.aws.ecs_interval = Duration::from_millis(300);
             s.aws.limits = quick_limits();
             for e in &mut s.environments {
                 e.aws = None;
                 e.github = None;
             }
-            s.environments[0].aws = Some(ecs_settings(&url2));
-        },
-        Some(server::startup::Clouds::Real {
+            s.environments[0].aws = Some(ecs_settings(&stub_url));
+        })
+        // The real AWS adapter, pointed at the stub: no simulated world behind the panels.
+        .clouds(server::startup::Clouds::Real {
             credentials: Some(opsdeck_tests::aws::credentials()),
-        }),
-    )
-    .await;
-    let ecs = || async {
-        let status: serde_json::Value = app
-            .client
-            .get(format!("{}/api/v1/status", app.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        status["clouds"][0]["ecs"].clone()
-    };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let first = loop {
-        let e = ecs().await;
-        if !e["value"].is_null() {
-            break e;
-        }
-        assert!(Instant::now() < deadline, "no ECS data: {e}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+        })
+        .spawn()
+        .await;
+    assert!(app.world.is_none());
+    let ecs = |s: &serde_json::Value| s["clouds"][0]["ecs"].clone();
+    let first = ecs(&app
+        .wait_for(Duration::from_secs(10), "ECS data from the stub", |s| {
+            !ecs(s)["value"].is_null()
+        })
+        .await);
     assert_eq!(first["value"]["running"], 2);
     assert!(first["error"].is_null());
 
     stub.set(Mode::Silent);
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let failing = loop {
-        let e = ecs().await;
-        if !e["error"].is_null() {
-            break e;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the hang was never reported: {e}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let failing = ecs(&app
+        .wait_for(Duration::from_secs(15), "the hang reported", |s| {
+            !ecs(s)["error"].is_null()
+        })
+        .await);
     assert_eq!(failing["value"]["running"], 2, "the last value is kept");
     assert_eq!(
         failing["error"],

@@ -3,36 +3,30 @@
 //! changes; the review is in the audit log; operators, missing comments and forged requests are
 //! refused with words.
 
-use opsdeck_tests::{fresh_database, signed_in_client, spawn_app_configured, TestApp};
-use std::time::{Duration, Instant};
+use opsdeck_tests::{signed_in_client, TestApp};
+use std::time::Duration;
 
 async fn app() -> TestApp {
-    spawn_app_configured(
-        fresh_database().await,
-        Duration::from_millis(500),
-        &[],
-        |s| {
-            s.github.interval = Duration::from_millis(300);
-        },
-    )
-    .await
+    TestApp::builder()
+        .interval(Duration::from_millis(500))
+        .configure(|s| s.github.interval = Duration::from_millis(300))
+        .spawn()
+        .await
 }
 
+/// The run waiting at prod's approval gate.
 async fn waiting_run(app: &TestApp) -> u64 {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let status = app.status_json().await;
-        let gates = &status["clouds"][0]["deploys"]["value"]["gates"];
-        if let Some(id) = gates[0]["run"]["id"].as_u64() {
-            return id;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no gate: {}",
-            status["clouds"][0]["deploys"]
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let gate = |s: &serde_json::Value| {
+        s["clouds"][0]["deploys"]["value"]["gates"][0]["run"]["id"].as_u64()
+    };
+    let status = app
+        .wait_for(
+            Duration::from_secs(10),
+            "a deploy waiting at prod's gate",
+            |s| gate(s).is_some(),
+        )
+        .await;
+    gate(&status).expect("the gate's run")
 }
 
 async fn review(
@@ -86,7 +80,7 @@ async fn an_approver_approves_the_waiting_deploy_and_the_new_version_goes_live()
     let (code, _) = review(&alice, &app.base, "", run, "approve", "").await;
     assert_eq!(code, 403);
     assert!(
-        app.world.github.reviews().is_empty(),
+        app.world().github.reviews().is_empty(),
         "nothing was sent to GitHub yet"
     );
 
@@ -101,7 +95,7 @@ async fn an_approver_approves_the_waiting_deploy_and_the_new_version_goes_live()
     .await;
     assert_eq!(code, 200, "{body}");
     assert!(body.contains("Approved on GitHub as you"), "{body}");
-    let reviews = app.world.github.reviews();
+    let reviews = app.world().github.reviews();
     assert_eq!(reviews.len(), 1);
     assert_eq!((reviews[0].0, reviews[0].1), (run, true));
 
@@ -140,14 +134,14 @@ async fn a_rollback_dispatch_in_the_demo_starts_a_run_and_restores_the_version()
     ];
     let token = UserToken("demo-user-1".into());
     let started = app
-        .world
+        .world()
         .github
         .dispatch(&token, "rollback.yml", "main", &inputs)
         .await
         .expect("dispatched");
     let id = started.run_id.expect("the run it started");
     let runs = app
-        .world
+        .world()
         .github
         .runs("rollback.yml", 5)
         .await
@@ -160,7 +154,7 @@ async fn a_rollback_dispatch_in_the_demo_starts_a_run_and_restores_the_version()
     .await;
     let bad = vec![("environment".to_owned(), "prod".to_owned())];
     assert!(
-        app.world
+        app.world()
             .github
             .dispatch(&token, "rollback.yml", "main", &bad)
             .await

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
-use opsdeck_tests::{fresh_database, new_client, spawn_app_configured, TestApp};
+use opsdeck_tests::{new_client, TestApp};
 use server::auth::github::GithubSignIn;
 use server::auth::token_key::TokenKey;
 use server::config::{AuthSettings, GithubSignInSettings};
@@ -131,25 +131,27 @@ async fn app_with_github() -> (TestApp, Arc<Stub>, GithubSignInSettings) {
     let public = format!("http://127.0.0.1:{port}/");
     let gh = settings(&base, &public);
     let gh2 = gh.clone();
-    let db = fresh_database().await;
-    let app = spawn_app_configured(db, FAST, &[], move |s| {
-        s.listen = format!("127.0.0.1:{port}").parse().unwrap();
-        s.public_url = Some(url::Url::parse(&public).unwrap());
-        let grant = |g: &str| vec![app::domain::Grantee::parse(g).unwrap()];
-        s.auth = Some(AuthSettings {
-            idle_timeout: Duration::from_secs(600),
-            lifetime: Duration::from_secs(3600),
-            grants: app::domain::RoleGrants(vec![
-                (app::domain::Role::Viewer, grant("*")),
-                (app::domain::Role::Operator, grant("team:conflicto/oncall")),
-            ]),
-            demo_users: vec![],
-            secure_cookies: false,
-            oidc: None,
-            github: Some(gh2),
-        });
-    })
-    .await;
+    let app = TestApp::builder()
+        .interval(FAST)
+        .configure(move |s| {
+            s.listen = format!("127.0.0.1:{port}").parse().unwrap();
+            s.public_url = Some(url::Url::parse(&public).unwrap());
+            let grant = |g: &str| vec![app::domain::Grantee::parse(g).unwrap()];
+            s.auth = Some(AuthSettings {
+                idle_timeout: Duration::from_secs(600),
+                lifetime: Duration::from_secs(3600),
+                grants: app::domain::RoleGrants(vec![
+                    (app::domain::Role::Viewer, grant("*")),
+                    (app::domain::Role::Operator, grant("team:conflicto/oncall")),
+                ]),
+                demo_users: vec![],
+                secure_cookies: false,
+                oidc: None,
+                github: Some(gh2),
+            });
+        })
+        .spawn()
+        .await;
     (app, state, gh)
 }
 
@@ -319,13 +321,15 @@ async fn a_signed_in_person_connects_their_github_account() {
     let public = format!("http://127.0.0.1:{port}/");
     let gh = settings(&base, &public);
     let key = gh.token_key.clone();
-    let db = fresh_database().await;
     // The demo's people sign in; GitHub is only connected, not used to sign in.
-    let app = spawn_app_configured(db, FAST, &[], move |s| {
-        s.listen = format!("127.0.0.1:{port}").parse().unwrap();
-        s.auth.as_mut().expect("demo sign-in").github = Some(gh);
-    })
-    .await;
+    let app = TestApp::builder()
+        .interval(FAST)
+        .configure(move |s| {
+            s.listen = format!("127.0.0.1:{port}").parse().unwrap();
+            s.auth.as_mut().expect("demo sign-in").github = Some(gh);
+        })
+        .spawn()
+        .await;
     let profile = |c: &reqwest::Client| c.get(format!("{}/api/fn/profile", app.base)).send();
     let before: serde_json::Value = profile(&app.client).await.unwrap().json().await.unwrap();
     assert_eq!(before["github_login"], serde_json::Value::Null);

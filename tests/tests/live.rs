@@ -2,21 +2,24 @@
 
 use app::domain::Fault;
 use opsdeck_tests::sse::Events;
-use opsdeck_tests::{fresh_database, spawn_app_configured, TestApp};
+use opsdeck_tests::{wait_until, TestApp};
 use std::time::Duration;
 
 const FAST: Duration = Duration::from_millis(400);
 
 /// These tests follow the health events alone: the AWS and deploy panels (their own `cloud` events,
 /// covered in aws_demo.rs) are left unconfigured so every event here is a health round.
-async fn spawn_app(interval: Duration) -> TestApp {
-    spawn_app_configured(fresh_database().await, interval, &[], |s| {
-        for e in &mut s.environments {
-            e.aws = None;
-            e.github = None;
-        }
-    })
-    .await
+async fn health_only(interval: Duration) -> TestApp {
+    TestApp::builder()
+        .interval(interval)
+        .configure(|s| {
+            for e in &mut s.environments {
+                e.aws = None;
+                e.github = None;
+            }
+        })
+        .spawn()
+        .await
 }
 
 async fn open(app: &TestApp, last_id: Option<&str>) -> Events {
@@ -39,7 +42,7 @@ async fn open(app: &TestApp, last_id: Option<&str>) -> Events {
 
 #[tokio::test]
 async fn a_new_viewer_gets_every_environment_then_changes() {
-    let app = spawn_app(FAST).await;
+    let app = health_only(FAST).await;
     let mut live = open(&app, None).await;
     let first = live
         .next(Duration::from_secs(5))
@@ -79,7 +82,7 @@ async fn a_new_viewer_gets_every_environment_then_changes() {
 
 #[tokio::test]
 async fn reconnecting_with_last_event_id_skips_what_the_viewer_has() {
-    let app = spawn_app(Duration::from_secs(30)).await;
+    let app = health_only(Duration::from_secs(30)).await;
     // With a 30 s interval only the first round happens during this test.
     app.wait_for(Duration::from_secs(10), "first round of both", |s| {
         TestApp::level(s, "prod") != "unknown" && TestApp::level(s, "dev") != "unknown"
@@ -118,7 +121,7 @@ fn probe_calls(metrics: &str) -> f64 {
 
 #[tokio::test]
 async fn viewers_do_not_multiply_probes() {
-    let app = spawn_app(FAST).await;
+    let app = health_only(FAST).await;
     // Counted from before the viewers connect, so probes triggered by connecting would show.
     let before = probe_calls(&app.text("/metrics").await.1);
     let t0 = std::time::Instant::now();
@@ -140,16 +143,17 @@ async fn viewers_do_not_multiply_probes() {
     assert!(after - before >= 6.0, "probing continued");
     drop(viewers);
     // The server notices a closed stream at its next write (an update or a heartbeat).
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    loop {
-        let m = app.text("/metrics").await.1;
-        if m.contains("opsdeck_live_viewers 0") {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "closed streams are counted down: {m}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until(
+        Duration::from_secs(5),
+        "closed streams counted down",
+        || async {
+            let m = app.text("/metrics").await.1;
+            if m.contains("opsdeck_live_viewers 0") {
+                Ok(())
+            } else {
+                Err(m)
+            }
+        },
+    )
+    .await;
 }

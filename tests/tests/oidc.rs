@@ -1,7 +1,7 @@
 //! Sign-in through a real OpenID Connect provider on loopback (npm `oidc-provider`, strict: exact
 //! redirect URIs, PKCE required), driven through its login and consent forms like a browser.
 
-use opsdeck_tests::{fresh_database, new_client, spawn_app_configured, TestApp};
+use opsdeck_tests::{new_client, TestApp};
 use server::config::{AuthSettings, OidcSettings};
 use std::process::Stdio;
 use std::time::Duration;
@@ -60,7 +60,8 @@ async fn provider(redirect_uri: &str) -> Provider {
     }
 }
 
-/// opsdeck configured for the provider; `registered` is the redirect URI the provider knows.
+/// opsdeck configured for the provider. With `register_wrong_uri` the provider knows another
+/// redirect URI than the callback opsdeck sends.
 async fn app_and_provider(register_wrong_uri: bool) -> (TestApp, Provider) {
     app_and_provider_granting(register_wrong_uri, "*").await
 }
@@ -80,40 +81,42 @@ async fn app_and_provider_granting(
     };
     let idp = provider(&registered).await;
     let issuer = idp.issuer.clone();
-    let db = fresh_database().await;
-    let app = spawn_app_configured(db, FAST, &[], move |s| {
-        s.listen = format!("127.0.0.1:{port}").parse().unwrap();
-        s.public_url = Some(url::Url::parse(&public).unwrap());
-        let grant = |g: &str| vec![app::domain::Grantee::parse(g).unwrap()];
-        s.auth = Some(AuthSettings {
-            idle_timeout: Duration::from_secs(600),
-            lifetime: Duration::from_secs(3600),
-            grants: app::domain::RoleGrants(vec![
-                (app::domain::Role::Viewer, grant(viewers)),
-                (app::domain::Role::Operator, grant("group:oncall")),
-                (app::domain::Role::Approver, grant("group:leads")),
-                (app::domain::Role::Admin, grant("user:boss@example.com")),
-            ]),
-            demo_users: vec![],
-            secure_cookies: false,
-            oidc: Some(OidcSettings {
-                issuer,
-                client_id: "opsdeck".into(),
-                client_secret: Some("opsdeck-test-secret".to_owned().into()),
-                label: "Test IdP".into(),
-                scopes: vec![
-                    "openid".into(),
-                    "profile".into(),
-                    "email".into(),
-                    "groups".into(),
-                ],
-                groups_claim: "groups".into(),
-                redirect_url: url::Url::parse(&callback).unwrap(),
-            }),
-            github: None,
-        });
-    })
-    .await;
+    let app = TestApp::builder()
+        .interval(FAST)
+        .configure(move |s| {
+            s.listen = format!("127.0.0.1:{port}").parse().unwrap();
+            s.public_url = Some(url::Url::parse(&public).unwrap());
+            let grant = |g: &str| vec![app::domain::Grantee::parse(g).unwrap()];
+            s.auth = Some(AuthSettings {
+                idle_timeout: Duration::from_secs(600),
+                lifetime: Duration::from_secs(3600),
+                grants: app::domain::RoleGrants(vec![
+                    (app::domain::Role::Viewer, grant(viewers)),
+                    (app::domain::Role::Operator, grant("group:oncall")),
+                    (app::domain::Role::Approver, grant("group:leads")),
+                    (app::domain::Role::Admin, grant("user:boss@example.com")),
+                ]),
+                demo_users: vec![],
+                secure_cookies: false,
+                oidc: Some(OidcSettings {
+                    issuer,
+                    client_id: "opsdeck".into(),
+                    client_secret: Some("opsdeck-test-secret".to_owned().into()),
+                    label: "Test IdP".into(),
+                    scopes: vec![
+                        "openid".into(),
+                        "profile".into(),
+                        "email".into(),
+                        "groups".into(),
+                    ],
+                    groups_claim: "groups".into(),
+                    redirect_url: url::Url::parse(&callback).unwrap(),
+                }),
+                github: None,
+            });
+        })
+        .spawn()
+        .await;
     (app, idp)
 }
 

@@ -1,13 +1,13 @@
 //! Server-rendered pages: complete without wasm, with status shown as colour class, icon and word.
 
 use app::domain::Fault;
-use opsdeck_tests::{spawn_app, TestApp};
+use opsdeck_tests::TestApp;
 use std::time::Duration;
 
 const FAST: Duration = Duration::from_millis(500);
 
 async fn healthy_app() -> TestApp {
-    let app = spawn_app(FAST).await;
+    let app = TestApp::builder().interval(FAST).spawn().await;
     app.wait_for(Duration::from_secs(10), "both environments healthy", |s| {
         TestApp::level(s, "prod") == "ok" && TestApp::level(s, "dev") == "ok"
     })
@@ -84,7 +84,7 @@ async fn environment_detail_shows_curl_timings_body_and_history() {
 
 #[tokio::test]
 async fn unknown_environment_and_page_are_404_with_words() {
-    let app = spawn_app(FAST).await;
+    let app = TestApp::builder().interval(FAST).spawn().await;
     let (status, html) = app.text("/env/staging").await;
     assert_eq!(status, 404);
     assert!(
@@ -123,7 +123,7 @@ async fn wall_is_a_dark_view_without_controls() {
 #[tokio::test]
 async fn upstream_text_is_escaped() {
     // Health bodies are the upstream's text; a hostile one must not become markup.
-    let app = spawn_app(FAST).await;
+    let app = TestApp::builder().interval(FAST).spawn().await;
     app.inject("prod", Fault::Garbage).await;
     app.wait_for(Duration::from_secs(10), "prod degraded", |s| {
         TestApp::level(s, "prod") == "warning"

@@ -6,7 +6,7 @@ use app::domain::{
 };
 use app::ports::HealthSamples;
 use chrono::{Duration as ChronoDuration, SubsecRound, Utc};
-use opsdeck_tests::{env, fresh_database, spawn_app_on, spawn_app_with, TestApp};
+use opsdeck_tests::{env, fresh_database, TestApp};
 use server::store::{connect, migrate, PgHealthSamples};
 use std::time::Duration;
 
@@ -92,7 +92,11 @@ async fn samples_round_trip_and_prune() {
 #[tokio::test]
 async fn history_survives_a_restart() {
     let url = fresh_database().await;
-    let app = spawn_app_on(url.clone(), Duration::from_millis(300)).await;
+    let app = TestApp::builder()
+        .database(url.clone())
+        .interval(Duration::from_millis(300))
+        .spawn()
+        .await;
     app.wait_for(Duration::from_secs(10), "some probes", |s| {
         s["environments"][0]["uptime_24h"]["probes"]
             .as_u64()
@@ -103,7 +107,12 @@ async fn history_survives_a_restart() {
     app.started.shutdown().await;
 
     // Prod is down from the first probe after the restart.
-    let again = spawn_app_with(url, Duration::from_secs(30), &[("prod", Fault::Down)]).await;
+    let again = TestApp::builder()
+        .database(url)
+        .interval(Duration::from_secs(30))
+        .faults(&[("prod", Fault::Down)])
+        .spawn()
+        .await;
     let s = again
         .wait_for(Duration::from_secs(10), "first round after restart", |s| {
             TestApp::level(s, "prod") != "unknown"

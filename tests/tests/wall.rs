@@ -1,19 +1,17 @@
 //! Wall-screen tokens: an admin creates one, a screen opens `/wall?token=…` and gets a read-only
 //! session that never idles out and can do nothing else; revoking ends it and its live stream.
 
-use opsdeck_tests::{
-    fresh_database, new_client, signed_in_client, spawn_app_configured, OpenStream, TestApp,
-};
+use opsdeck_tests::{new_client, signed_in_client, OpenStream, TestApp};
 use std::time::{Duration, Instant};
 
 const FAST: Duration = Duration::from_millis(500);
 
 async fn app_with_idle(idle: Duration) -> TestApp {
-    let db = fresh_database().await;
-    spawn_app_configured(db, FAST, &[], |s| {
-        s.auth.as_mut().expect("demo sign-in").idle_timeout = idle
-    })
-    .await
+    TestApp::builder()
+        .interval(FAST)
+        .configure(move |s| s.auth.as_mut().expect("demo sign-in").idle_timeout = idle)
+        .spawn()
+        .await
 }
 
 async fn create_token(app: &TestApp, name: &str) -> String {

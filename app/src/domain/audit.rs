@@ -41,10 +41,14 @@ impl AuditFilter {
     }
 }
 
-/// One CSV field: quoted, with quotes doubled, and a leading `=`, `+`, `-` or `@` defused so a
-/// spreadsheet never runs an attacker's formula from an audit export.
+/// A cell starting with one of these may be run as a formula by a spreadsheet (OWASP's list:
+/// tab and carriage return too, which some spreadsheets skip before looking for `=`).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// One CSV field: quoted, with quotes doubled, and a leading formula character defused with a
+/// single quote so a spreadsheet never runs an attacker's formula from an audit export.
 pub fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
+    let s = if s.starts_with(FORMULA_STARTS) {
         format!("'{s}")
     } else {
         s.to_owned()
@@ -81,5 +85,16 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(csv_field("a,b\nc"), "\"a,b\nc\"");
+        for (raw, defused) in [
+            ("+1+1", "\"'+1+1\""),
+            ("-2+3", "\"'-2+3\""),
+            ("@SUM(A1)", "\"'@SUM(A1)\""),
+            ("\t=1+2", "\"'\t=1+2\""),
+            ("\r=1+2", "\"'\r=1+2\""),
+        ] {
+            assert_eq!(csv_field(raw), defused, "{raw:?}");
+        }
+        // Only the first character counts: a formula character later in the text is data.
+        assert_eq!(csv_field("a=b-c"), "\"a=b-c\"");
     }
 }

@@ -300,15 +300,51 @@ mod tests {
         assert_eq!(p.iter().map(|x| x.1).sum::<f64>(), 12.0);
     }
 
-    #[test]
-    fn kinds_round_trip() {
-        for k in [
-            FailureKind::Dns,
-            FailureKind::Tls,
-            FailureKind::BadBody,
-            FailureKind::Timeout,
-        ] {
-            assert_eq!(FailureKind::parse(k.as_str()), Some(k));
+    /// Every failure kind with the name it is stored under and the level it gives.
+    const KINDS: [(FailureKind, &str, Level); 7] = [
+        (FailureKind::Dns, "dns", Level::Critical),
+        (FailureKind::Refused, "refused", Level::Critical),
+        (FailureKind::Connect, "connect", Level::Critical),
+        (FailureKind::Tls, "tls", Level::Critical),
+        (FailureKind::Timeout, "timeout", Level::Critical),
+        (FailureKind::HttpStatus, "http_status", Level::Critical),
+        (FailureKind::BadBody, "bad_body", Level::Warning),
+    ];
+
+    /// No wildcard: a new kind stops this compiling until it is added to `KINDS` as well.
+    fn _every_kind_is_in_kinds(kind: FailureKind) {
+        match kind {
+            FailureKind::Dns
+            | FailureKind::Refused
+            | FailureKind::Connect
+            | FailureKind::Tls
+            | FailureKind::Timeout
+            | FailureKind::HttpStatus
+            | FailureKind::BadBody => {}
         }
+    }
+
+    #[test]
+    fn every_kind_round_trips_by_its_own_name() {
+        for (kind, name, level) in KINDS {
+            assert_eq!(kind.as_str(), name);
+            assert_eq!(FailureKind::parse(name), Some(kind), "{name}");
+            // The JSON name (status API, live events) is the stored name.
+            assert_eq!(serde_json::to_value(kind).unwrap(), name);
+            assert_eq!(
+                serde_json::from_value::<FailureKind>(name.into()).unwrap(),
+                kind
+            );
+            assert_eq!(kind.level(), level, "{name}");
+        }
+        let labels: std::collections::BTreeSet<&str> =
+            KINDS.iter().map(|(k, _, _)| k.label()).collect();
+        assert_eq!(
+            labels.len(),
+            KINDS.len(),
+            "every kind has a label of its own"
+        );
+        assert_eq!(FailureKind::parse("Timeout"), None, "names are exact");
+        assert_eq!(FailureKind::parse(""), None);
     }
 }

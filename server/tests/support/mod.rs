@@ -1,5 +1,5 @@
 //! Local servers for the probe tests: plain HTTP, HTTPS behind a throw-away CA, and peers that
-//! misbehave (silent, counting connections).
+//! misbehave (silent, slow to send the body, counting connections).
 #![allow(dead_code)] // each test binary uses its own subset
 
 use axum::http::{header, StatusCode};
@@ -109,6 +109,41 @@ pub async fn serve_silence() -> SocketAddr {
         let mut held = Vec::new();
         while let Ok((socket, _)) = listener.accept().await {
             held.push(socket);
+        }
+    });
+    addr
+}
+
+/// A server that sends the headers of a healthy answer at once and its body `delay` later, over
+/// a raw socket: axum would send both together.
+pub async fn serve_slow_body(delay: std::time::Duration) -> SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                // The request head; a probe sends no body.
+                let mut head = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let headers = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    RUNBOOK_BODY.len()
+                );
+                if socket.write_all(headers.as_bytes()).await.is_err() {
+                    return;
+                }
+                let _ = socket.flush().await;
+                tokio::time::sleep(delay).await;
+                let _ = socket.write_all(RUNBOOK_BODY.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            });
         }
     });
     addr
