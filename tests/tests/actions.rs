@@ -163,10 +163,18 @@ async fn an_operator_asks_an_approver_approves_and_the_simulated_world_changes()
         .text()
         .await
         .expect("page");
+    // People are shown with their stable id: two people may choose the same display name.
+    let alice_id: i64 = sqlx::query_scalar(
+        "SELECT user_id FROM identities WHERE provider = 'demo' AND subject = 'alice'",
+    )
+    .fetch_one(&app.pool().await)
+    .await
+    .expect("alice is a person");
+    let approved = format!("Alice Approver (#{alice_id}) approved: CPU graph agrees");
     for text in [
         "Scale to 5 tasks",
         "CPU above 85 % for 20 min",
-        "Alice Approver approved: CPU graph agrees",
+        approved.as_str(),
         "done",
     ] {
         assert!(page.contains(text), "request page lacks {text:?}");
@@ -649,6 +657,7 @@ async fn names_a_spreadsheet_would_run_are_defused_in_the_audit_export() {
                     login: None,
                     groups: vec![],
                     teams: vec![],
+                    verified_emails: vec![],
                 };
                 auth.demo_users.push((user, identity));
             }

@@ -44,6 +44,11 @@ pub struct Identity {
     /// GitHub teams as `org/team-slug` (GitHub sign-in only).
     #[serde(default)]
     pub teams: Vec<String>,
+    /// Addresses the provider says it verified (OpenID Connect's `email_verified`, GitHub's
+    /// `/user/emails`). An unlinked sign-in whose verified address is a person's verified address
+    /// is that person.
+    #[serde(default)]
+    pub verified_emails: Vec<String>,
 }
 
 /// Who a role is granted to, as written in the configuration.
@@ -131,6 +136,7 @@ mod tests {
             login: None,
             groups: groups.iter().map(|g| (*g).to_owned()).collect(),
             teams: vec!["conflicto/Oncall".into()],
+            verified_emails: vec![email.into()],
         }
     }
 

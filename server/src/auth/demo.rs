@@ -25,10 +25,11 @@ pub fn people() -> (Vec<(DemoUser, Identity)>, RoleGrants) {
                 provider: "demo".into(),
                 subject: (*key).to_owned(),
                 display_name: (*name).to_owned(),
-                email: Some(email),
+                email: Some(email.clone()),
                 login: None,
                 groups: vec![],
                 teams: vec![],
+                verified_emails: vec![email],
             };
             (user, identity)
         })

@@ -71,6 +71,13 @@ pub enum SetupError {
     },
 }
 
+/// One of `GET /user/emails`: `[{"email", "verified", "primary", "visibility"}]`.
+#[derive(Deserialize)]
+struct Email {
+    email: String,
+    verified: bool,
+}
+
 #[derive(Deserialize)]
 struct User {
     id: i64,
@@ -181,6 +188,23 @@ impl GithubSignIn {
         let tokens = self.oauth.exchange_code(&self.http, code).await?;
         let user: User = self.api("user", &tokens.access).await?;
         let teams: Vec<Team> = self.api("user/teams?per_page=100", &tokens.access).await?;
+        // The addresses GitHub verified (the public `email` may be any address the person chose
+        // to show). Reading them needs the app's "Email addresses" permission; without it, none
+        // are known and the sign-in is linked only by its GitHub account.
+        let verified_emails = match self
+            .api::<Vec<Email>>("user/emails?per_page=100", &tokens.access)
+            .await
+        {
+            Ok(all) => all
+                .into_iter()
+                .filter(|e| e.verified)
+                .map(|e| e.email)
+                .collect(),
+            Err(e) => {
+                tracing::info!("GitHub's verified addresses could not be read ({e}): none used");
+                vec![]
+            }
+        };
         let identity = Identity {
             provider: "github".into(),
             subject: user.id.to_string(),
@@ -192,6 +216,7 @@ impl GithubSignIn {
                 .into_iter()
                 .map(|t| format!("{}/{}", t.organization.login, t.slug).to_ascii_lowercase())
                 .collect(),
+            verified_emails,
         };
         Ok((identity, tokens))
     }

@@ -183,6 +183,7 @@ impl OidcProvider {
             provider: "oidc".into(),
             subject: format!("{}|{}", claims.issuer().as_str(), claims.subject().as_str()),
             display_name: name,
+            verified_emails: verified_email.iter().cloned().collect(),
             email: verified_email,
             login: None,
             groups: groups(&id_token.to_string(), &self.settings.groups_claim),

@@ -3,7 +3,7 @@
 use super::pages::sign_in_failed;
 use super::{session, Access};
 use crate::state::AppState;
-use crate::store::users;
+use crate::store::{people, users};
 use app::domain::{local_path, Principal, SessionInfo};
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
@@ -44,7 +44,9 @@ pub async fn demo_sign_in(
         .await;
         return (StatusCode::BAD_REQUEST, "no such demo user\n").into_response();
     };
-    complete_sign_in(&state, &session, settings, identity, &form.next).await
+    complete_sign_in(&state, &session, settings, identity, &form.next)
+        .await
+        .map_or_else(|refused| refused, |(_, ok)| ok)
 }
 
 /// `POST /signout`: end the session everywhere it is used (it is deleted from the store).
@@ -129,55 +131,51 @@ pub async fn oidc_callback(
         Ok(identity) => identity,
         Err(e) => return failed(&state, "oidc", &e.to_string()).await,
     };
-    complete_sign_in(&state, &session, settings, &identity, &next).await
+    complete_sign_in(&state, &session, settings, &identity, &next)
+        .await
+        .map_or_else(|refused| refused, |(_, ok)| ok)
 }
 
-/// Record the person, give them their roles and a fresh session, and audit it.
+/// Find (or create, or link) the person, audit it in the same transaction, then give them their
+/// roles and a fresh session. If the audit log cannot be written, nobody is signed in.
 async fn complete_sign_in(
     state: &AppState,
     session: &Session,
     settings: &crate::config::AuthSettings,
     identity: &app::domain::Identity,
     next: &str,
-) -> Response {
-    let user_id = match users::upsert_user(&state.pool, identity).await {
-        Ok(id) => id,
+) -> Result<(i64, Response), Response> {
+    let roles = settings.grants.roles_for(identity);
+    let role_names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+    let details = serde_json::json!({"provider": identity.provider, "roles": role_names});
+    let user_id = match people::sign_in(&state.pool, identity, "sign_in", details).await {
+        Ok((id, _)) => id,
+        Err(e @ people::PeopleError::Ambiguous { .. }) => {
+            return Err(sign_in_failed(&e.to_string()))
+        }
         Err(e) => {
-            tracing::error!("recording the user failed: {e}");
-            return (
+            tracing::error!("recording the sign-in failed: {e}");
+            return Err((
                 StatusCode::SERVICE_UNAVAILABLE,
-                "sign-in is unavailable: the database did not answer\n",
+                "sign-in is unavailable: it could not be recorded in the audit log (the database did not answer); nobody was signed in\n",
             )
-                .into_response();
+                .into_response());
         }
     };
     let principal = Principal {
         user_id,
         display_name: identity.display_name.clone(),
-        roles: settings.grants.roles_for(identity),
+        roles,
     };
     if let Err(e) = session::sign_in(session, &principal).await {
         tracing::error!("starting the session failed: {e}");
-        return (
+        return Err((
             StatusCode::SERVICE_UNAVAILABLE,
             "sign-in is unavailable: the session could not be stored\n",
         )
-            .into_response();
+            .into_response());
     }
-    let roles: Vec<&str> = principal.roles.iter().map(|r| r.as_str()).collect();
-    let details = serde_json::json!({"provider": identity.provider, "roles": roles});
-    if let Err(e) = users::audit(
-        &state.pool,
-        Some(user_id),
-        &principal.display_name,
-        "sign_in",
-        details,
-    )
-    .await
-    {
-        tracing::warn!("auditing a sign-in failed: {e}");
-    }
-    Redirect::to(local_path(next)).into_response()
+    Ok((user_id, Redirect::to(local_path(next)).into_response()))
 }
 
 const GITHUB_PENDING: &str = "github_pending";
@@ -246,19 +244,16 @@ pub async fn github_callback(
         )
         .await;
     }
-    let response = complete_sign_in(&state, &session, settings, &identity, &next).await;
+    let (user_id, response) =
+        match complete_sign_in(&state, &session, settings, &identity, &next).await {
+            Ok(ok) => ok,
+            Err(refused) => return refused,
+        };
     // The person's own token, for actions GitHub must record as theirs (kept encrypted).
-    if let Some(info) = session_principal(&session).await {
-        if let Err(e) = crate::store::github_tokens::save(
-            &state.pool,
-            github.token_key(),
-            info.user_id,
-            &tokens,
-        )
-        .await
-        {
-            tracing::warn!("storing the GitHub token failed: {e}");
-        }
+    if let Err(e) =
+        crate::store::github_tokens::save(&state.pool, github.token_key(), user_id, &tokens).await
+    {
+        tracing::warn!("storing the GitHub token failed: {e}");
     }
     response
 }
@@ -296,36 +291,33 @@ async fn connect_github(
             "the GitHub connection was started by someone who is no longer signed in here",
         );
     }
-    let login = identity.login.clone().unwrap_or_default();
-    let saved = async {
-        sqlx::query("UPDATE users SET github_login = $2 WHERE id = $1")
-            .bind(user_id)
-            .bind(&login)
-            .execute(&state.pool)
-            .await?;
-        crate::store::github_tokens::save(&state.pool, key, user_id, tokens).await
-    };
-    if let Err(e) = saved.await {
-        tracing::error!("storing the GitHub connection failed: {e}");
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the GitHub connection could not be stored\n",
-        )
-            .into_response();
-    }
     let who = session_principal(session)
         .await
         .map(|p| p.display_name)
         .unwrap_or_default();
-    let _ = users::audit(
-        &state.pool,
-        Some(user_id),
-        &who,
-        "github_connected",
-        serde_json::json!({"login": login}),
-    )
-    .await;
-    Redirect::to(local_path(next)).into_response()
+    // The link, the token and the audit event commit together, or none of them does.
+    let saved = async {
+        let mut tx = state.pool.begin().await?;
+        people::link(&mut tx, user_id, &who, identity).await?;
+        crate::store::github_tokens::save(&mut *tx, key, user_id, tokens).await?;
+        tx.commit().await?;
+        Ok::<_, people::PeopleError>(())
+    };
+    match saved.await {
+        Ok(()) => Redirect::to(local_path(next)).into_response(),
+        Err(e @ people::PeopleError::LinkedElsewhere { .. }) => {
+            tracing::warn!("refused to connect GitHub: {e}");
+            sign_in_failed(&e.to_string())
+        }
+        Err(e) => {
+            tracing::error!("storing the GitHub connection failed: {e}");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the GitHub connection could not be stored (nothing was changed)\n",
+            )
+                .into_response()
+        }
+    }
 }
 
 /// What a provider's redirect back carries: the sign-in that was started here, with the code and

@@ -37,8 +37,8 @@ pub enum TokenStoreError {
     Db(#[from] sqlx::Error),
 }
 
-pub async fn save(
-    pool: &PgPool,
+pub async fn save<'e>(
+    executor: impl sqlx::PgExecutor<'e>,
     key: &TokenKey,
     user_id: i64,
     t: &Tokens,
@@ -54,7 +54,7 @@ pub async fn save(
     .bind(t.refresh.as_deref().map(|r| key.seal(r)))
     .bind(t.expires_at)
     .bind(t.refresh_expires_at)
-    .execute(pool)
+    .execute(executor)
     .await?;
     Ok(())
 }

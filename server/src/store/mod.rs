@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod audit;
 pub mod github_tokens;
+pub mod people;
 mod private_cluster;
 mod samples;
 pub mod users;

@@ -1,27 +1,7 @@
-//! People who signed in, and the audit events of signing in.
+//! What the application asks about people (their GitHub login), the audit log behind its port,
+//! and appending an audit event outside a transaction.
 
-use app::domain::Identity;
 use sqlx::PgPool;
-
-/// Create or refresh the user row for `id`; returns the user's id.
-#[tracing::instrument(skip(pool, id), fields(provider = %id.provider))]
-pub async fn upsert_user(pool: &PgPool, id: &Identity) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO users (provider, subject, display_name, email, github_login) \
-         VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (provider, subject) DO UPDATE SET display_name = EXCLUDED.display_name, \
-           email = EXCLUDED.email, github_login = COALESCE(EXCLUDED.github_login, users.github_login), \
-           last_sign_in = now() \
-         RETURNING id",
-    )
-    .bind(&id.provider)
-    .bind(&id.subject)
-    .bind(&id.display_name)
-    .bind(&id.email)
-    .bind(&id.login)
-    .fetch_one(pool)
-    .await
-}
 
 /// Append an audit event outside any transaction (see [`super::audit::append`]).
 pub async fn audit(
