@@ -13,6 +13,8 @@ use std::time::Duration;
 
 pub mod aws;
 mod builder;
+pub mod github_stub;
+pub mod oidc;
 pub mod sse;
 
 pub use builder::TestAppBuilder;

@@ -2,134 +2,24 @@
 //! with the payloads GitHub documents (including its 200-with-error token answers). The stub
 //! cannot check what github.com checks (real apps, real users); it checks what opsdeck sends.
 
-use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use base64::Engine;
+use opsdeck_tests::github_stub::{sign_in_settings, GithubStub, GithubUser};
 use opsdeck_tests::{new_client, TestApp};
 use server::auth::github::GithubSignIn;
-use server::auth::token_key::TokenKey;
 use server::config::{AuthSettings, GithubSignInSettings};
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
 const FAST: Duration = Duration::from_millis(500);
-const CLIENT_ID: &str = "Iv1.opsdeck";
-
-#[derive(Default)]
-struct Stub {
-    refreshes: AtomicUsize,
-}
-
-async fn authorize(Query(q): Query<HashMap<String, String>>) -> impl IntoResponse {
-    if q.get("client_id").map(String::as_str) != Some(CLIENT_ID) {
-        return (StatusCode::BAD_REQUEST, "unknown client").into_response();
-    }
-    let to = format!(
-        "{}?code=code-for-octocat&state={}",
-        q["redirect_uri"], q["state"]
-    );
-    Redirect::to(&to).into_response()
-}
-
-async fn access_token(
-    State(stub): State<Arc<Stub>>,
-    Form(f): Form<HashMap<String, String>>,
-) -> Json<serde_json::Value> {
-    let field = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
-    if field("client_id") != CLIENT_ID || field("client_secret") != "stub-secret" {
-        return Json(
-            serde_json::json!({"error": "incorrect_client_credentials", "error_description": "The client_id and/or client_secret passed are incorrect."}),
-        );
-    }
-    let tokens = |n: u32| {
-        serde_json::json!({
-            "access_token": format!("ghu_{n}"), "expires_in": 28800, "refresh_token": format!("ghr_{n}"),
-            "refresh_token_expires_in": 15811200, "scope": "", "token_type": "bearer"
-        })
-    };
-    if field("grant_type") == "refresh_token" && field("refresh_token") == "ghr_1" {
-        stub.refreshes.fetch_add(1, Ordering::SeqCst);
-        return Json(tokens(2));
-    }
-    if field("code") == "code-for-octocat" {
-        return Json(tokens(1));
-    }
-    Json(
-        serde_json::json!({"error": "bad_verification_code", "error_description": "The code passed is incorrect or expired."}),
-    )
-}
-
-fn authorized(h: &HeaderMap) -> bool {
-    matches!(
-        h.get("authorization").and_then(|v| v.to_str().ok()),
-        Some("Bearer ghu_1" | "Bearer ghu_2")
-    )
-}
-
-async fn user(h: HeaderMap) -> impl IntoResponse {
-    if !authorized(&h) {
-        return (
-            StatusCode::UNAUTHORIZED,
-            Json(serde_json::json!({"message": "Bad credentials"})),
-        )
-            .into_response();
-    }
-    Json(serde_json::json!({"login": "octocat", "id": 583231, "name": "The Octocat", "email": "octocat@github.com", "type": "User"})).into_response()
-}
-
-async fn teams(h: HeaderMap) -> impl IntoResponse {
-    if !authorized(&h) {
-        return (
-            StatusCode::UNAUTHORIZED,
-            Json(serde_json::json!({"message": "Bad credentials"})),
-        )
-            .into_response();
-    }
-    Json(serde_json::json!([{"id": 1, "slug": "oncall", "name": "On-call", "organization": {"login": "Conflicto", "id": 9}}])).into_response()
-}
-
-async fn stub() -> (String, Arc<Stub>) {
-    let state = Arc::new(Stub::default());
-    let app = Router::new()
-        .route("/login/oauth/authorize", get(authorize))
-        .route("/login/oauth/access_token", post(access_token))
-        .route("/user", get(user))
-        .route("/user/teams", get(teams))
-        .with_state(state.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (format!("http://{addr}/"), state)
-}
-
-fn settings(base: &str, public: &str) -> GithubSignInSettings {
-    GithubSignInSettings {
-        client_id: CLIENT_ID.into(),
-        client_secret: "stub-secret".to_owned().into(),
-        web_url: url::Url::parse(base).unwrap(),
-        api_url: url::Url::parse(base).unwrap(),
-        redirect_url: url::Url::parse(&format!("{public}auth/github/callback")).unwrap(),
-        token_key: TokenKey::from_base64(
-            &base64::engine::general_purpose::STANDARD.encode([42u8; 32]),
-        )
-        .unwrap(),
-    }
-}
-
-async fn app_with_github() -> (TestApp, Arc<Stub>, GithubSignInSettings) {
-    let (base, state) = stub().await;
+async fn app_with_github() -> (TestApp, Arc<GithubStub>, GithubSignInSettings) {
+    let (base, state) = GithubStub::start(vec![GithubUser::octocat()]).await;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
     let public = format!("http://127.0.0.1:{port}/");
-    let gh = settings(&base, &public);
+    let gh = sign_in_settings(&base, &public);
     let gh2 = gh.clone();
     let app = TestApp::builder()
         .interval(FAST)
@@ -218,10 +108,10 @@ async fn octocat_signs_in_with_a_team_role_and_the_token_is_kept_encrypted() {
             .await
             .unwrap();
     assert!(
-        !stored.windows(5).any(|w| w == b"ghu_1"),
+        !stored.windows(14).any(|w| w == b"ghu_octocat_1"),
         "not stored in the clear"
     );
-    assert_eq!(gh.token_key.open(&stored).unwrap(), "ghu_1");
+    assert_eq!(gh.token_key.open(&stored).unwrap(), "ghu_octocat_1");
 }
 
 #[tokio::test]
@@ -238,7 +128,7 @@ async fn an_expired_token_is_refreshed_once_and_stored_again() {
         .usable_token(&pool, user_id, "octocat")
         .await
         .unwrap();
-    assert_eq!(token, "ghu_1", "still valid: no refresh");
+    assert_eq!(token, "ghu_octocat_1", "still valid: no refresh");
     assert_eq!(stub.refreshes.load(Ordering::SeqCst), 0);
 
     sqlx::query("UPDATE github_tokens SET expires_at = now() - interval '1 minute'")
@@ -249,13 +139,13 @@ async fn an_expired_token_is_refreshed_once_and_stored_again() {
         .usable_token(&pool, user_id, "octocat")
         .await
         .unwrap();
-    assert_eq!(token, "ghu_2");
+    assert_eq!(token, "ghu_octocat_2");
     assert_eq!(stub.refreshes.load(Ordering::SeqCst), 1);
     let again = github
         .usable_token(&pool, user_id, "octocat")
         .await
         .unwrap();
-    assert_eq!(again, "ghu_2", "the refreshed pair was stored");
+    assert_eq!(again, "ghu_octocat_2", "the refreshed pair was stored");
     assert_eq!(stub.refreshes.load(Ordering::SeqCst), 1);
 
     let nobody = github
@@ -312,14 +202,14 @@ async fn githubs_refusal_is_shown_in_words() {
 
 #[tokio::test]
 async fn a_signed_in_person_connects_their_github_account() {
-    let (base, _state) = stub().await;
+    let (base, _state) = GithubStub::start(vec![GithubUser::octocat()]).await;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
     let public = format!("http://127.0.0.1:{port}/");
-    let gh = settings(&base, &public);
+    let gh = sign_in_settings(&base, &public);
     let key = gh.token_key.clone();
     // The demo's people sign in; GitHub is only connected, not used to sign in.
     let app = TestApp::builder()
@@ -362,7 +252,7 @@ async fn a_signed_in_person_connects_their_github_account() {
     .fetch_one(&pool)
     .await
     .unwrap();
-    assert_eq!(key.open(&sealed).unwrap(), "ghu_1");
+    assert_eq!(key.open(&sealed).unwrap(), "ghu_octocat_1");
 
     let stranger = new_client()
         .get(format!("{}/auth/github/connect", app.base))

@@ -1,64 +1,12 @@
 //! Sign-in through a real OpenID Connect provider on loopback (npm `oidc-provider`, strict: exact
 //! redirect URIs, PKCE required), driven through its login and consent forms like a browser.
 
+use opsdeck_tests::oidc::{free_port, provider, Provider};
 use opsdeck_tests::{new_client, TestApp};
 use server::config::{AuthSettings, OidcSettings};
-use std::process::Stdio;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 const FAST: Duration = Duration::from_millis(500);
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// The provider, stopped when dropped.
-struct Provider {
-    child: tokio::process::Child,
-    issuer: String,
-}
-
-impl Drop for Provider {
-    fn drop(&mut self) {
-        let _ = self.child.start_kill();
-    }
-}
-
-async fn provider(redirect_uri: &str) -> Provider {
-    let port = free_port();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/oidc/provider.mjs");
-    let mut child = tokio::process::Command::new("node")
-        .arg(script)
-        .arg(port.to_string())
-        .arg(redirect_uri)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("node runs the test provider (make test installs it)");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    tokio::time::timeout(Duration::from_secs(20), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if line.contains("ready") {
-                return;
-            }
-        }
-        panic!("the provider exited");
-    })
-    .await
-    .expect("the provider starts");
-    // Keep reading: node dies of EPIPE if it writes a notice to a closed pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Provider {
-        child,
-        issuer: format!("http://127.0.0.1:{port}"),
-    }
-}
 
 /// opsdeck configured for the provider. With `register_wrong_uri` the provider knows another
 /// redirect URI than the callback opsdeck sends.
@@ -120,48 +68,6 @@ async fn app_and_provider_granting(
     (app, idp)
 }
 
-/// Follow redirects and fill the provider's forms (login, then consent) as `login`, until the
-/// browser is back at opsdeck past the callback. Returns the last response.
-async fn sign_in(
-    client: &reqwest::Client,
-    app: &TestApp,
-    login: &str,
-    next: &str,
-) -> reqwest::Response {
-    let form_re = regex::Regex::new(r#"<form[^>]*action="([^"]+)""#).unwrap();
-    let input_re =
-        regex::Regex::new(r#"<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)""#)
-            .unwrap();
-    let mut url = url::Url::parse(&format!("{}/auth/oidc/start?next={}", app.base, next)).unwrap();
-    let mut r = client.get(url.clone()).send().await.unwrap();
-    for _ in 0..20 {
-        if r.status().is_redirection() {
-            let loc = r.headers()["location"].to_str().unwrap().to_owned();
-            url = url.join(&loc).unwrap();
-            if url.as_str().starts_with(&app.base) && !url.path().starts_with("/auth/oidc/") {
-                return r; // back at opsdeck, signed in (or not)
-            }
-            r = client.get(url.clone()).send().await.unwrap();
-            continue;
-        }
-        let html = r.text().await.unwrap();
-        let Some(action) = form_re.captures(&html).map(|c| c[1].to_owned()) else {
-            panic!("neither a redirect nor a form at {url}:\n{html}");
-        };
-        let mut fields: Vec<(String, String)> = input_re
-            .captures_iter(&html)
-            .map(|c| (c[1].to_owned(), c[2].to_owned()))
-            .collect();
-        if html.contains(r#"name="login""#) {
-            fields.push(("login".into(), login.into()));
-            fields.push(("password".into(), "any".into()));
-        }
-        url = url.join(&action).unwrap();
-        r = client.post(url.clone()).form(&fields).send().await.unwrap();
-    }
-    panic!("too many steps");
-}
-
 async fn session(client: &reqwest::Client, app: &TestApp) -> serde_json::Value {
     client
         .get(format!("{}/api/v1/session", app.base))
@@ -187,7 +93,7 @@ async fn a_lead_signs_in_and_gets_roles_from_the_groups_claim() {
     assert!(page.contains("Sign in with Test IdP"), "{page}");
 
     let client = new_client();
-    let back = sign_in(&client, &app, "lead1", "/env/prod").await;
+    let back = opsdeck_tests::oidc::sign_in(&client, &app.base, "lead1", "/env/prod").await;
     assert_eq!(
         back.headers()["location"],
         "/env/prod",
@@ -210,7 +116,7 @@ async fn a_lead_signs_in_and_gets_roles_from_the_groups_claim() {
     );
 
     let guest = new_client();
-    sign_in(&guest, &app, "guest", "/").await;
+    opsdeck_tests::oidc::sign_in(&guest, &app.base, "guest", "/").await;
     assert_eq!(
         session(&guest, &app).await["principal"]["roles"],
         serde_json::json!(["viewer"])
@@ -218,7 +124,7 @@ async fn a_lead_signs_in_and_gets_roles_from_the_groups_claim() {
 
     let pool = app.pool().await;
     let users: Vec<(String, String)> =
-        sqlx::query_as("SELECT provider, email FROM users ORDER BY id")
+        sqlx::query_as("SELECT provider, verified_email FROM identities ORDER BY user_id")
             .fetch_all(&pool)
             .await
             .unwrap();
@@ -314,7 +220,7 @@ async fn the_provider_refuses_a_redirect_uri_it_does_not_know() {
 async fn someone_with_no_role_is_told_so() {
     let (app, _idp) = app_and_provider_granting(false, "group:engineering").await;
     let client = new_client();
-    sign_in(&client, &app, "guest", "/").await;
+    opsdeck_tests::oidc::sign_in(&client, &app.base, "guest", "/").await;
     let r = client.get(format!("{}/", app.base)).send().await.unwrap();
     assert_eq!(r.status(), 403);
     let page = r.text().await.unwrap();
@@ -335,7 +241,7 @@ async fn an_unverified_email_grants_nothing() {
     // boss@example.com is admin, but this person only claims that address.
     let (app, _idp) = app_and_provider(false).await;
     let client = new_client();
-    sign_in(&client, &app, "unverified-mallory", "/").await;
+    opsdeck_tests::oidc::sign_in(&client, &app.base, "unverified-mallory", "/").await;
     let s = session(&client, &app).await;
     assert_eq!(
         s["principal"]["roles"],
