@@ -15,6 +15,7 @@ pub mod aws;
 mod builder;
 pub mod github_stub;
 pub mod oidc;
+pub mod people;
 pub mod sse;
 
 pub use builder::TestAppBuilder;

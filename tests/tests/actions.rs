@@ -4,8 +4,9 @@
 
 use app::domain::actions::Action;
 use app::domain::EnvName;
-use app::ports::{ActionExecutor, PortError, UserToken};
-use opsdeck_tests::{fresh_database, signed_in_client, wait_until, TestApp};
+use app::ports::{ActionExecutor, ExecutionContext, PortError};
+use opsdeck_tests::people::{person, state, until_state};
+use opsdeck_tests::{fresh_database, wait_until, TestApp};
 use secrecy::SecretString;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -20,11 +21,14 @@ struct Recorder {
 
 #[async_trait::async_trait]
 impl ActionExecutor for Recorder {
+    async fn prepare(&self, _env: &EnvName, action: Action) -> Result<Action, PortError> {
+        Ok(action)
+    }
     async fn execute(
         &self,
         _env: &EnvName,
         action: &Action,
-        _t: Option<UserToken>,
+        _ctx: ExecutionContext,
     ) -> Result<String, PortError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         if self.hang {
@@ -46,48 +50,6 @@ async fn app_with(db: SecretString, executor: Arc<Recorder>) -> TestApp {
         .await
 }
 
-struct Person {
-    client: reqwest::Client,
-    csrf: String,
-}
-
-async fn person(app: &TestApp, who: &str) -> Person {
-    let (client, csrf) = signed_in_client(&app.base, who).await;
-    Person { client, csrf }
-}
-
-impl Person {
-    async fn post(&self, app: &TestApp, endpoint: &str, fields: &[(&str, &str)]) -> (u16, String) {
-        let mut form: Vec<(&str, &str)> = fields.to_vec();
-        form.push(("csrf_token", &self.csrf));
-        let r = self
-            .client
-            .post(format!("{}/api/fn/{endpoint}", app.base))
-            .form(&form)
-            .send()
-            .await
-            .expect("request");
-        (r.status().as_u16(), r.text().await.unwrap_or_default())
-    }
-
-    async fn request(&self, app: &TestApp, fields: &[(&str, &str)]) -> (u16, String) {
-        self.post(app, "request_action", fields).await
-    }
-
-    async fn decide(&self, app: &TestApp, id: i64, decision: &str, comment: &str) -> (u16, String) {
-        self.post(
-            app,
-            "decide_request",
-            &[
-                ("id", &id.to_string()),
-                ("decision", decision),
-                ("comment", comment),
-            ],
-        )
-        .await
-    }
-}
-
 /// Oscar asks for a restart of `env` with `reason`, Alice approves with `comment`, and it runs:
 /// the request's id.
 async fn restart_asked_approved_done(app: &TestApp, env: &str, reason: &str, comment: &str) -> i64 {
@@ -104,26 +66,6 @@ async fn restart_asked_approved_done(app: &TestApp, env: &str, reason: &str, com
     assert_eq!(code, 200, "{body}");
     until_state(app, id, "succeeded", Duration::from_secs(10)).await;
     id
-}
-
-async fn state(app: &TestApp, id: i64) -> String {
-    sqlx::query_scalar("SELECT state FROM action_requests WHERE id = $1")
-        .bind(id)
-        .fetch_one(&app.pool().await)
-        .await
-        .expect("state")
-}
-
-async fn until_state(app: &TestApp, id: i64, want: &str, within: Duration) {
-    wait_until(within, &format!("request {id} {want}"), || async {
-        let s = state(app, id).await;
-        if s == want {
-            Ok(())
-        } else {
-            Err(format!("request {id} is {s}"))
-        }
-    })
-    .await
 }
 
 #[tokio::test]

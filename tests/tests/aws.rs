@@ -5,7 +5,7 @@
 
 use app::domain::cloud::MetricKind;
 use app::domain::Level;
-use app::ports::{CloudReader, PortError};
+use app::ports::{CloudReader, ExecutionContext, PortError};
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
 use aws_sdk_ecs::types::ContainerDefinition;
 use aws_smithy_types::DateTime as AwsTime;
@@ -595,22 +595,203 @@ async fn actions_scale_restart_and_restore_through_the_sdk() {
     assert!(said.starts_with("ECS started a new deployment"), "{said}");
     assert_eq!(calls(&metrics, "ecs:UpdateService"), 3);
 
+    let ctx = |id: i64| ExecutionContext {
+        request_id: id,
+        requester: "Ada <Admin>".into(),
+        token: None,
+    };
+    let copy = r.restore_copy().await.expect("the source's settings");
     let new = format!("{db}-recovery");
-    let said = r.restore(&snapshot, &new).await.expect("restore");
+    let said = r
+        .restore(&snapshot, &new, &copy, &ctx(7))
+        .await
+        .expect("restore");
     assert!(said.contains(&format!("into {new}")), "{said}");
     assert!(
         r.instance_status(&new).await.is_ok(),
         "the new instance exists"
     );
-    match r.restore(&snapshot, &db).await {
+    match r.restore(&snapshot, &db, &copy, &ctx(8)).await {
         Err(PortError::Conflict(m)) => assert!(m.contains("existing database"), "{m}"),
         other => panic!("restoring over the existing database must be refused: {other:?}"),
     }
-    match r.restore("no-such-snapshot", &format!("{db}-other")).await {
-        Err(e) => assert!(
-            e.detail().contains("rds:RestoreDBInstanceFromDBSnapshot"),
-            "{e:?}"
-        ),
+    match r
+        .restore("no-such-snapshot", &format!("{db}-other"), &copy, &ctx(9))
+        .await
+    {
+        Err(e) => {
+            assert!(
+                e.detail().contains("rds:RestoreDBInstanceFromDBSnapshot"),
+                "{e:?}"
+            );
+            assert!(
+                !matches!(e, PortError::OutcomeUnknown(_)),
+                "AWS's definite refusal (4xx) is a failure, not an unknown outcome: {e:?}"
+            );
+        }
         Ok(s) => panic!("a missing snapshot must fail: {s}"),
     }
+    assert_eq!(
+        calls(&metrics, "rds:RestoreDBInstanceFromDBSnapshot"),
+        2,
+        "each restore sent once; the one over the existing database never left opsdeck"
+    );
+}
+
+/// A restore lands in the source database's network with its settings, not in the default VPC:
+/// the new instance is read back from moto and checked attribute by attribute.
+#[tokio::test]
+async fn a_restore_copies_the_source_databases_network_and_settings() {
+    let moto = moto_url();
+    let s = seeders(&moto).await;
+    let db = unique("db");
+    let (vpc, subnets) = default_subnets(&moto).await;
+    let sg = security_group(&moto, &vpc, &unique("sg")).await;
+    let subnet_group = unique("subnets");
+    s.rds
+        .create_db_subnet_group()
+        .db_subnet_group_name(&subnet_group)
+        .db_subnet_group_description("Conflicto's database subnets")
+        .set_subnet_ids(Some(subnets))
+        .send()
+        .await
+        .expect("subnet group");
+    let params = unique("pg16");
+    s.rds
+        .create_db_parameter_group()
+        .db_parameter_group_name(&params)
+        .db_parameter_group_family("postgres16")
+        .description("Conflicto's parameters")
+        .send()
+        .await
+        .expect("parameter group");
+    s.rds
+        .create_db_instance()
+        .db_instance_identifier(&db)
+        .db_instance_class("db.m6g.large")
+        .engine("postgres")
+        .allocated_storage(100)
+        .storage_type("io1")
+        .iops(3000)
+        .multi_az(true)
+        .db_subnet_group_name(&subnet_group)
+        .vpc_security_group_ids(&sg)
+        .db_parameter_group_name(&params)
+        .master_username("conflicto")
+        .master_user_password("not-a-real-password")
+        .send()
+        .await
+        .expect("source instance");
+    let snapshot = format!("{db}-snap");
+    s.rds
+        .create_db_snapshot()
+        .db_instance_identifier(&db)
+        .db_snapshot_identifier(&snapshot)
+        .send()
+        .await
+        .expect("snapshot");
+    let mut cfg = settings(&moto);
+    cfg.db_instance = Some(db.clone());
+    let (r, _) = reader(&cfg, CallLimits::default(), "Average").await;
+    let copy = r.restore_copy().await.expect("the source's settings");
+    assert_eq!(copy.source_instance, db);
+    assert_eq!(copy.subnet_group.as_deref(), Some(subnet_group.as_str()));
+    assert_eq!(copy.security_groups, vec![sg.clone()]);
+    assert_eq!(copy.parameter_group.as_deref(), Some(params.as_str()));
+    assert_eq!(copy.instance_class.as_deref(), Some("db.m6g.large"));
+    assert!(copy.multi_az);
+    assert_eq!(copy.storage_type.as_deref(), Some("io1"));
+
+    let new = format!("{db}-recovery");
+    let ctx = ExecutionContext {
+        request_id: 42,
+        requester: "Ada Admin".into(),
+        token: None,
+    };
+    r.restore(&snapshot, &new, &copy, &ctx)
+        .await
+        .expect("restore");
+    let got = s
+        .rds
+        .describe_db_instances()
+        .db_instance_identifier(&new)
+        .send()
+        .await
+        .expect("the new instance");
+    let i = &got.db_instances()[0];
+    assert_eq!(
+        i.db_subnet_group().and_then(|g| g.db_subnet_group_name()),
+        Some(subnet_group.as_str()),
+        "in the source's subnets"
+    );
+    let groups: Vec<&str> = i
+        .vpc_security_groups()
+        .iter()
+        .filter_map(|g| g.vpc_security_group_id())
+        .collect();
+    assert_eq!(
+        groups,
+        vec![sg.as_str()],
+        "behind the source's security group"
+    );
+    assert_eq!(
+        i.db_parameter_groups()
+            .first()
+            .and_then(|g| g.db_parameter_group_name()),
+        Some(params.as_str())
+    );
+    assert_eq!(i.db_instance_class(), Some("db.m6g.large"));
+    assert_eq!(i.multi_az(), Some(true));
+    assert_eq!(i.storage_type(), Some("io1"));
+    assert_eq!(i.deletion_protection(), Some(true));
+    // moto neither reports PubliclyAccessible nor applies a false override (it copies only
+    // truthy ones): `exactly_once.rs` checks that the request sends PubliclyAccessible=false.
+    let tags: Vec<(String, String)> = i
+        .tag_list()
+        .iter()
+        .map(|t| {
+            (
+                t.key().unwrap_or_default().to_owned(),
+                t.value().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    for (k, v) in [
+        ("opsdeck-request", "42"),
+        ("opsdeck-requester", "Ada Admin"),
+        ("opsdeck-restored-from", db.as_str()),
+    ] {
+        assert!(
+            tags.contains(&(k.to_owned(), v.to_owned())),
+            "tag {k}={v} in {tags:?}"
+        );
+    }
+}
+
+/// A security group in `vpc` (EC2 over plain HTTP, as `default_subnets` does); its id.
+async fn security_group(moto: &str, vpc: &str, name: &str) -> String {
+    let body = reqwest::Client::new()
+        .post(format!("{moto}/"))
+        .header(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0",
+        )
+        .form(&[
+            ("Action", "CreateSecurityGroup"),
+            ("Version", "2016-11-15"),
+            ("GroupName", name),
+            ("GroupDescription", "Conflicto's database"),
+            ("VpcId", vpc),
+        ])
+        .send()
+        .await
+        .expect("moto ec2:CreateSecurityGroup")
+        .text()
+        .await
+        .expect("body");
+    regex::Regex::new(r"<groupId>(sg-[0-9a-f]+)</groupId>")
+        .expect("regex")
+        .captures(&body)
+        .map(|c| c[1].to_owned())
+        .unwrap_or_else(|| panic!("a security group id in {body}"))
 }

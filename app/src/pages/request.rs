@@ -209,8 +209,27 @@ fn Request(
             </ol>
         </section>
     });
+    // A restore lists what it will send, so approvers approve exactly that.
+    let restore_settings = match &r.action {
+        crate::domain::actions::Action::Restore {
+            copy: Some(copy), ..
+        } => {
+            let rows = copy
+                .settings()
+                .into_iter()
+                .map(|(what, value)| view! { <dt>{what}</dt><dd class="mono wrap">{value}</dd> })
+                .collect_view();
+            Some(view! {
+                <section class="panel" data-panel="restore-settings">
+                    <h2>"What the new database gets"</h2>
+                    <dl class="settings-list">{rows}</dl>
+                </section>
+            })
+        }
+        _ => None,
+    };
     view! {
-        <h1>{format!("Request {} — {}", r.id, r.action.describe())}</h1>
+        <h1 class="wrap">{format!("Request {} — {}", r.id, r.action.describe())}</h1>
         <p class="request-head"><StateBadge state=r.state /> " on " <b>{r.env.to_string()}</b> " · asked by " {format!("{} (#{})", r.requester, r.requester_id)} " · " {format::datetime(r.requested_at)}</p>
         {outcome}
         <section class="panel">
@@ -225,6 +244,7 @@ fn Request(
             )}</p>
             {r.result.clone().map(|res| view! { <p class="verdict">{res}</p> })}
         </section>
+        {restore_settings}
         {decision_forms}
         {verify_form}
         {reviewed}

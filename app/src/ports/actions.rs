@@ -96,15 +96,27 @@ pub trait Execution: Send {
     ) -> Result<(), PortError>;
 }
 
+/// What an execution is for: the request (tagged on what it creates), who asked, and the
+/// approver's GitHub token for actions GitHub must record as a person's (rollback).
+pub struct ExecutionContext {
+    pub request_id: i64,
+    pub requester: String,
+    pub token: Option<UserToken>,
+}
+
 #[async_trait::async_trait]
 pub trait ActionExecutor: Send + Sync {
-    /// Carry `action` out on `env`; AWS's or GitHub's answer in words. `token`: the approver's
-    /// GitHub token, for actions GitHub must record as a person's (rollback).
+    /// Complete an action when it is requested, with what it will copy from the environment (a
+    /// restore's network and settings), so approvers see exactly what will be sent.
+    async fn prepare(&self, env: &EnvName, action: Action) -> Result<Action, PortError>;
+
+    /// Carry `action` out on `env`, once; AWS's or GitHub's answer in words. An answer that leaves
+    /// the outcome open is [`PortError::OutcomeUnknown`].
     async fn execute(
         &self,
         env: &EnvName,
         action: &Action,
-        token: Option<UserToken>,
+        ctx: ExecutionContext,
     ) -> Result<String, PortError>;
 
     /// Look at the real state after an outcome became unknown: what is true now, in words.

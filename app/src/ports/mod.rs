@@ -13,7 +13,9 @@ mod probe;
 mod samples;
 mod wall_tokens;
 
-pub use actions::{ActionExecutor, ActionRequests, ClaimedRequest, Execution, NewRequest};
+pub use actions::{
+    ActionExecutor, ActionRequests, ClaimedRequest, Execution, ExecutionContext, NewRequest,
+};
 pub use audit::Audit;
 pub use cloud::{CloudReader, MetricReadings};
 pub use demo::DemoControl;

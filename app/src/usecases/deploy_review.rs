@@ -70,6 +70,10 @@ pub async fn review_deploy(
                 format!("Rejected on GitHub as you: run {run_id} will not deploy.")
             })
         }
+        Err(e @ crate::ports::PortError::OutcomeUnknown(_)) => Err(AppError::Unavailable(format!(
+            "no definite answer from GitHub, so the review may or may not have been recorded: {} — look at the run before reviewing again",
+            e.detail()
+        ))),
         Err(e) => Err(AppError::Forbidden(format!(
             "GitHub did not accept the review: {}",
             e.detail()

@@ -5,7 +5,7 @@ use crate::aws::AwsEnvironment;
 use app::domain::actions::Action;
 use app::domain::EnvName;
 use app::ports::DeployTarget;
-use app::ports::{ActionExecutor, PortError, UserToken};
+use app::ports::{ActionExecutor, ExecutionContext, PortError, UserToken};
 use std::sync::Arc;
 
 pub struct RealExecutor {
@@ -64,12 +64,28 @@ pub async fn rollback(
 
 #[async_trait::async_trait]
 impl ActionExecutor for RealExecutor {
+    async fn prepare(&self, env: &EnvName, action: Action) -> Result<Action, PortError> {
+        Ok(match action {
+            Action::Restore {
+                snapshot,
+                new_instance,
+                ..
+            } => Action::Restore {
+                copy: Some(self.aws(env)?.restore_copy().await?),
+                snapshot,
+                new_instance,
+            },
+            other => other,
+        })
+    }
+
     async fn execute(
         &self,
         env: &EnvName,
         action: &Action,
-        token: Option<UserToken>,
+        ctx: ExecutionContext,
     ) -> Result<String, PortError> {
+        let token = ctx.token.clone();
         match action {
             Action::StopWrites => self.aws(env)?.set_desired(0).await,
             Action::Scale { count } => {
@@ -81,7 +97,18 @@ impl ActionExecutor for RealExecutor {
             Action::Restore {
                 snapshot,
                 new_instance,
-            } => self.aws(env)?.restore(snapshot, new_instance).await,
+                copy: Some(copy),
+            } => {
+                self.aws(env)?
+                    .restore(snapshot, new_instance, copy, &ctx)
+                    .await
+            }
+            // Asked before restores copied their settings: refused rather than restored into AWS's
+            // defaults (possibly a public address).
+            Action::Restore { copy: None, .. } => Err(PortError::Other(
+                "this restore request does not say which network and settings to copy; ask again"
+                    .into(),
+            )),
             Action::Rollback { version } => rollback(self.deploy(env)?, token, version).await,
         }
     }

@@ -8,7 +8,7 @@
 //! executions are held lives in the store, behind the `ActionRequests` port.
 
 use app::domain::actions::{Action, State};
-use app::ports::{ActionExecutor, ActionRequests, PortError, UserTokens};
+use app::ports::{ActionExecutor, ActionRequests, ExecutionContext, PortError, UserTokens};
 use chrono::Utc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,10 +73,14 @@ pub async fn run_one(w: &Worker) -> Result<Option<i64>, PortError> {
         (Action::Rollback { .. }, Some(user)) => w.tokens.token_for(user).await.ok(),
         _ => None,
     };
+    let ctx = ExecutionContext {
+        request_id: id,
+        requester: claim.request().requester.clone(),
+        token,
+    };
     let running = claim.mark_executing().await?;
     let (state, result) =
-        match tokio::time::timeout(EXECUTION_BOUND, w.executor.execute(&env, &action, token)).await
-        {
+        match tokio::time::timeout(EXECUTION_BOUND, w.executor.execute(&env, &action, ctx)).await {
             Ok(Ok(words)) => (State::Succeeded, words),
             // Sent, and no definite answer: it may have happened. Verify; never retry.
             Ok(Err(PortError::OutcomeUnknown(why))) => (State::OutcomeUnknown, why),

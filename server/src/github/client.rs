@@ -152,7 +152,10 @@ impl GithubClient {
         })
     }
 
-    /// POST as the person: their token, never the server's.
+    /// POST as the person: their token, never the server's. A POST changes something on GitHub,
+    /// so it is sent once (reqwest never retries) and an answer that leaves the outcome open — no
+    /// answer in time, a connection lost after sending, a 5xx — is `OutcomeUnknown`; only GitHub's
+    /// definite refusal (4xx) or a connection that never opened is a failure.
     pub async fn post_as(
         &self,
         op: &str,
@@ -161,14 +164,34 @@ impl GithubClient {
         body: &serde_json::Value,
     ) -> Result<bytes::Bytes, PortError> {
         self.metrics.upstream_call("github", op);
-        let resp = self
+        let unknown = |why: String| {
+            PortError::OutcomeUnknown(format!(
+                "{op}: {why}; GitHub may or may not have done it — verify the real state"
+            ))
+        };
+        let resp = match self
             .request(Method::POST, url, Some(&token.0))
             .json(body)
             .send()
             .await
-            .map_err(|e| transport(op, &e))?;
-        if resp.status().is_success() {
-            resp.bytes().await.map_err(|e| transport(op, &e))
+        {
+            Ok(resp) => resp,
+            Err(e) if e.is_connect() => {
+                return Err(PortError::Unavailable(format!(
+                    "{op}: could not connect to GitHub, nothing was sent ({e})"
+                )))
+            }
+            Err(e) if e.is_timeout() => {
+                return Err(unknown("no answer within the time limit".into()))
+            }
+            Err(e) => return Err(unknown(format!("the connection failed under way ({e})"))),
+        };
+        let status = resp.status();
+        if status.is_success() {
+            // Accepted: an answer body that cannot be read does not undo that.
+            Ok(resp.bytes().await.unwrap_or_default())
+        } else if status.is_server_error() {
+            Err(unknown(format!("GitHub answered HTTP {}", status.as_u16())))
         } else {
             Err(refusal(op, resp).await)
         }

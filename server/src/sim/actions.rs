@@ -5,20 +5,48 @@
 
 use super::SimWorld;
 use app::domain::actions::Action;
+use app::domain::actions::RestoreCopy;
 use app::domain::{EnvName, Fault};
-use app::ports::{ActionExecutor, DemoControl, DeploySource, PortError, UserToken};
+use app::ports::{
+    ActionExecutor, DemoControl, DeploySource, ExecutionContext, PortError, UserToken,
+};
 use std::sync::Arc;
 
 pub struct SimExecutor(pub Arc<SimWorld>);
 
 #[async_trait::async_trait]
 impl ActionExecutor for SimExecutor {
+    async fn prepare(&self, env: &EnvName, action: Action) -> Result<Action, PortError> {
+        Ok(match action {
+            Action::Restore {
+                snapshot,
+                new_instance,
+                ..
+            } => Action::Restore {
+                snapshot,
+                new_instance,
+                // What the simulated database would give: its network and settings.
+                copy: Some(RestoreCopy {
+                    source_instance: format!("conflicto-{env}"),
+                    subnet_group: Some(format!("conflicto-{env}-db")),
+                    security_groups: vec![format!("sg-conflicto-{env}-db")],
+                    parameter_group: Some("conflicto-postgres16".into()),
+                    instance_class: Some("db.t3.medium".into()),
+                    multi_az: env.as_str() == "prod",
+                    storage_type: Some("gp3".into()),
+                }),
+            },
+            other => other,
+        })
+    }
+
     async fn execute(
         &self,
         env: &EnvName,
         action: &Action,
-        token: Option<UserToken>,
+        ctx: ExecutionContext,
     ) -> Result<String, PortError> {
+        let token = ctx.token;
         let w = &self.0;
         let cloud = w
             .cloud(env)
@@ -56,6 +84,7 @@ impl ActionExecutor for SimExecutor {
             Action::Restore {
                 snapshot,
                 new_instance,
+                ..
             } => Ok(format!(
                 "RDS is restoring {snapshot} into {new_instance} (status creating)"
             )),

@@ -15,11 +15,56 @@ pub enum Action {
     Scale { count: u32 },
     /// Force a new deployment of the ECS service.
     Restart,
-    /// Restore the database from `snapshot` into a new instance `new_instance`.
+    /// Restore the database from `snapshot` into a new instance `new_instance`, copying the
+    /// existing database's network and settings (`copy`, read when the request is made, so what
+    /// approvers see is what is sent).
     Restore {
         snapshot: String,
         new_instance: String,
+        #[serde(default)]
+        copy: Option<RestoreCopy>,
     },
+}
+
+/// What a restore copies from the environment's database, so the new instance is reachable by the
+/// application and not by the internet. Always sent besides: not publicly accessible, deletion
+/// protection on, and tags naming the opsdeck request and its requester.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreCopy {
+    /// The database it was read from.
+    pub source_instance: String,
+    pub subnet_group: Option<String>,
+    pub security_groups: Vec<String>,
+    pub parameter_group: Option<String>,
+    pub instance_class: Option<String>,
+    pub multi_az: bool,
+    pub storage_type: Option<String>,
+}
+
+impl RestoreCopy {
+    /// Each setting as (what, value), as the request page lists them before approval.
+    pub fn settings(&self) -> Vec<(&'static str, String)> {
+        let or_default = |v: &Option<String>| v.clone().unwrap_or_else(|| "(AWS default)".into());
+        vec![
+            ("Copied from", self.source_instance.clone()),
+            ("DB subnet group", or_default(&self.subnet_group)),
+            (
+                "VPC security groups",
+                if self.security_groups.is_empty() {
+                    "(AWS default)".into()
+                } else {
+                    self.security_groups.join(", ")
+                },
+            ),
+            ("Parameter group", or_default(&self.parameter_group)),
+            ("Instance class", or_default(&self.instance_class)),
+            ("Multi-AZ", if self.multi_az { "yes" } else { "no" }.into()),
+            ("Storage type", or_default(&self.storage_type)),
+            ("Publicly accessible", "no".into()),
+            ("Deletion protection", "on".into()),
+            ("Tags", "opsdeck-request, opsdeck-requester".into()),
+        ]
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -98,6 +143,7 @@ impl Action {
             Action::Restore {
                 snapshot,
                 new_instance,
+                ..
             } => {
                 format!("Restore {snapshot} into a new instance {new_instance}")
             }
@@ -125,8 +171,8 @@ impl Action {
         Ok(match kind {
             ActionKind::Rollback => {
                 let v = version.map(str::trim).unwrap_or_default();
-                if !name_ok(v) {
-                    return Err(format!("version {v:?} must be a tag or a commit sha"));
+                if let Some(why) = super::git_ref::problem(v) {
+                    return Err(why);
                 }
                 Action::Rollback {
                     version: v.to_owned(),
@@ -177,6 +223,7 @@ impl Action {
                 Action::Restore {
                     snapshot: snap.to_owned(),
                     new_instance: new.to_owned(),
+                    copy: None,
                 }
             }
         })
@@ -202,6 +249,15 @@ mod tests {
         assert!(f("scale", None, Some("0"), None, None).is_err());
         assert!(f("scale", None, Some("four"), None, None).is_err());
         assert!(f("rollback", Some("v1.4.1; rm -rf /"), None, None, None).is_err());
+        assert!(f("rollback", Some("--orphan"), None, None, None)
+            .unwrap_err()
+            .contains("option"));
+        assert_eq!(
+            f("rollback", Some(" v1.4.1 "), None, None, None),
+            Ok(Action::Rollback {
+                version: "v1.4.1".into()
+            })
+        );
         assert!(f(
             "restore",
             None,

@@ -3,12 +3,13 @@
 //! the policy per kind, and the request's state machine. Storage and execution live elsewhere.
 
 mod action;
+mod git_ref;
 mod ledger;
 mod policy;
 mod review;
 mod view;
 
-pub use action::{Action, ActionKind};
+pub use action::{Action, ActionKind, RestoreCopy};
 pub use ledger::{Decision, Ledger, Outcome, Refusal, State};
 pub use policy::{ChangeSettings, Policy};
 pub use view::{DecisionView, RequestView, Resolution, Signed};

@@ -80,6 +80,11 @@ pub async fn resolve(
             )))
         }
     };
+    if reason.trim().is_empty() {
+        return Err(AppError::BadRequest(
+            "say what you found: the reason is required and goes into the audit log".into(),
+        ));
+    }
     if reason.chars().count() > crate::domain::decision::MAX_COMMENT {
         return Err(AppError::BadRequest(format!(
             "the reason is longer than {} characters",

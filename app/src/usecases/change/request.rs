@@ -56,6 +56,20 @@ pub async fn request(
         existing,
     )
     .map_err(AppError::BadRequest)?;
+    // A restore copies the environment's database settings: read now, shown to approvers, sent.
+    let action = services
+        .executor
+        .prepare(&env, action)
+        .await
+        .map_err(|e| match e {
+            crate::ports::PortError::Conflict(m) | crate::ports::PortError::Other(m) => {
+                AppError::BadRequest(m)
+            }
+            other => AppError::Unavailable(format!(
+                "what the action needs from {env} could not be read: {}",
+                other.detail()
+            )),
+        })?;
     let policy = services.change.policy(action.kind());
     let id = services
         .actions
