@@ -9,6 +9,7 @@ pub mod config;
 pub mod github;
 pub mod live;
 pub mod metrics;
+pub mod notify;
 pub mod probe;
 pub mod router;
 pub mod routes;

@@ -103,7 +103,7 @@ pub async fn start_with(
     let shutdown = CancellationToken::new();
     let user_tokens = wiring::user_tokens(sign_in.github.as_ref(), is_demo, &pool);
     if let Some(n) = settings.notify.clone() {
-        crate::actions::notify::spawn(pool.clone(), n, &mut tasks);
+        crate::notify::spawn(pool.clone(), n, &mut tasks);
     }
     crate::actions::worker::spawn(
         crate::actions::worker::Worker {

@@ -2,5 +2,4 @@
 //! behind. See the migration `action_requests` for the protocol.
 
 pub mod executor;
-pub mod notify;
 pub mod worker;

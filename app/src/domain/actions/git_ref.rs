@@ -1,12 +1,17 @@
 //! Which rollback versions are safe to hand to a workflow: a tag, branch or commit sha that
-//! `git check-ref-format` accepts, and never one starting with `-` — a workflow running
-//! `git checkout ${{ inputs.version }}` would take `--orphan` or `-f` as an option.
+//! `git check-ref-format` accepts, made only of letters, digits and `._/+-`, and never starting
+//! with `-`. A workflow running `git checkout ${{ inputs.version }}` gets the value pasted into its
+//! script: `--orphan` would be an option, `;`, `$(` or a quote would be shell.
 
 /// Why `v` is not a version, in words; `None` when it is one.
 pub fn problem(v: &str) -> Option<String> {
-    let refuse = |why: &str| Some(format!("version {v:?} {why}"));
+    let refuse = |why: &str| {
+        Some(format!(
+            "version {v:?} must be a tag or a commit sha: it {why}"
+        ))
+    };
     if v.is_empty() {
-        return refuse("is empty: give a tag or a commit sha");
+        return refuse("is empty");
     }
     if v.len() > 128 {
         return refuse("is longer than 128 characters");
@@ -19,12 +24,14 @@ pub fn problem(v: &str) -> Option<String> {
     }
     if let Some(c) = v
         .chars()
-        .find(|c| c.is_ascii_control() || !c.is_ascii() || " ~^:?*[\\".contains(*c))
+        .find(|c| !(c.is_ascii_alphanumeric() || "._/+-".contains(*c)))
     {
-        return refuse(&format!("contains {c:?}, which git refuses in a ref"));
+        return refuse(&format!(
+            "contains {c:?} (letters, digits and . _ / + - only)"
+        ));
     }
-    if v.contains("..") || v.contains("@{") || v.contains("//") {
-        return refuse("contains '..', '@{' or '//', which git refuses in a ref");
+    if v.contains("..") || v.contains("//") {
+        return refuse("contains '..' or '//', which git refuses in a ref");
     }
     if v.starts_with('/') || v.ends_with('/') || v.ends_with('.') {
         return refuse("starts or ends with '/' or ends with '.', which git refuses");
@@ -66,6 +73,9 @@ mod tests {
             "HEAD@{1}",
             "a b",
             "v1;rm",
+            "$(id)",
+            "a'b",
+            "x`y`",
             "tag~1",
             "tag^",
             "a:b",
