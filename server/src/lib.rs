@@ -2,6 +2,7 @@
 //! implement the application's ports. `main.rs` only parses the command line.
 
 pub mod actions;
+pub mod audit_head;
 pub mod auth;
 pub mod aws;
 pub mod cli;

@@ -5,17 +5,17 @@
 
 use crate::auth::{self, RouteAccess, SessionStore};
 use crate::routes;
+use crate::routes::security_headers::{CspNonce, SecurityHeaders};
 use crate::state::AppState;
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, HeaderValue, Request};
+use axum::http::Request;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::SessionManagerLayer;
 
@@ -52,6 +52,20 @@ fn wall_may_see(path: &str) -> bool {
     )
 }
 
+/// Sign-in attempts, limited per client address: anyone can make them without a session.
+fn is_sign_in_attempt(req: &Request<Body>) -> bool {
+    let path = req.uri().path();
+    matches!(
+        path,
+        "/signin/demo"
+            | "/auth/oidc/start"
+            | "/auth/oidc/callback"
+            | "/auth/github/start"
+            | "/auth/github/callback"
+            | "/auth/github/connect"
+    ) || (path == "/wall" && req.uri().query().is_some_and(|q| q.contains("token=")))
+}
+
 const ACCESS: RouteAccess = RouteAccess {
     public: is_public,
     no_csrf_token: needs_no_token,
@@ -63,6 +77,10 @@ pub fn build_app(state: AppState, sessions: SessionManagerLayer<SessionStore>) -
     let routes = generate_route_list(App);
     let services = state.services.clone();
     let options = state.leptos.clone();
+    let context = move || {
+        provide_context(services.clone());
+        provide_csp_nonce();
+    };
     // opsdeck's own health sits outside sessions: it must answer even when the session store
     // (the database) does not, and it needs no one to be signed in.
     let ops = Router::new()
@@ -83,37 +101,45 @@ pub fn build_app(state: AppState, sessions: SessionManagerLayer<SessionStore>) -
         .route("/auth/github/start", get(auth::routes::github_start))
         .route("/auth/github/callback", get(auth::routes::github_callback))
         .route("/auth/github/connect", get(auth::routes::github_connect))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(services.clone()),
-            move || shell(options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
         .layer(axum::middleware::from_fn_with_state(
             (state.clone(), ACCESS),
             auth::guard,
         ))
         .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(
+            (
+                state.attempts.clone(),
+                is_sign_in_attempt as auth::attempts::IsAttempt,
+            ),
+            auth::attempts::limit,
+        ))
         .merge(ops)
         .layer(axum::middleware::from_fn_with_state(
             state.origin.clone(),
             routes::same_origin::same_origin,
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
+        .layer(axum::middleware::from_fn_with_state(
+            SecurityHeaders { hsts: state.secure },
+            routes::security_headers::security_headers,
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Give Leptos this response's CSP nonce, so the hydration script it writes carries it.
+fn provide_csp_nonce() {
+    let nonce = use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.extensions.get::<CspNonce>().cloned());
+    if let Some(CspNonce(n)) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(n));
+    }
 }
 
 async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {

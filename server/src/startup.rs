@@ -25,6 +25,8 @@ pub struct Started {
     pub addr: SocketAddr,
     pub hub: Arc<Hub>,
     pub metrics: Arc<Metrics>,
+    /// Failed sign-in attempts not yet written: flushed at shutdown, so none are lost.
+    attempts: (Arc<auth::attempts::Attempts>, PgPool),
     shutdown: CancellationToken,
     server: tokio::task::JoinHandle<()>,
     tasks: JoinSet<()>,
@@ -34,6 +36,7 @@ impl Started {
     /// Stop accepting, end live streams, let open requests finish (at most 5 s), stop pollers.
     pub async fn shutdown(mut self) {
         self.shutdown.cancel();
+        auth::attempts::flush(&self.attempts.1, &self.attempts.0).await;
         self.tasks.shutdown().await;
         if tokio::time::timeout(std::time::Duration::from_secs(5), &mut self.server)
             .await
@@ -99,9 +102,15 @@ pub async fn start_with(
     let session_settings = settings.auth.clone().unwrap_or_else(config::demo_auth);
     let (sessions, session_store) = auth::session_layer(pool.clone(), &session_settings)
         .await
-        .context("creating the session table")?;
+        .context("setting up sessions")?;
+    auth::spawn_sweeper(
+        session_store.clone(),
+        settings.limits.sweep_sessions_every,
+        &mut tasks,
+    );
     let shutdown = CancellationToken::new();
     let user_tokens = wiring::user_tokens(sign_in.github.as_ref(), is_demo, &pool);
+    crate::audit_head::spawn(pool.clone(), settings.audit.publish_head_every, &mut tasks);
     if let Some(n) = settings.notify.clone() {
         crate::notify::spawn(pool.clone(), n, &mut tasks);
     }
@@ -114,8 +123,27 @@ pub async fn start_with(
         },
         &mut tasks,
     );
+    let attempts = auth::attempts::Attempts::new(
+        settings.limits.sign_in_attempts_per_minute,
+        settings.limits.trust_forwarded_for,
+    );
+    auth::attempts::spawn_summaries(
+        pool.clone(),
+        attempts.clone(),
+        settings.limits.failure_summary_every,
+        &mut tasks,
+    );
     let people = Arc::new(crate::store::users::PgPeople::new(pool.clone()));
     let state = AppState {
+        secure: settings
+            .public_url
+            .as_ref()
+            .is_some_and(|u| u.scheme() == "https"),
+        streams: crate::live::StreamSlots::new(
+            settings.limits.max_live_streams,
+            settings.limits.live_streams_per_session,
+        ),
+        attempts: attempts.clone(),
         session_store,
         github: sign_in.github.clone(),
         shutdown: shutdown.clone(),
@@ -169,6 +197,8 @@ pub async fn start_with(
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
+        // The peer's address: sign-in attempts are limited per client.
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         let graceful = axum::serve(listener, app)
             .with_graceful_shutdown(async move { stop.cancelled().await });
         if let Err(e) = graceful.await {
@@ -176,6 +206,7 @@ pub async fn start_with(
         }
     });
     Ok(Started {
+        attempts: (attempts, pool),
         addr,
         hub,
         metrics,

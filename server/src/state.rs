@@ -30,6 +30,12 @@ pub struct AppState {
     pub session_store: SessionStore,
     /// GitHub, when sign-in with GitHub is configured.
     pub github: Option<Arc<auth::github::GithubSignIn>>,
+    /// Sign-in attempts per client, and failed ones counted for the audit log.
+    pub attempts: Arc<auth::attempts::Attempts>,
+    /// opsdeck is reached over HTTPS (`server.public_url`): HSTS is sent.
+    pub secure: bool,
+    /// Live streams open, in all and per session.
+    pub streams: Arc<crate::live::StreamSlots>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

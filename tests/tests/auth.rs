@@ -385,20 +385,49 @@ async fn next_after_sign_in_is_only_ever_a_local_path() {
 
 #[tokio::test]
 async fn sign_ins_and_failures_are_audit_events() {
-    let app = TestApp::builder().interval(FAST).spawn().await;
+    let app = TestApp::builder()
+        .interval(FAST)
+        .configure(|s| s.limits.failure_summary_every = Duration::from_millis(300))
+        .spawn()
+        .await;
     let _ = demo_sign_in(&app.base, "mallory", "/", None).await;
     let pool = app.pool().await;
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT actor, action FROM audit_events ORDER BY id")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+    // Anonymous failures are summarised: who it claimed to be, why, how many.
+    let rows: Vec<(String, String, serde_json::Value)> = opsdeck_tests::wait_until(
+        Duration::from_secs(5),
+        "the failure summary",
+        || async {
+            let rows: Vec<(String, String, serde_json::Value)> =
+                sqlx::query_as("SELECT actor, action, details FROM audit_events ORDER BY id")
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
+            if rows.len() >= 2 {
+                Ok(rows)
+            } else {
+                Err(format!("{rows:?}"))
+            }
+        },
+    )
+    .await;
+    let who: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|(a, b, _)| (a.as_str(), b.as_str()))
+        .collect();
     assert_eq!(
-        rows,
+        who,
         [
-            ("Ada Admin".to_owned(), "sign_in".to_owned()),
-            ("demo:mallory".to_owned(), "sign_in_failed".to_owned())
+            ("Ada Admin", "sign_in"),
+            ("demo:(unknown user)", "sign_in_failed")
         ]
+    );
+    assert_eq!(rows[1].2["count"], 1);
+    assert!(
+        rows[1].2["reasons"][0]
+            .as_str()
+            .is_some_and(|r| r.contains("mallory")),
+        "{}",
+        rows[1].2
     );
 }
 

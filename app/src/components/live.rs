@@ -127,7 +127,16 @@ mod client {
     use wasm_bindgen::{closure::Closure, JsCast};
     use web_sys::{EventSource, MessageEvent};
 
-    const RECONNECT_MS: i32 = 3_000;
+    /// The first wait before opening a new stream; doubled after each failure in a row (a server
+    /// answering 429 to too many streams, or one that is down), at most `RECONNECT_MAX_MS`, with
+    /// jitter so many screens do not come back at the same moment.
+    const RECONNECT_MS: f64 = 3_000.0;
+    const RECONNECT_MAX_MS: f64 = 60_000.0;
+
+    thread_local! {
+        /// Failed connections in a row.
+        static FAILURES: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
 
     pub fn start(feed: LiveFeed, connect_feed: bool) {
         feed.hydrated.set(true);
@@ -162,10 +171,16 @@ mod client {
     }
 
     fn reconnect_later(feed: LiveFeed) {
+        let failures = FAILURES.with(|f| {
+            f.set(f.get().saturating_add(1));
+            f.get()
+        });
+        let backoff = (RECONNECT_MS * 2f64.powi(failures.min(10) as i32 - 1)).min(RECONNECT_MAX_MS);
+        let wait = backoff * (0.75 + 0.5 * js_sys::Math::random());
         let again = Closure::once_into_js(move || connect(feed));
         let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(
             again.unchecked_ref(),
-            RECONNECT_MS,
+            wait as i32,
         );
     }
 
@@ -213,7 +228,10 @@ mod client {
         let _ = source.add_event_listener_with_callback("inbox", on_inbox.as_ref().unchecked_ref());
         on_inbox.forget();
 
-        let on_open = Closure::<dyn FnMut()>::new(move || feed.connected.set(true));
+        let on_open = Closure::<dyn FnMut()>::new(move || {
+            FAILURES.with(|f| f.set(0));
+            feed.connected.set(true);
+        });
         source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         on_open.forget();
 

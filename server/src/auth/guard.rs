@@ -116,29 +116,32 @@ async fn open_wall(state: &AppState, session: &Session, token: &str) -> Response
     }
     let pool = &state.pool;
     match crate::store::wall_tokens::verify(pool, token).await {
-        Ok(Some((id, name))) => match session::sign_in_wall(session, id, &name).await {
-            Ok(()) => {
-                let actor = format!("wall:{name}");
-                let _ =
-                    users::audit(pool, None, &actor, "wall_sign_in", serde_json::json!({})).await;
-                Redirect::to("/wall").into_response()
+        Ok(Some((id, name))) => {
+            // Recorded first: a screen the audit log does not know of is not let in.
+            let actor = format!("wall:{name}");
+            if let Err(e) =
+                users::audit(pool, None, &actor, "wall_sign_in", serde_json::json!({})).await
+            {
+                tracing::error!("recording a wall sign-in failed: {e}");
+                let msg = "the wall sign-in could not be recorded in the audit log (the database did not answer)\n";
+                return (StatusCode::SERVICE_UNAVAILABLE, msg).into_response();
             }
-            Err(e) => {
-                tracing::error!("opening a wall session failed: {e}");
-                let msg = "the wall session could not be stored\n";
-                (StatusCode::SERVICE_UNAVAILABLE, msg).into_response()
+            match session::sign_in_wall(session, id, &name).await {
+                Ok(()) => Redirect::to("/wall").into_response(),
+                Err(e) => {
+                    tracing::error!("opening a wall session failed: {e}");
+                    let msg = "the wall session could not be stored\n";
+                    (StatusCode::SERVICE_UNAVAILABLE, msg).into_response()
+                }
             }
-        },
+        }
         Ok(None) => {
-            let actor = "wall:(unknown token)";
-            let _ = users::audit(
-                pool,
-                None,
-                actor,
+            // Anyone can try tokens: counted and summarised, not an audit event each.
+            state.attempts.failed(
                 "wall_sign_in_failed",
-                serde_json::json!({}),
-            )
-            .await;
+                "wall:(unknown token)",
+                "revoked or mistyped token",
+            );
             let msg = "this wall token is not valid: it was revoked or mistyped\n";
             (StatusCode::UNAUTHORIZED, msg).into_response()
         }

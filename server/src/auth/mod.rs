@@ -2,6 +2,7 @@
 //! Connect and GitHub come next), roles granted by configuration, and the guard every request
 //! passes — sign-in, role and CSRF token checked on the server, never only in the page.
 
+pub mod attempts;
 pub mod demo;
 pub mod github;
 mod guard;
@@ -12,7 +13,7 @@ mod session;
 pub mod token_key;
 
 pub use guard::{guard, RouteAccess};
-pub use session::{session_layer, SessionStore, WallSession};
+pub use session::{session_layer, spawn_sweeper, SessionStore, WallSession};
 
 use crate::config::AuthSettings;
 

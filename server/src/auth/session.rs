@@ -26,8 +26,9 @@ pub async fn session_layer(
     pool: PgPool,
     settings: &AuthSettings,
 ) -> Result<(SessionManagerLayer<SessionStore>, SessionStore), sqlx::Error> {
+    // Its table is created by opsdeck's migrations (`tower_sessions.session`), so serving needs no
+    // DDL and may run as a role that does not own the tables.
     let store = SessionStore::new(pool);
-    store.migrate().await?;
     let idle = time::Duration::seconds(
         i64::try_from(settings.idle_timeout.as_secs())
             .unwrap_or(i64::MAX)
@@ -145,4 +146,22 @@ pub async fn current(
 
 pub async fn sign_out(session: &Session) {
     let _ = session.flush().await;
+}
+
+/// Delete expired sessions every `every`: sessions that idled out or outlived their lifetime, and
+/// sign-ins started at a provider that never came back (those sessions idle out too).
+pub fn spawn_sweeper(
+    store: SessionStore,
+    every: std::time::Duration,
+    tasks: &mut tokio::task::JoinSet<()>,
+) {
+    use tower_sessions::ExpiredDeletion;
+    tasks.spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!("deleting expired sessions failed: {e}");
+            }
+        }
+    });
 }

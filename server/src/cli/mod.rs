@@ -113,9 +113,9 @@ pub fn main() -> ExitCode {
             Command::Migrate { config } => migrate(config).await,
             Command::WallToken { action, config } => wall_token::run(action, config).await,
             Command::Audit {
-                action: AuditAction::Verify,
+                action: AuditAction::Verify { expect_head },
                 config,
-            } => audit::verify(config).await,
+            } => audit::verify(config, expect_head).await,
             Command::Probe {
                 url,
                 count,

@@ -46,6 +46,8 @@ pub fn demo_settings(
         auth: Some(demo_auth()),
         notify: None,
         change: app::domain::actions::ChangeSettings::default(),
+        limits: Limits::default(),
+        audit: AuditSettings::default(),
         github: GithubApiSettings {
             interval: Duration::from_secs(5),
             ..GithubApiSettings::default()

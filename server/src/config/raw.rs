@@ -26,6 +26,29 @@ pub struct RawConfig {
     pub notify: Option<RawNotify>,
     #[serde(default)]
     pub change: RawChange,
+    #[serde(default)]
+    pub limits: RawLimits,
+    #[serde(default)]
+    pub audit: RawAudit,
+}
+
+/// `[limits]`: per-client and overall limits, and housekeeping intervals.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawLimits {
+    pub sign_in_attempts_per_minute: Option<u32>,
+    pub trust_forwarded_for: Option<bool>,
+    pub max_live_streams: Option<u32>,
+    pub live_streams_per_session: Option<u32>,
+    pub failure_summary_every: Option<String>,
+    pub sweep_sessions_every: Option<String>,
+}
+
+/// `[audit]`: publishing the audit log's head.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawAudit {
+    pub publish_head_every: Option<String>,
 }
 
 /// Change-control policy: `[change]` and `[change.policy.<kind>]`.

@@ -5,9 +5,11 @@
 mod cloud;
 mod hub;
 mod poller;
+mod slots;
 mod viewer;
 
 pub use cloud::{initial_clouds, spawn_cloud_pollers, spawn_deploy_pollers};
 pub use hub::{Hub, LiveItem, LiveState, Published, PublishedCloud};
 pub use poller::{empty_snapshot, spawn_pollers, spawn_retention, PollerDeps};
+pub use slots::{Full, Slot, StreamSlots};
 pub use viewer::Viewer;

@@ -6,8 +6,9 @@ use crate::auth::WallSession;
 use crate::live::{LiveItem, Viewer};
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use futures::stream::{self, Stream, StreamExt};
 use std::convert::Infallible;
@@ -66,7 +67,17 @@ pub async fn stream(
     wall: Option<Extension<WallSession>>,
     session: tower_sessions::Session,
     headers: HeaderMap,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Response> {
+    // One client cannot hold thousands of streams: 429 in words, and the page backs off.
+    let slot = state
+        .streams
+        .take(session.id().map(|id| id.to_string()))
+        .map_err(|full| {
+            let mut r = (StatusCode::TOO_MANY_REQUESTS, format!("{full}\n")).into_response();
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+            r
+        })?;
     // A malformed Last-Event-ID is treated as none: the viewer gets everything.
     let last_event_id = headers
         .get("last-event-id")
@@ -85,7 +96,7 @@ pub async fn stream(
         ));
     }
     let viewer = Viewer::new(state.hub.subscribe(), last_event_id, stop.clone());
-    let guard = (state.metrics.viewer(), stop.drop_guard());
+    let guard = (state.metrics.viewer(), stop.drop_guard(), slot);
     // Tell the browser how soon to retry if the stream drops.
     let hello = Event::default()
         .retry(Duration::from_secs(2))
@@ -95,9 +106,9 @@ pub async fn stream(
         Some((Ok(event(&item)), (viewer, guard)))
     });
     let events = stream::once(async move { Ok(hello) }).chain(updates);
-    Sse::new(events).keep_alive(
+    Ok(Sse::new(events).keep_alive(
         KeepAlive::new()
             .interval(Duration::from_secs(15))
             .text("heartbeat"),
-    )
+    ))
 }

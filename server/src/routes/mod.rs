@@ -5,4 +5,5 @@ pub mod audit_export;
 pub mod live;
 pub mod ops;
 pub mod same_origin;
+pub mod security_headers;
 pub mod status;

@@ -84,6 +84,71 @@ pub async fn verify(pool: &PgPool) -> Result<Verdict, sqlx::Error> {
     Ok(Verdict::Intact { events, head })
 }
 
+/// The newest event's id and hash — the head to record outside the database.
+pub async fn head(pool: &PgPool) -> Result<Option<(i64, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")
+        .fetch_optional(pool)
+        .await
+}
+
+/// Whether event `id` is still there with `hash`: what a head recorded earlier expects. `Err`
+/// says in words what is wrong.
+pub async fn check_head(
+    pool: &PgPool,
+    id: i64,
+    hash: &str,
+) -> Result<Result<(), String>, sqlx::Error> {
+    let found: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_events WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(match found {
+        None => Err(format!(
+            "event {id} is missing: events were removed from the end of the log (or the head was not from this log)"
+        )),
+        Some(h) if h != hash => Err(format!(
+            "event {id} has hash {h}, not the recorded {hash}: the log was rewritten"
+        )),
+        Some(_) => Ok(()),
+    })
+}
+
+/// Record the head as an `audit.head` event (so the webhook posts it), unless nothing happened
+/// since the last one; one process at a time. The head recorded, if one was.
+pub async fn publish_head(pool: &PgPool) -> Result<Option<(i64, String)>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    // One replica publishes; the others find the lock taken and skip this round.
+    let mine: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock(7220417003)")
+        .fetch_one(&mut *tx)
+        .await?;
+    if !mine {
+        return Ok(None);
+    }
+    let newest: Option<(i64, String, String)> =
+        sqlx::query_as("SELECT id, hash, action FROM audit_events ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((id, hash, action)) = newest else {
+        return Ok(None);
+    };
+    if action == "audit.head" {
+        return Ok(None); // nothing happened since the last head
+    }
+    append(
+        &mut *tx,
+        Event {
+            user_id: None,
+            actor: "opsdeck",
+            action: "audit.head",
+            environment: None,
+            details: serde_json::json!({"id": id, "hash": hash}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some((id, hash)))
+}
+
 /// Events matching the filter, newest first (`person` and `action` match a part of the text).
 pub async fn search(
     pool: &PgPool,

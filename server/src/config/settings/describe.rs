@@ -135,6 +135,26 @@ impl Settings {
                 );
             }
         }
+        let l = &self.limits;
+        let _ = writeln!(
+            s,
+            "limits: {} sign-in attempts/min per client{}, {} live streams ({} per session), failures summarised every {}, sessions swept every {}",
+            l.sign_in_attempts_per_minute,
+            if l.trust_forwarded_for {
+                " (client = last X-Forwarded-For)"
+            } else {
+                ""
+            },
+            l.max_live_streams,
+            l.live_streams_per_session,
+            humantime::format_duration(l.failure_summary_every),
+            humantime::format_duration(l.sweep_sessions_every),
+        );
+        let _ = writeln!(
+            s,
+            "audit: head published every {}",
+            humantime::format_duration(self.audit.publish_head_every)
+        );
         s
     }
 }

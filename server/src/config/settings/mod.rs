@@ -6,6 +6,7 @@ mod aws;
 mod describe;
 mod environment;
 mod github;
+mod limits;
 mod notify;
 mod server;
 
@@ -13,6 +14,7 @@ pub use auth::{AuthSettings, GithubSignInSettings, OidcSettings};
 pub use aws::{CallLimits, CloudSettings};
 pub use environment::{AwsSettings, DeployWorkflowSettings, EnvironmentSettings};
 pub use github::GithubApiSettings;
+pub use limits::{AuditSettings, Limits};
 pub use notify::{NotifySettings, Templates};
 pub use server::{public_without_sign_in, redact_url, ProbeSettings, ThresholdSettings};
 
@@ -43,4 +45,6 @@ pub struct Settings {
     /// `None`: no notifications.
     pub notify: Option<NotifySettings>,
     pub change: app::domain::actions::ChangeSettings,
+    pub limits: Limits,
+    pub audit: AuditSettings,
 }

@@ -8,6 +8,7 @@ mod aws;
 mod change;
 mod environment;
 mod github;
+mod limits;
 mod notify;
 mod server;
 
@@ -91,9 +92,13 @@ impl Validator {
             .notify
             .and_then(|n| self.notify(n, server.public_url.as_ref()));
         let change = self.change(raw.change);
+        let limits = self.limits(raw.limits);
+        let audit = self.audit(raw.audit);
         // Last: it names other environments, which must all have been read.
         self.tested_first_in(&environments);
         Settings {
+            limits,
+            audit,
             change,
             notify,
             github,
