@@ -469,7 +469,7 @@ async fn the_audit_page_filters_and_exports_for_approvers_only() {
         .starts_with("text/csv"));
     let text = csv.text().await.expect("body");
     assert!(
-        text.starts_with("id,at,actor,action,environment,details,hash\n"),
+        text.starts_with("id,at,actor_user_id,actor,action,environment,details,hash\n"),
         "{text}"
     );
     assert_eq!(
@@ -559,7 +559,7 @@ const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 fn assert_no_cell_is_a_formula(csv: &str) {
     for row in csv_cells(csv) {
-        assert_eq!(row.len(), 7, "{row:?}");
+        assert_eq!(row.len(), 8, "{row:?}");
         for cell in row {
             assert!(
                 !cell.starts_with(FORMULA_STARTS),
@@ -622,10 +622,14 @@ async fn names_a_spreadsheet_would_run_are_defused_in_the_audit_export() {
         .await
         .expect("body");
     assert_no_cell_is_a_formula(&csv);
-    let actors: Vec<String> = csv_cells(&csv)
-        .into_iter()
-        .map(|row| row[2].clone())
-        .collect();
+    let rows = csv_cells(&csv);
+    assert_eq!(rows[0][2..4], ["actor_user_id", "actor"], "the header");
+    let actors: Vec<String> = rows.iter().map(|row| row[3].clone()).collect();
+    // Beside each name its person id: two people may choose the same display name.
+    assert!(
+        rows[1..].iter().all(|row| row[2].parse::<i64>().is_ok()),
+        "{rows:?}"
+    );
     for name in hostile {
         assert!(
             actors.contains(&format!("'{name}")),

@@ -109,17 +109,23 @@ async fn an_approver_approves_the_waiting_deploy_and_the_new_version_goes_live()
     assert!(code == 400 || code == 403, "{code} {body}");
 
     let rows: Vec<(String, String, serde_json::Value)> = sqlx::query_as(
-        "SELECT actor, action, details FROM audit_events WHERE action = 'deploy.review' ORDER BY id",
+        "SELECT actor, action, details FROM audit_events WHERE action LIKE 'deploy.review%' ORDER BY id",
     )
     .fetch_all(&app.pool().await)
     .await
     .expect("audit");
-    assert_eq!(rows.len(), 1, "{rows:?}");
-    assert_eq!(rows[0].0, "Alice Approver");
+    // The review is recorded before it is sent, GitHub's answer after it.
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(
+        (rows[0].0.as_str(), rows[0].1.as_str()),
+        ("Alice Approver", "deploy.review")
+    );
     assert_eq!(rows[0].2["run_id"], run);
     assert_eq!(rows[0].2["decision"], "approve");
     assert_eq!(rows[0].2["comment"], "error rate is flat");
-    assert_eq!(rows[0].2["github"], "accepted");
+    assert_eq!(rows[1].1, "deploy.review.answer");
+    assert_eq!(rows[1].2["run_id"], run);
+    assert_eq!(rows[1].2["github"], "accepted");
 }
 
 /// The simulated rollback workflow: a dispatch starts a run and puts the requested version back,

@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 pub struct AuditEvent {
     pub id: i64,
     pub at: DateTime<Utc>,
+    /// The person, by stable id (two people may choose the same display name); `None` for
+    /// opsdeck itself and for anonymous attempts.
+    pub actor_user_id: Option<i64>,
     pub actor: String,
     pub action: String,
     pub environment: Option<String>,
@@ -57,11 +60,12 @@ pub fn csv_field(s: &str) -> String {
 }
 
 pub fn to_csv(events: &[AuditEvent]) -> String {
-    let mut out = String::from("id,at,actor,action,environment,details,hash\n");
+    let mut out = String::from("id,at,actor_user_id,actor,action,environment,details,hash\n");
     for e in events {
         let row = [
             e.id.to_string(),
             e.at.to_rfc3339(),
+            e.actor_user_id.map(|i| i.to_string()).unwrap_or_default(),
             e.actor.clone(),
             e.action.clone(),
             e.environment.clone().unwrap_or_default(),

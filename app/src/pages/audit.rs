@@ -58,7 +58,7 @@ pub fn AuditPage() -> impl IntoView {
                                     <tr data-event=e.id.to_string()>
                                         <td class="mono">{e.id}</td>
                                         <td class="mono" title=format::datetime(e.at)>{format::datetime(e.at)}</td>
-                                        <td>{e.actor}</td>
+                                        <td>{e.actor} {e.actor_user_id.map(|i| view! { <span class="muted mono">{format!(" #{i}")}</span> })}</td>
                                         <td class="mono">{e.action}</td>
                                         <td>{e.environment.unwrap_or_default()}</td>
                                         <td class="mono audit-details">{e.details.to_string()}</td>

@@ -1,6 +1,6 @@
 //! Reviewing a deploy waiting at GitHub's approval gate, as the signed-in approver with their own
-//! GitHub token: GitHub records the real reviewer and applies its own rules. Every review, and
-//! GitHub's answer to it, is recorded in opsdeck's audit log.
+//! GitHub token: GitHub records the real reviewer and applies its own rules. Every review is
+//! recorded in opsdeck's audit log before it is sent, and GitHub's answer after.
 
 use crate::domain::decision::DecisionForm;
 use crate::domain::{AppError, EnvName, Principal};
@@ -41,25 +41,41 @@ pub async fn review_deploy(
         )));
     }
     let token = services.user_tokens.token_for(who.user_id).await?;
-    let answer = target
-        .source
-        .review(&token, run_id, &ids, approve, &form.comment)
-        .await;
-    let details = serde_json::json!({
+    // The review is recorded before it is sent: if the audit log cannot be written, GitHub is
+    // never asked. GitHub's answer follows as its own event.
+    let intent = serde_json::json!({
         "env": env.as_str(),
         "repository": target.repository,
         "run_id": run_id,
         "decision": decision,
         "comment": form.comment,
         "environment_ids": ids,
+    });
+    services
+        .audit
+        .record(who.user_id, &who.display_name, "deploy.review", intent)
+        .await
+        .map_err(|e| {
+            AppError::Unavailable(format!(
+                "the review could not be recorded in the audit log, so it was not sent to GitHub: {}",
+                e.detail()
+            ))
+        })?;
+    let answer = target
+        .source
+        .review(&token, run_id, &ids, approve, &form.comment)
+        .await;
+    let details = serde_json::json!({
+        "env": env.as_str(),
+        "run_id": run_id,
         "github": match &answer { Ok(()) => "accepted".to_owned(), Err(e) => e.detail().to_owned() },
     });
     if let Err(e) = services
         .audit
-        .record(who.user_id, &who.display_name, "deploy.review", details)
+        .record(who.user_id, &who.display_name, "deploy.review.answer", details)
         .await
     {
-        tracing::error!("recording a deploy review in the audit log failed: {e}");
+        tracing::error!("recording GitHub's answer to a deploy review failed: {e}");
     }
     match answer {
         Ok(()) => {

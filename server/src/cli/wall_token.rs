@@ -35,14 +35,12 @@ pub(super) async fn run(
     store::migrate(&pool).await?;
     match action {
         WallTokenAction::Create { name } => {
-            // Who ran it, by the operating system's account (the CLI has no sign-in).
-            let uid = nix::unistd::getuid();
-            let account = nix::unistd::User::from_uid(uid)
-                .ok()
-                .flatten()
-                .map_or_else(|| format!("uid {uid}"), |u| u.name);
-            let who = format!("cli:{account}");
-            let token = wall_tokens::create(&pool, &name, &who).await?;
+            let who = cli_account();
+            let by = wall_tokens::By {
+                user_id: None,
+                name: &who,
+            };
+            let token = wall_tokens::create(&pool, &name, by).await?;
             println!("wall token {name:?} created. Shown once; open this on the wall screen:");
             println!("  /wall?token={token}");
         }
@@ -61,11 +59,25 @@ pub(super) async fn run(
             }
         }
         WallTokenAction::Revoke { name } => {
-            if !wall_tokens::revoke(&pool, &name).await? {
+            let by = wall_tokens::By {
+                user_id: None,
+                name: &cli_account(),
+            };
+            if !wall_tokens::revoke(&pool, &name, by).await? {
                 anyhow::bail!("no active wall token named {name:?}");
             }
             println!("wall token {name:?} revoked");
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Who ran the command, by the operating system's account (the CLI has no sign-in).
+fn cli_account() -> String {
+    let uid = nix::unistd::getuid();
+    let account = nix::unistd::User::from_uid(uid)
+        .ok()
+        .flatten()
+        .map_or_else(|| format!("uid {uid}"), |u| u.name);
+    format!("cli:{account}")
 }

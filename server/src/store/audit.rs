@@ -167,7 +167,7 @@ pub async fn search(
         })
     };
     let rows = sqlx::query(
-        "SELECT id, at, actor, action, environment, details, hash FROM audit_events
+        "SELECT id, at, actor_user_id, actor, action, environment, details, hash FROM audit_events
           WHERE ($1::text IS NULL OR actor ILIKE $1)
             AND ($2::text IS NULL OR environment = $2 OR details->>'env' = $2)
             AND ($3::text IS NULL OR action ILIKE $3)
@@ -184,6 +184,7 @@ pub async fn search(
         .map(|r| AuditEvent {
             id: r.get("id"),
             at: r.get("at"),
+            actor_user_id: r.get("actor_user_id"),
             actor: r.get("actor"),
             action: r.get("action"),
             environment: r.get("environment"),

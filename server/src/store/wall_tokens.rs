@@ -24,8 +24,46 @@ pub enum WallTokenError {
     Db(#[from] sqlx::Error),
 }
 
-/// Create a token; returns the secret, which is never shown again.
-pub async fn create(pool: &PgPool, name: &str, created_by: &str) -> Result<String, WallTokenError> {
+/// Who changes wall tokens: a person (id and name) or the CLI's operating-system account.
+pub struct By<'a> {
+    pub user_id: Option<i64>,
+    pub name: &'a str,
+}
+
+/// Create a token with its audit event, in one transaction; returns the secret, which is never
+/// shown again. If the audit log cannot be written, no token exists.
+pub async fn create(pool: &PgPool, name: &str, by: By<'_>) -> Result<String, WallTokenError> {
+    let mut tx = pool.begin().await?;
+    let token = insert(&mut tx, name, by.name).await?;
+    audit_change(&mut tx, &by, "wall_token_created", name.trim()).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+async fn audit_change(
+    conn: &mut sqlx::PgConnection,
+    by: &By<'_>,
+    action: &str,
+    name: &str,
+) -> Result<(), sqlx::Error> {
+    super::audit::append(
+        conn,
+        super::audit::Event {
+            user_id: by.user_id,
+            actor: by.name,
+            action,
+            environment: None,
+            details: serde_json::json!({ "name": name }),
+        },
+    )
+    .await
+}
+
+async fn insert(
+    conn: &mut sqlx::PgConnection,
+    name: &str,
+    created_by: &str,
+) -> Result<String, WallTokenError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 64 {
         return Err(WallTokenError::BadName);
@@ -40,7 +78,7 @@ pub async fn create(pool: &PgPool, name: &str, created_by: &str) -> Result<Strin
         .bind(name)
         .bind(hash(&token))
         .bind(created_by)
-        .execute(pool)
+        .execute(conn)
         .await?;
     if inserted.rows_affected() == 0 {
         return Err(WallTokenError::NameTaken(name.to_owned()));
@@ -77,15 +115,22 @@ pub async fn list(pool: &PgPool) -> Result<Vec<WallToken>, sqlx::Error> {
         .collect())
 }
 
-/// Revoke by name; false when there is no such active token.
-pub async fn revoke(pool: &PgPool, name: &str) -> Result<bool, sqlx::Error> {
+/// Revoke by name, with its audit event, in one transaction; false when there is no such active
+/// token.
+pub async fn revoke(pool: &PgPool, name: &str, by: By<'_>) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin().await?;
     let done = sqlx::query(
         "UPDATE wall_tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL",
     )
     .bind(name)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    Ok(done.rows_affected() > 0)
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    audit_change(&mut tx, &by, "wall_token_revoked", name).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// The active token's id and name, if `token` is one.
@@ -140,19 +185,11 @@ impl app::ports::WallTokens for PgWallTokens {
         name: &str,
         by: &app::domain::Principal,
     ) -> Result<String, app::ports::PortError> {
-        let token = create(&self.pool, name, &by.display_name)
-            .await
-            .map_err(port_err)?;
-        let details = serde_json::json!({ "name": name });
-        let _ = super::users::audit(
-            &self.pool,
-            Some(by.user_id),
-            &by.display_name,
-            "wall_token_created",
-            details,
-        )
-        .await;
-        Ok(token)
+        let by = By {
+            user_id: Some(by.user_id),
+            name: &by.display_name,
+        };
+        create(&self.pool, name, by).await.map_err(port_err)
     }
 
     async fn revoke(
@@ -160,7 +197,11 @@ impl app::ports::WallTokens for PgWallTokens {
         name: &str,
         by: &app::domain::Principal,
     ) -> Result<(), app::ports::PortError> {
-        if !revoke(&self.pool, name)
+        let by = By {
+            user_id: Some(by.user_id),
+            name: &by.display_name,
+        };
+        if !revoke(&self.pool, name, by)
             .await
             .map_err(|e| port_err(e.into()))?
         {
@@ -168,15 +209,6 @@ impl app::ports::WallTokens for PgWallTokens {
                 "no active wall token named {name:?}"
             )));
         }
-        let details = serde_json::json!({ "name": name });
-        let _ = super::users::audit(
-            &self.pool,
-            Some(by.user_id),
-            &by.display_name,
-            "wall_token_revoked",
-            details,
-        )
-        .await;
         Ok(())
     }
 }

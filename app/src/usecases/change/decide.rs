@@ -49,7 +49,8 @@ pub async fn verify(services: &Services, who: &Principal, id: i64) -> Result<Str
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no request {id}")))?;
     let found = services.executor.verify(&r.env, &r.action).await?;
-    let _ = services
+    // What was found is only shown once it is on record.
+    services
         .audit
         .record(
             who.user_id,
@@ -57,7 +58,13 @@ pub async fn verify(services: &Services, who: &Principal, id: i64) -> Result<Str
             "action.verify",
             serde_json::json!({"request": id, "found": found}),
         )
-        .await;
+        .await
+        .map_err(|e| {
+            AppError::Unavailable(format!(
+                "the verification could not be recorded in the audit log: {}",
+                e.detail()
+            ))
+        })?;
     Ok(found)
 }
 
