@@ -26,8 +26,13 @@ async fn fresh() -> String {
 }
 
 fn verify(db: &str) -> (i32, String) {
+    verify_with(db, &[])
+}
+
+fn verify_with(db: &str, extra: &[&str]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
         .args(["audit", "verify"])
+        .args(extra)
         .env("DATABASE_URL", db)
         .output()
         .expect("run opsdeck");
@@ -160,4 +165,58 @@ async fn concurrent_writers_keep_one_chain() {
     let (code, out) = verify(&db);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("intact: 40 events"), "{out}");
+}
+
+/// A chain cannot show events removed from its end; a head recorded earlier can. opsdeck records
+/// heads itself (`audit.head` events, posted by the webhook), once per change.
+#[tokio::test]
+async fn truncation_from_the_end_fails_against_a_recorded_head() {
+    let db = fresh().await;
+    let pool = server::store::connect(&secrecy::SecretString::from(db.clone()), 2)
+        .await
+        .expect("connect");
+    server::store::migrate(&pool).await.expect("migrate");
+    for i in 0..3 {
+        server::store::users::audit(&pool, None, "someone", "sign_in", serde_json::json!({"n": i}))
+            .await
+            .expect("audit");
+    }
+    let (id, hash) = server::store::audit::publish_head(&pool)
+        .await
+        .expect("publish")
+        .expect("a head to publish");
+    assert_eq!(
+        server::store::audit::publish_head(&pool).await.expect("again"),
+        None,
+        "nothing happened since: no second head"
+    );
+    let expected = format!("{id}:{hash}");
+    let (code, out) = verify_with(&db, &["--expect-head", &expected]);
+    assert_eq!(code, 0, "{out}");
+    let head_id: i64 = out
+        .split("(head ")
+        .nth(1)
+        .and_then(|h| h.split(':').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the head is printed: {out}"));
+    assert!(head_id > id, "the newest event is the head event itself: {out}");
+
+    // Someone with the owner's powers removes the last events, triggers off.
+    let mut su = sqlx::PgConnection::connect(&db).await.expect("superuser");
+    su.execute(
+        format!(
+            "ALTER TABLE audit_events DISABLE TRIGGER USER; DELETE FROM audit_events WHERE id >= {id}; ALTER TABLE audit_events ENABLE TRIGGER USER"
+        )
+        .as_str(),
+    )
+    .await
+    .expect("truncate");
+    let (code, out) = verify(&db);
+    assert_eq!(code, 0, "the chain alone still holds: {out}");
+    let (code, out) = verify_with(&db, &["--expect-head", &expected]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(&format!("event {id} is missing")), "{out}");
+    let (code, out) = verify_with(&db, &["--expect-head", "nonsense"]);
+    assert_ne!(code, 0);
+    assert!(out.contains("ID:HASH"), "{out}");
 }
