@@ -20,8 +20,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates
  && rm -rf /var/lib/apt/lists/* && useradd --system --uid 10001 opsdeck
 COPY --from=build /src/target/release/opsdeck /usr/local/bin/opsdeck
 COPY --from=build /src/target/site /usr/share/opsdeck/site
-# Listening beyond loopback needs OPSDECK__SERVER__ALLOW_PUBLIC_WITHOUT_SIGN_IN=true until
-# sign-in exists: set it only behind a proxy that authenticates (see README).
+# Listening beyond loopback needs sign-in (`[auth]` in opsdeck.toml); without it, only
+# OPSDECK__SERVER__ALLOW_PUBLIC_WITHOUT_SIGN_IN=true behind a proxy that authenticates (README).
+# Run `opsdeck migrate` once as the database owner; serve as a role that does not own the tables.
 ENV LEPTOS_SITE_ROOT=/usr/share/opsdeck/site \
     OPSDECK__SERVER__LISTEN=0.0.0.0:3000 \
     RUST_LOG=info

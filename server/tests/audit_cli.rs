@@ -177,16 +177,24 @@ async fn truncation_from_the_end_fails_against_a_recorded_head() {
         .expect("connect");
     server::store::migrate(&pool).await.expect("migrate");
     for i in 0..3 {
-        server::store::users::audit(&pool, None, "someone", "sign_in", serde_json::json!({"n": i}))
-            .await
-            .expect("audit");
+        server::store::users::audit(
+            &pool,
+            None,
+            "someone",
+            "sign_in",
+            serde_json::json!({"n": i}),
+        )
+        .await
+        .expect("audit");
     }
     let (id, hash) = server::store::audit::publish_head(&pool)
         .await
         .expect("publish")
         .expect("a head to publish");
     assert_eq!(
-        server::store::audit::publish_head(&pool).await.expect("again"),
+        server::store::audit::publish_head(&pool)
+            .await
+            .expect("again"),
         None,
         "nothing happened since: no second head"
     );
@@ -199,7 +207,10 @@ async fn truncation_from_the_end_fails_against_a_recorded_head() {
         .and_then(|h| h.split(':').next())
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("the head is printed: {out}"));
-    assert!(head_id > id, "the newest event is the head event itself: {out}");
+    assert!(
+        head_id > id,
+        "the newest event is the head event itself: {out}"
+    );
 
     // Someone with the owner's powers removes the last events, triggers off.
     let mut su = sqlx::PgConnection::connect(&db).await.expect("superuser");

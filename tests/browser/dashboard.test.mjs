@@ -11,6 +11,8 @@ const BIN = process.env.OPSDECK_BIN;
 const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
 let server, base, browser;
 const pageErrors = [];
+// Every Content-Security-Policy violation in any page of any test: the last test asserts none.
+const cspViolations = [];
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -40,7 +42,16 @@ async function startDemo(port) {
 
 function watch(page) {
   page.on('pageerror', (e) => pageErrors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text());
+    if (/Content Security Policy|CSP violation/.test(m.text())) cspViolations.push(`${page.url()}: ${m.text()}`);
+  });
+  // The browser's own report of a blocked script, style or frame, from inside the page.
+  page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`);
+    });
+  });
   return page;
 }
 
@@ -215,6 +226,20 @@ test('the wall reconnects by itself after the server restarts', async () => {
   await page.screenshot({ path: SHOTS + 'wall-after-restart.png' });
 });
 
+test('the rollback form offers the chosen environment's last known good version', async () => {
+  const oscar = await personAt('oscar', '/actions');
+  await oscar.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  const card = oscar.locator('article[data-kind="rollback"]');
+  const version = card.locator('input[name="version"]');
+  await card.locator('select[name="env"]').selectOption('dev');
+  const dev = await version.inputValue();
+  await card.locator('select[name="env"]').selectOption('prod');
+  const prod = await version.inputValue();
+  assert.ok(dev && prod && dev !== prod, `dev ${dev} and prod ${prod} differ`);
+  const note = await card.locator('.note.wide').innerText();
+  assert.ok(note.includes(`prod: ${prod.slice(0, 7)}`) && note.includes(`dev: ${dev.slice(0, 7)}`), note);
+});
+
 test('two people: one asks for a rollback, the other approves, both see it run; stopping writes takes prod down', async () => {
   // The restart test before this one leaves reconnect errors behind; this test counts its own.
   pageErrors.length = 0;
@@ -284,4 +309,17 @@ test('two people: one asks for a rollback, the other approves, both see it run; 
   await auditor.locator('table.audit tr[data-event]').first().waitFor();
   await auditor.screenshot({ path: SHOTS + 'audit.png', fullPage: true });
   assert.deepEqual(pageErrors, []);
+});
+
+test('every page works under the Content-Security-Policy', async () => {
+  const pages = ['/', '/env/prod', '/env/dev', '/wall', '/actions', '/audit', '/profile', '/admin/wall-tokens', '/demo', '/requests/1', '/no-such-page'];
+  const ada = await personAt('ada', '/');
+  for (const path of pages) {
+    await ada.goto(base + path);
+    await ada.waitForSelector('html[data-hydrated="true"]', { state: 'attached', timeout: 20_000 });
+  }
+  const signin = watch(await (await browser.newContext()).newPage());
+  await signin.goto(base + '/signin');
+  await signin.waitForSelector('html[data-hydrated="true"]', { state: 'attached', timeout: 20_000 });
+  assert.deepEqual(cspViolations, [], 'no page broke the policy (every test above included)');
 });

@@ -393,10 +393,8 @@ async fn sign_ins_and_failures_are_audit_events() {
     let _ = demo_sign_in(&app.base, "mallory", "/", None).await;
     let pool = app.pool().await;
     // Anonymous failures are summarised: who it claimed to be, why, how many.
-    let rows: Vec<(String, String, serde_json::Value)> = opsdeck_tests::wait_until(
-        Duration::from_secs(5),
-        "the failure summary",
-        || async {
+    let rows: Vec<(String, String, serde_json::Value)> =
+        opsdeck_tests::wait_until(Duration::from_secs(5), "the failure summary", || async {
             let rows: Vec<(String, String, serde_json::Value)> =
                 sqlx::query_as("SELECT actor, action, details FROM audit_events ORDER BY id")
                     .fetch_all(&pool)
@@ -407,9 +405,8 @@ async fn sign_ins_and_failures_are_audit_events() {
             } else {
                 Err(format!("{rows:?}"))
             }
-        },
-    )
-    .await;
+        })
+        .await;
     let who: Vec<(&str, &str)> = rows
         .iter()
         .map(|(a, b, _)| (a.as_str(), b.as_str()))

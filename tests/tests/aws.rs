@@ -300,6 +300,30 @@ async fn load_balancer_panel_shows_state_dns_and_target_counts() {
     }
 }
 
+/// AWS (and moto) answer TargetGroupNotFound for a balancer without target groups: the panel shows
+/// the balancer, sending traffic nowhere — down — rather than an error.
+#[tokio::test]
+async fn a_load_balancer_without_target_groups_is_shown_down_not_as_an_error() {
+    let moto = moto_url();
+    let s = seeders(&moto).await;
+    let name = unique("bare");
+    let (_, subnets) = default_subnets(&moto).await;
+    s.elb
+        .create_load_balancer()
+        .name(&name)
+        .set_subnets(Some(subnets))
+        .send()
+        .await
+        .expect("create load balancer");
+    let mut cfg = settings(&moto);
+    cfg.load_balancer = Some(name.clone());
+    let (r, _) = reader(&cfg, CallLimits::default(), "Average").await;
+    let panel = r.load_balancer().await.expect("the panel, not an error");
+    assert_eq!(panel.name, name);
+    assert!(panel.target_groups.is_empty());
+    assert_eq!(panel.level(), Level::Critical, "nothing receives traffic");
+}
+
 fn datum(
     name: &str,
     dims: &[(&str, &str)],

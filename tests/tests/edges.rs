@@ -34,7 +34,10 @@ fn with_a_second_ada(s: &mut server::config::Settings) {
 
 #[tokio::test]
 async fn a_break_glass_is_reviewed_once_by_someone_told_apart_by_id() {
-    let app = TestApp::builder().configure(with_a_second_ada).spawn().await;
+    let app = TestApp::builder()
+        .configure(with_a_second_ada)
+        .spawn()
+        .await;
     let ada = person(&app, "ada").await;
     let (_, body) = ada
         .request(
@@ -48,11 +51,21 @@ async fn a_break_glass_is_reviewed_once_by_someone_told_apart_by_id() {
         .await;
     let id: i64 = body.trim().parse().expect("id");
     // Ada asked and breaks the glass herself: allowed in an emergency, flagged for review.
-    let (code, body) = ada.decide(&app, id, "break_glass", "rows overwritten now").await;
+    let (code, body) = ada
+        .decide(&app, id, "break_glass", "rows overwritten now")
+        .await;
     assert_eq!(code, 200, "{body}");
     until_state(&app, id, "succeeded", Duration::from_secs(10)).await;
-    let page = app.get(&format!("/requests/{id}")).await.text().await.unwrap();
-    assert!(page.contains("Needs a second person"), "flagged until reviewed");
+    let page = app
+        .get(&format!("/requests/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Needs a second person"),
+        "flagged until reviewed"
+    );
 
     // Another person with the same display name is another person: may review.
     let ada2 = person(&app, "ada2").await;
@@ -65,11 +78,18 @@ async fn a_break_glass_is_reviewed_once_by_someone_told_apart_by_id() {
     );
     let mut codes = [a.0, b.0];
     codes.sort_unstable();
-    assert_eq!(codes, [200, 409], "one review recorded, the other refused: {a:?} {b:?}");
+    assert_eq!(
+        codes,
+        [200, 409],
+        "one review recorded, the other refused: {a:?} {b:?}"
+    );
     let refused = if a.0 == 409 { &a.1 } else { &b.1 };
     assert!(refused.contains("already reviewed"), "{refused}");
     let (code, body) = ada.post(&app, "review_request", &[("id", &id_s)]).await;
-    assert!(code == 403 || code == 409, "the breaker never reviews: {code} {body}");
+    assert!(
+        code == 403 || code == 409,
+        "the breaker never reviews: {code} {body}"
+    );
     let reviews: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM audit_events WHERE action = 'action.reviewed' AND details->>'request' = $1",
     )
@@ -78,7 +98,12 @@ async fn a_break_glass_is_reviewed_once_by_someone_told_apart_by_id() {
     .await
     .unwrap();
     assert_eq!(reviews, 1);
-    let page = app.get(&format!("/requests/{id}")).await.text().await.unwrap();
+    let page = app
+        .get(&format!("/requests/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Break glass reviewed by"), "{page}");
 }
 
@@ -199,8 +224,14 @@ async fn every_response_carries_the_headers_the_browser_enforces() {
     }
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["referrer-policy"], "same-origin");
-    assert!(h["permissions-policy"].to_str().unwrap().contains("camera=()"));
-    assert!(h.get("strict-transport-security").is_none(), "not over plain HTTP");
+    assert!(h["permissions-policy"]
+        .to_str()
+        .unwrap()
+        .contains("camera=()"));
+    assert!(
+        h.get("strict-transport-security").is_none(),
+        "not over plain HTTP"
+    );
     // A second response gets another nonce; JSON and errors carry the headers too.
     let again = app.get("/").await;
     assert_ne!(again.headers()["content-security-policy"], csp.as_str());

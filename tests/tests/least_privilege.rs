@@ -32,7 +32,9 @@ async fn grant_least_privilege(owner_url: &SecretString) {
 async fn serve_works_as_a_role_that_cannot_disable_the_audit_triggers() {
     let owner_url = fresh_database().await;
     let owner = server::store::connect(&owner_url, 2).await.expect("owner");
-    server::store::migrate(&owner).await.expect("the owner migrates");
+    server::store::migrate(&owner)
+        .await
+        .expect("the owner migrates");
     grant_least_privilege(&owner_url).await;
     let mut app_url = url::Url::parse(owner_url.expose_secret()).unwrap();
     app_url.set_username(ROLE).unwrap();
@@ -43,7 +45,10 @@ async fn serve_works_as_a_role_that_cannot_disable_the_audit_triggers() {
     let app = TestApp::builder().database(app_url.clone()).spawn().await;
     let oscar = person(&app, "oscar").await;
     let (code, body) = oscar
-        .request(&app, &[("env", "dev"), ("kind", "restart"), ("reason", "stuck")])
+        .request(
+            &app,
+            &[("env", "dev"), ("kind", "restart"), ("reason", "stuck")],
+        )
         .await;
     assert_eq!(code, 200, "{body}");
     let id: i64 = body.trim().parse().unwrap();
@@ -63,11 +68,17 @@ async fn serve_works_as_a_role_that_cannot_disable_the_audit_triggers() {
         .await
         .unwrap();
     for (what, sql) in [
-        ("switch the triggers off", "ALTER TABLE audit_events DISABLE TRIGGER ALL"),
+        (
+            "switch the triggers off",
+            "ALTER TABLE audit_events DISABLE TRIGGER ALL",
+        ),
         ("delete events", "DELETE FROM audit_events"),
         ("rewrite events", "UPDATE audit_events SET actor = 'nobody'"),
         ("truncate the log", "TRUNCATE audit_events"),
-        ("replay as a replica", "SET session_replication_role = replica"),
+        (
+            "replay as a replica",
+            "SET session_replication_role = replica",
+        ),
     ] {
         let err = sqlx::query(sql).execute(&mut as_app).await;
         assert!(err.is_err(), "the application's role must not {what}");
@@ -86,10 +97,12 @@ async fn a_role_that_cannot_migrate_is_told_to_run_opsdeck_migrate() {
     server::store::migrate(&owner).await.expect("migrate");
     grant_least_privilege(&owner_url).await;
     // A migration this build has and the database does not: forget the newest one.
-    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)")
-        .execute(&owner)
-        .await
-        .unwrap();
+    sqlx::query(
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)",
+    )
+    .execute(&owner)
+    .await
+    .unwrap();
     let mut app_url = url::Url::parse(owner_url.expose_secret()).unwrap();
     app_url.set_username(ROLE).unwrap();
     let pool = server::store::connect(&SecretString::from(app_url.to_string()), 2)

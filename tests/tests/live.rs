@@ -17,6 +17,8 @@ async fn health_only(interval: Duration) -> TestApp {
                 e.aws = None;
                 e.github = None;
             }
+            // One test client plays fifty viewers: above the per-session limit people get.
+            s.limits.live_streams_per_session = 64;
         })
         .spawn()
         .await

@@ -35,7 +35,10 @@ async fn six_hundred_wrong_wall_tokens_are_limited_and_summarised() {
     }
     // 20 a minute: Ada's own sign-in (the test client's) took one; the limit refills one every
     // three seconds, which a slow machine may see once or twice during the loop.
-    assert!((19..=22).contains(&refused), "the first attempts get an answer: {refused}");
+    assert!(
+        (19..=22).contains(&refused),
+        "the first attempts get an answer: {refused}"
+    );
     assert_eq!(limited, 600 - refused, "the rest are limited");
     let wait: u64 = retry_after
         .expect("Retry-After")
@@ -66,7 +69,11 @@ async fn six_hundred_wrong_wall_tokens_are_limited_and_summarised() {
         },
     )
     .await;
-    assert!(rows.len() <= 4, "a few summary rows, not 600: {}", rows.len());
+    assert!(
+        rows.len() <= 4,
+        "a few summary rows, not 600: {}",
+        rows.len()
+    );
     let failed: i64 = rows
         .iter()
         .filter(|(a, _)| a == "wall_sign_in_failed")
@@ -111,11 +118,7 @@ async fn live_streams_are_capped_per_session_and_in_all() {
     let r = open(&app.client).await.unwrap();
     assert_eq!(r.status(), 429, "a fourth stream of one session");
     assert!(r.headers().contains_key("retry-after"));
-    assert!(r
-        .text()
-        .await
-        .unwrap()
-        .contains("close other opsdeck tabs"));
+    assert!(r.text().await.unwrap().contains("close other opsdeck tabs"));
     let (vera, _) = signed_in_client(&app.base, "vera").await;
     for _ in 0..2 {
         let r = open(&vera).await.unwrap();
@@ -124,7 +127,11 @@ async fn live_streams_are_capped_per_session_and_in_all() {
     }
     let r = open(&vera).await.unwrap();
     assert_eq!(r.status(), 429, "the sixth stream in all");
-    assert!(r.text().await.unwrap().contains("maximum of 5 live streams"));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("maximum of 5 live streams"));
     // A closed stream frees its place.
     drop(held.pop());
     let r = wait_until(Duration::from_secs(5), "a freed slot", || async {
@@ -160,11 +167,15 @@ async fn ended_sessions_are_deleted() {
             .unwrap()
     };
     assert!(count().await >= 3, "sessions are stored");
-    wait_until(Duration::from_secs(10), "expired sessions deleted", || async {
-        match count().await {
-            0 => Ok(()),
-            n => Err(format!("{n} sessions left")),
-        }
-    })
+    wait_until(
+        Duration::from_secs(10),
+        "expired sessions deleted",
+        || async {
+            match count().await {
+                0 => Ok(()),
+                n => Err(format!("{n} sessions left")),
+            }
+        },
+    )
     .await;
 }

@@ -72,7 +72,12 @@ pub async fn review_deploy(
     });
     if let Err(e) = services
         .audit
-        .record(who.user_id, &who.display_name, "deploy.review.answer", details)
+        .record(
+            who.user_id,
+            &who.display_name,
+            "deploy.review.answer",
+            details,
+        )
         .await
     {
         tracing::error!("recording GitHub's answer to a deploy review failed: {e}");

@@ -34,15 +34,26 @@ pub(super) async fn read(r: &AwsEnvironment) -> Result<LoadBalancerPanel, PortEr
     };
     let lb = find(r, name).await?;
     let arn = lb.load_balancer_arn().unwrap_or_default();
-    let groups = r
+    // AWS (and moto) answer TargetGroupNotFound for a balancer without target groups: that is an
+    // empty list — a balancer that sends traffic nowhere — not a failure to read the panel.
+    let groups = match r
         .elb
         .describe_target_groups()
         .load_balancer_arn(arn)
         .send()
         .await
-        .map_err(|e| port_error("elasticloadbalancing:DescribeTargetGroups", e))?;
+    {
+        Ok(out) => out.target_groups().to_vec(),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_target_group_not_found_exception()) =>
+        {
+            vec![]
+        }
+        Err(e) => return Err(port_error("elasticloadbalancing:DescribeTargetGroups", e)),
+    };
     let mut target_groups = Vec::new();
-    for g in groups.target_groups() {
+    for g in &groups {
         let group_name = g.target_group_name().unwrap_or_default().to_owned();
         let health = r
             .elb

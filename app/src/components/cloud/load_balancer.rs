@@ -50,12 +50,18 @@ pub fn LoadBalancerCard(
                 <div><dt>"scheme"</dt><dd>{p.scheme.clone().unwrap_or_else(|| "–".into())}</dd></div>
                 <div class="wide"><dt>"DNS name"</dt><dd class="mono">{p.dns_name.clone()}</dd></div>
             </dl>
-            <div class="table-wrap">
-                <table class="compact">
-                    <thead><tr><th>"target group"</th><th>"healthy"</th><th>"not healthy"</th><th>"reasons"</th></tr></thead>
-                    <tbody>{groups}</tbody>
-                </table>
-            </div>
+            {if p.target_groups.is_empty() {
+                view! { <p class="lvl-critical-text" data-no-target-groups=""><span aria-hidden="true">"✖ "</span>"No target groups — nothing receives traffic."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="compact">
+                            <thead><tr><th>"target group"</th><th>"healthy"</th><th>"not healthy"</th><th>"reasons"</th></tr></thead>
+                            <tbody>{groups}</tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
         }
     });
     let dns = dns.map(|d| {

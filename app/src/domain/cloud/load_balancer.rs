@@ -35,16 +35,17 @@ impl TargetGroupHealth {
 }
 
 impl LoadBalancerPanel {
-    /// Down when the balancer is not active, or a group has no healthy target (none registered
-    /// counts: nothing can answer); degraded when some targets are unhealthy or the balancer is
-    /// impaired.
+    /// Down when the balancer is not active, has no target group at all, or a group has no
+    /// healthy target (none registered counts: nothing can answer); degraded when some targets are
+    /// unhealthy or the balancer is impaired.
     pub fn level(&self) -> Level {
         match self.state.as_str() {
             "active" => {}
             "provisioning" | "active_impaired" => return Level::Warning,
             _ => return Level::Critical,
         }
-        let none_healthy = self.target_groups.iter().any(|g| g.healthy == 0);
+        let none_healthy =
+            self.target_groups.is_empty() || self.target_groups.iter().any(|g| g.healthy == 0);
         let some_unhealthy = self.target_groups.iter().any(|g| g.unhealthy > 0);
         if none_healthy {
             Level::Critical
@@ -84,5 +85,7 @@ mod tests {
         assert_eq!(lb("provisioning", vec![]).level(), Level::Warning);
         // Scaled to zero: no targets at all, nothing answers.
         assert_eq!(lb("active", vec![group(0, 0)]).level(), Level::Critical);
+        // No target group at all: nothing receives traffic.
+        assert_eq!(lb("active", vec![]).level(), Level::Critical);
     }
 }
