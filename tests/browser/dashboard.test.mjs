@@ -226,7 +226,7 @@ test('the wall reconnects by itself after the server restarts', async () => {
   await page.screenshot({ path: SHOTS + 'wall-after-restart.png' });
 });
 
-test('the rollback form offers the chosen environment's last known good version', async () => {
+test('the rollback form offers the chosen environment\'s last known good version', async () => {
   const oscar = await personAt('oscar', '/actions');
   await oscar.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
   const card = oscar.locator('article[data-kind="rollback"]');
