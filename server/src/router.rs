@@ -92,6 +92,14 @@ pub fn build_app(state: AppState, sessions: SessionManagerLayer<SessionStore>) -
         .route("/api/v1/status", get(routes::status::status))
         .route("/api/v1/audit.csv", get(routes::audit_export::csv))
         .route("/api/v1/audit.json", get(routes::audit_export::json))
+        .route(
+            "/incidents/{id}/export.md",
+            get(routes::incident_export::markdown),
+        )
+        .route(
+            "/incidents/{id}/export.json",
+            get(routes::incident_export::json),
+        )
         .route("/api/fn/{*name}", get(server_fn).post(server_fn))
         .route("/api/v1/session", get(auth::routes::current))
         .route("/signin/demo", post(auth::routes::demo_sign_in))

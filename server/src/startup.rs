@@ -12,7 +12,7 @@ use crate::state::{leptos_options, AppState};
 use crate::store::PgHealthSamples;
 use crate::wiring;
 use anyhow::Context as _;
-use app::ports::{DemoControl, HealthProber, HealthSamples, Services};
+use app::ports::{Clock, DemoControl, HealthProber, HealthSamples, Services, SystemClock};
 use axum::serve::ListenerExt;
 use sqlx::PgPool;
 use std::net::SocketAddr;
@@ -55,18 +55,30 @@ pub async fn start(
     demo: Option<Arc<dyn DemoControl>>,
     clouds: wiring::Clouds,
 ) -> anyhow::Result<Started> {
-    let tls = tls_config(settings.probe.ca_file.as_deref()).context("setting up TLS for probes")?;
-    let prober: Arc<dyn HealthProber> = Arc::new(HttpProber::new(tls, settings.probe.timeout));
-    start_with(settings, pool, demo, prober, clouds).await
+    start_at(settings, pool, demo, clouds, Arc::new(SystemClock)).await
 }
 
-/// As [`start`], with the prober given (tests inject their own TLS roots this way).
+/// As [`start`], by `clock` (tests move time forward to see escalation steps fall due).
+pub async fn start_at(
+    settings: &Settings,
+    pool: PgPool,
+    demo: Option<Arc<dyn DemoControl>>,
+    clouds: wiring::Clouds,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Started> {
+    let tls = tls_config(settings.probe.ca_file.as_deref()).context("setting up TLS for probes")?;
+    let prober: Arc<dyn HealthProber> = Arc::new(HttpProber::new(tls, settings.probe.timeout));
+    start_with(settings, pool, demo, prober, clouds, clock).await
+}
+
+/// As [`start_at`], with the prober given (tests inject their own TLS roots this way).
 pub async fn start_with(
     settings: &Settings,
     pool: PgPool,
     demo: Option<Arc<dyn DemoControl>>,
     prober: Arc<dyn HealthProber>,
     clouds: wiring::Clouds,
+    clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Started> {
     let samples: Arc<dyn HealthSamples> = Arc::new(PgHealthSamples::new(pool.clone()));
     let metrics = Arc::new(Metrics::new());
@@ -114,12 +126,26 @@ pub async fn start_with(
     if let Some(n) = settings.notify.clone() {
         crate::notify::spawn(pool.clone(), n, &mut tasks);
     }
+    let incidents: Arc<dyn app::ports::incidents::Incidents> =
+        Arc::new(crate::store::incidents::PgIncidents::new(pool.clone()));
     crate::actions::worker::spawn(
         crate::actions::worker::Worker {
             requests: Arc::new(crate::store::actions::PgActions::new(pool.clone())),
             executor: adapters.executor.clone(),
             tokens: user_tokens.clone(),
             hub: hub.clone(),
+            incidents: incidents.clone(),
+            auto_declare: settings.incident.auto_declare,
+        },
+        &mut tasks,
+    );
+    crate::live::incidents::spawn(
+        crate::live::incidents::IncidentWatch {
+            hub: hub.clone(),
+            incidents: incidents.clone(),
+            pool: pool.clone(),
+            settings: settings.incident.clone(),
+            clock: clock.clone(),
         },
         &mut tasks,
     );
@@ -169,6 +195,10 @@ pub async fn start_with(
             actions: Arc::new(crate::store::actions::PgActions::new(pool.clone())),
             executor: adapters.executor,
             change: wiring::change_settings(settings),
+            incidents,
+            incident: settings.incident.clone(),
+            terraform: adapters.terraform,
+            clock,
         },
         oidc: sign_in.oidc,
         auth: match &settings.auth {

@@ -33,6 +33,8 @@ pub struct Adapters {
     pub readers: Vec<(EnvName, Arc<dyn CloudReader>)>,
     pub deploys: Vec<(EnvName, DeployTarget)>,
     pub executor: Arc<dyn ActionExecutor>,
+    /// Terraform's state lock table (real AWS only; the demo has none).
+    pub terraform: Option<Arc<dyn app::ports::TerraformLocks>>,
 }
 
 pub async fn adapters(
@@ -49,6 +51,7 @@ pub async fn adapters(
             readers: aws,
             deploys: deploy_targets(settings, Some(github), metrics)?,
             executor,
+            terraform: None,
         },
         Clouds::Real { credentials } => {
             let deploys = deploy_targets(settings, None, metrics)?;
@@ -57,6 +60,18 @@ pub async fn adapters(
                 response_time_statistic: settings.aws.response_time_statistic.clone(),
                 metrics: metrics.clone(),
                 credentials,
+            };
+            let terraform = match &settings.terraform {
+                Some(t) => Some(Arc::new(
+                    crate::aws::terraform::DynamoLocks::new(
+                        t,
+                        settings.aws.limits,
+                        metrics.clone(),
+                        opts.credentials.clone(),
+                    )
+                    .await,
+                ) as Arc<dyn app::ports::TerraformLocks>),
+                None => None,
             };
             let mut aws = Vec::new();
             for env in &settings.environments {
@@ -75,6 +90,7 @@ pub async fn adapters(
                     deploys: deploys.clone(),
                 }),
                 deploys,
+                terraform,
             }
         }
     })

@@ -7,7 +7,7 @@ use app::ports::{ActionExecutor, DemoControl};
 use secrecy::SecretString;
 use server::config::{demo_settings, Settings};
 use server::sim::SimWorld;
-use server::startup::{start, Clouds};
+use server::startup::{start_at, Clouds};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,6 +23,7 @@ pub struct TestAppBuilder {
     tweaks: Vec<Tweak>,
     clouds: Option<Clouds>,
     executor: Option<Arc<dyn ActionExecutor>>,
+    clock: Arc<dyn app::ports::Clock>,
 }
 
 impl TestApp {
@@ -34,6 +35,7 @@ impl TestApp {
             tweaks: Vec::new(),
             clouds: None,
             executor: None,
+            clock: Arc::new(app::ports::SystemClock),
         }
     }
 }
@@ -73,6 +75,12 @@ impl TestAppBuilder {
     /// Carry approved actions out with `executor`; the panels still read the simulated world.
     pub fn executor(mut self, executor: Arc<dyn ActionExecutor>) -> Self {
         self.executor = Some(executor);
+        self
+    }
+
+    /// opsdeck's clock (escalation steps fall due by it): a [`crate::TestClock`] moves at will.
+    pub fn clock(mut self, clock: Arc<dyn app::ports::Clock>) -> Self {
+        self.clock = clock;
         self
     }
 
@@ -140,11 +148,12 @@ impl TestAppBuilder {
                 (sim, Some(health.clone()))
             }
         };
-        let started = start(
+        let started = start_at(
             &settings,
             pool,
             Some(health.clone() as Arc<dyn DemoControl>),
             clouds,
+            self.clock,
         )
         .await
         .expect("start opsdeck");

@@ -14,6 +14,7 @@ use opsdeck_tests::aws::{
     calls, default_subnets, moto_url, reader, seeders, settings, unique, Seeders,
 };
 use server::config::CallLimits;
+use std::sync::Arc;
 
 /// A cluster with a service of `desired` tasks whose task definition runs `image`.
 async fn seed_service(s: &Seeders, cluster: &str, service: &str, image: &str, desired: i32) {
@@ -818,4 +819,90 @@ async fn security_group(moto: &str, vpc: &str, name: &str) -> String {
         .captures(&body)
         .map(|c| c[1].to_owned())
         .unwrap_or_else(|| panic!("a security group id in {body}"))
+}
+
+/// Terraform's S3-backend lock table, against moto's DynamoDB: no item, no lock; the item a
+/// running `terraform apply` writes is read back with who holds it and the id to force-unlock.
+#[tokio::test]
+async fn the_terraform_state_lock_is_read_from_its_dynamodb_table() {
+    use app::ports::TerraformLocks;
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
+        ScalarAttributeType,
+    };
+    let moto = moto_url();
+    let ddb = aws_sdk_dynamodb::Client::new(&opsdeck_tests::aws::sdk_config(&moto).await);
+    let table = unique("tflocks");
+    ddb.create_table()
+        .table_name(&table)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("LockID")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("LockID")
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .expect("create the lock table");
+    let state = "conflicto-tfstate/iac/environments/prod/terraform.tfstate";
+    let cfg = server::config::TerraformSettings {
+        region: "us-east-1".into(),
+        table: table.clone(),
+        state: state.into(),
+        endpoint_url: Some(moto.parse().unwrap()),
+    };
+    let metrics = Arc::new(server::metrics::Metrics::new());
+    let locks = server::aws::terraform::DynamoLocks::new(
+        &cfg,
+        CallLimits::default(),
+        metrics.clone(),
+        Some(opsdeck_tests::aws::credentials()),
+    )
+    .await;
+    assert_eq!(locks.lock().await.expect("read"), None, "no lock held");
+
+    let info = serde_json::json!({
+        "ID": "8c1b4f5e-21b6-f7a4-2f47-2a1e0b0d9b11", "Operation": "OperationTypeApply",
+        "Who": "priya@build-runner-7", "Version": "1.9.8",
+        "Created": "2026-12-02T06:58:11.123Z", "Path": state, "Info": ""
+    });
+    ddb.put_item()
+        .table_name(&table)
+        .item("LockID", AttributeValue::S(state.into()))
+        .item("Info", AttributeValue::S(info.to_string()))
+        .send()
+        .await
+        .expect("a held lock");
+    let held = locks.lock().await.expect("read").expect("a lock");
+    assert_eq!(held.id, "8c1b4f5e-21b6-f7a4-2f47-2a1e0b0d9b11");
+    assert_eq!(held.who, "priya@build-runner-7");
+    assert_eq!(held.operation, "OperationTypeApply");
+    assert_eq!(held.path, state);
+    assert!(held.created.is_some());
+    assert_eq!(calls(&metrics, "dynamodb:GetItem"), 2);
+
+    let missing = server::config::TerraformSettings {
+        table: "no-such-table".into(),
+        ..cfg
+    };
+    let locks = server::aws::terraform::DynamoLocks::new(
+        &missing,
+        CallLimits::default(),
+        metrics,
+        Some(opsdeck_tests::aws::credentials()),
+    )
+    .await;
+    match locks.lock().await {
+        Err(e) => assert!(e.detail().contains("no-such-table"), "{e:?}"),
+        Ok(l) => panic!("a missing table is an error in words, not {l:?}"),
+    }
 }

@@ -430,3 +430,50 @@ async fn the_panel_knows_the_last_good_version_the_gate_and_what_went_through_de
         "the commit author when GitHub knows no user"
     );
 }
+
+/// "What changed recently" in the infrastructure: commits to the configured path since a time,
+/// read with the server's token, as GitHub's list-commits reference shows them.
+#[tokio::test]
+async fn commits_to_the_infrastructure_path_are_listed_with_who_and_when() {
+    let server = MockServer::start().await;
+    let since = chrono::Utc::now() - chrono::Duration::hours(24);
+    Mock::given(method("GET"))
+        .and(path(format!("/repos/{REPO}/commits")))
+        .and(query_param("path", "iac/environments/prod"))
+        .and(query_param(
+            "since",
+            since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        ))
+        .and(header("authorization", "Bearer server-token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([{
+            "sha": "7638417db6d59f3c431d3e1f261cc637155684cd",
+            "html_url": "https://github.com/tristanl-slalom/conflicto/commit/7638417db6d59f3c431d3e1f261cc637155684cd",
+            "commit": {
+                "author": {"name": "Priya", "email": "priya@example.com", "date": "2026-12-01T18:02:11Z"},
+                "message": "prod: raise the ALB idle timeout\n\nThe exports time out at 60 s."
+            },
+            "author": {"login": "priya", "id": 7}
+        }])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let commits = repo(&server)
+        .commits_touching("iac/environments/prod", since)
+        .await
+        .expect("commits");
+    assert_eq!(commits.len(), 1);
+    let c = &commits[0];
+    assert_eq!(
+        c.message, "prod: raise the ALB idle timeout",
+        "the first line"
+    );
+    assert_eq!(c.author, "priya");
+    assert_eq!(
+        c.at.map(|t| t.to_rfc3339()),
+        Some("2026-12-01T18:02:11+00:00".into())
+    );
+    assert!(c
+        .url
+        .as_deref()
+        .is_some_and(|u| u.ends_with("7638417db6d59f3c431d3e1f261cc637155684cd")));
+}

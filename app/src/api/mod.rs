@@ -6,6 +6,7 @@ mod audit;
 mod dashboard;
 mod demo;
 mod deploys;
+mod incidents;
 mod profile;
 mod session;
 mod wall_tokens;
@@ -19,8 +20,15 @@ pub use actions::{
 };
 pub use audit::{get_audit, GetAudit};
 pub use dashboard::{get_dashboard, get_env_detail, GetDashboard, GetEnvDetail};
-pub use demo::{get_demo_faults, set_demo_fault, GetDemoFaults, SetDemoFault};
+pub use demo::{
+    get_demo_faults, set_demo_fault, start_incident_scenario, GetDemoFaults, SetDemoFault,
+    StartIncidentScenario,
+};
 pub use deploys::{review_deploy, ReviewDeploy};
+pub use incidents::{
+    change_incident, declare_incident, dismiss_proposal, get_incident, get_incidents,
+    ChangeIncident, DeclareIncident, DismissProposal, GetIncident, GetIncidents,
+};
 pub use profile::{get_profile, GetProfile, Profile};
 pub use session::{get_session, get_sign_in_options, GetSession, GetSignInOptions, SignInOptions};
 pub use wall_tokens::{

@@ -25,6 +25,7 @@ pub fn Header(#[prop(optional)] demo: bool) -> impl IntoView {
             <nav>
                 <a href="/">"Dashboard"</a>
                 <a href="/wall">"Wall"</a>
+                <a href="/incidents">"Incidents"</a>
                 <a href="/actions">
                     "Actions"
                     {move || feed.pending.get().filter(|n| *n > 0).map(|n| view! {
@@ -47,5 +48,6 @@ pub fn Header(#[prop(optional)] demo: bool) -> impl IntoView {
             {live}
             <super::session::SessionBadge />
         </header>
+        <super::incident::IncidentStrip />
     }
 }

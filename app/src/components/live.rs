@@ -2,6 +2,8 @@
 //! snapshots override what the page was rendered with, plus a ticking clock for data ages.
 //! On the server it is inert; in the browser it connects after hydration and reconnects forever.
 
+use crate::domain::in_flight::OpenRequest;
+use crate::domain::incident::IncidentsLive;
 use crate::domain::{CloudSnapshot, Dashboard, EnvSnapshot};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -14,6 +16,10 @@ pub struct LiveFeed {
     pub clouds: RwSignal<Vec<CloudSnapshot>>,
     /// Action requests waiting for a decision (once the stream said).
     pub pending: RwSignal<Option<u32>>,
+    /// Requests waiting, running or with an unknown outcome (once the stream said).
+    pub in_flight: RwSignal<Option<Vec<OpenRequest>>>,
+    /// Open incidents and proposals: from the page's data, then the stream.
+    pub incidents: RwSignal<Option<IncidentsLive>>,
     pub connected: RwSignal<bool>,
     /// The session ended (signed out, expired, wall token revoked): retrying will not help.
     pub signed_out: RwSignal<bool>,
@@ -33,7 +39,24 @@ impl LiveFeed {
         for update in self.clouds.get() {
             base.apply_cloud(update);
         }
+        if let Some(live) = self.incidents.get().filter(|l| l.seq >= base.incidents.seq) {
+            base.incidents = live;
+        }
+        if let Some(open) = self.in_flight.get() {
+            base.in_flight = open;
+        }
         base
+    }
+
+    /// What the page was rendered with about incidents, unless the stream brought newer.
+    pub fn seed_incidents(&self, from_page: &IncidentsLive) {
+        let newer = self
+            .incidents
+            .get_untracked()
+            .is_none_or(|l| l.seq < from_page.seq);
+        if newer {
+            self.incidents.set(Some(from_page.clone()));
+        }
     }
 
     /// Align the browser's clock with the server's, from a page's `generated_at`. The browser's
@@ -90,6 +113,8 @@ pub fn provide_live_feed() {
         updates: RwSignal::new(Vec::new()),
         clouds: RwSignal::new(Vec::new()),
         pending: RwSignal::new(None),
+        in_flight: RwSignal::new(None),
+        incidents: RwSignal::new(None),
         connected: RwSignal::new(false),
         signed_out: RwSignal::new(false),
         hydrated: RwSignal::new(false),
@@ -121,7 +146,7 @@ pub fn use_live_feed() -> LiveFeed {
 
 #[cfg(feature = "hydrate")]
 mod client {
-    use super::{local_now, LiveFeed};
+    use super::{local_now, IncidentsLive, LiveFeed, OpenRequest};
     use crate::domain::{CloudSnapshot, EnvSnapshot};
     use leptos::prelude::*;
     use wasm_bindgen::{closure::Closure, JsCast};
@@ -216,17 +241,34 @@ mod client {
         listen::<EnvSnapshot>(&source, "env", feed.updates, feed);
         listen::<CloudSnapshot>(&source, "cloud", feed.clouds, feed);
         let on_inbox = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            let n = ev
+            let Some(v) = ev
                 .data()
                 .as_string()
                 .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-                .and_then(|v| v["pending"].as_u64());
-            if let Some(n) = n {
+            else {
+                return;
+            };
+            if let Some(n) = v["pending"].as_u64() {
                 feed.pending.set(Some(u32::try_from(n).unwrap_or(u32::MAX)));
+            }
+            if let Ok(open) = serde_json::from_value::<Vec<OpenRequest>>(v["open"].clone()) {
+                feed.in_flight.set(Some(open));
             }
         });
         let _ = source.add_event_listener_with_callback("inbox", on_inbox.as_ref().unchecked_ref());
         on_inbox.forget();
+        let on_incidents = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            let live = ev
+                .data()
+                .as_string()
+                .and_then(|t| serde_json::from_str::<IncidentsLive>(&t).ok());
+            if let Some(live) = live {
+                feed.incidents.set(Some(live));
+            }
+        });
+        let _ = source
+            .add_event_listener_with_callback("incidents", on_incidents.as_ref().unchecked_ref());
+        on_incidents.forget();
 
         let on_open = Closure::<dyn FnMut()>::new(move || {
             FAILURES.with(|f| f.set(0));

@@ -4,11 +4,14 @@ pub mod age;
 pub mod cloud;
 pub mod env_tile;
 pub mod header;
+pub mod in_flight;
+pub mod incident;
 pub mod live;
 pub mod session;
 pub mod sparkline;
 pub mod status;
 pub mod timing_bar;
+pub mod wall_incident;
 
 pub use age::Age;
 pub use env_tile::EnvTile;

@@ -2,6 +2,7 @@
 //! now, and the actions page (inbox, catalogue, history).
 
 use super::actions::{ActionKind, Policy, RequestView};
+pub use super::deploys::LastKnownGood;
 use super::evidence::EnvEvidence;
 use super::EnvName;
 use chrono::{DateTime, Utc};
@@ -15,16 +16,6 @@ pub struct RequestPage {
     pub viewer_id: i64,
     pub viewer_can_approve: bool,
     pub generated_at: DateTime<Utc>,
-}
-
-/// An environment's last known good deploy: the default version of a rollback.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LastKnownGood {
-    pub env: EnvName,
-    /// The commit it deployed.
-    pub sha: String,
-    /// The first line of its commit message.
-    pub message: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -162,6 +162,12 @@ pub struct Dashboard {
     pub generated_at: Option<DateTime<Utc>>,
     /// True when opsdeck runs its simulated world (`opsdeck demo`).
     pub demo: bool,
+    /// Open incidents and opsdeck's proposals to declare one.
+    #[serde(default)]
+    pub incidents: super::incident::IncidentsLive,
+    /// Change-control requests waiting, running or with an unknown outcome.
+    #[serde(default)]
+    pub in_flight: Vec<super::in_flight::OpenRequest>,
 }
 
 impl Dashboard {

@@ -237,3 +237,13 @@ mod tests {
         assert_eq!(run(1, "a", "requested", None).level(), Level::Unknown);
     }
 }
+
+/// An environment's last known good deploy: the default version of a rollback.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LastKnownGood {
+    pub env: super::EnvName,
+    /// The commit it deployed.
+    pub sha: String,
+    /// The first line of its commit message.
+    pub message: String,
+}

@@ -50,10 +50,39 @@ pub fn datetime(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
+/// A running clock: "4:07" under an hour, "1:04:07" above — an incident's time since its start.
+pub fn elapsed(secs: i64) -> String {
+    let s = secs.max(0);
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+/// "in 1:23" before `due`, "overdue 0:42" after it.
+pub fn countdown(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let s = (due - now).num_seconds();
+    if s > 0 {
+        format!("in {}", elapsed(s))
+    } else {
+        format!("overdue {}", elapsed(-s))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::Duration;
+
+    #[test]
+    fn clocks_and_countdowns() {
+        assert_eq!(elapsed(247), "4:07");
+        assert_eq!(elapsed(3847), "1:04:07");
+        let now = Utc::now();
+        assert_eq!(countdown(now + Duration::seconds(83), now), "in 1:23");
+        assert_eq!(countdown(now - Duration::seconds(42), now), "overdue 0:42");
+    }
 
     #[test]
     fn ages_read_naturally() {

@@ -16,9 +16,12 @@ pub mod fault;
 pub mod format;
 pub mod health;
 pub mod history;
+pub mod in_flight;
+pub mod incident;
 pub mod level;
 pub mod thresholds;
 
+pub use actions::Signed;
 pub use auth::{
     local_path, DemoUser, Grantee, Identity, Principal, Role, RoleGrants, SessionInfo, WallToken,
 };

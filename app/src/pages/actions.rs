@@ -45,6 +45,14 @@ fn Actions(page: ActionsPage, request: ServerAction<RequestAction>) -> impl Into
             Err(e) => view! { <p class="problem" role="alert">"✖ " {e.to_string()}</p> }.into_any(),
         })
     };
+    // A link from elsewhere (the incident room's "Roll back") may fill a form in:
+    // `?kind=rollback&env=prod&version=…&reason=…`.
+    let query = leptos_router::hooks::use_query_map().get_untracked();
+    let asked = |kind: ActionKind, key: &str| {
+        (query.get("kind").as_deref() == Some(kind.as_str()))
+            .then(|| query.get(key))
+            .flatten()
+    };
     let catalogue = page.viewer_can_request.then(|| {
         let envs = page.environments.clone();
         let forms = ActionKind::ALL
@@ -58,7 +66,13 @@ fn Actions(page: ActionsPage, request: ServerAction<RequestAction>) -> impl Into
                     if policy.break_glass { ", or one approver alone in an emergency (break glass)" } else { "" },
                     policy.expires_after_s / 60
                 );
-                let env_options = envs.iter().map(|e| view! { <option value=e.to_string()>{e.to_string()}</option> }).collect_view();
+                let chosen_env = asked(kind, "env").filter(|e| envs.iter().any(|x| x.as_str() == e));
+                let env_options = envs.iter().map(|e| {
+                    let chosen = chosen_env.as_deref() == Some(e.as_str());
+                    view! { <option value=e.to_string() selected=chosen>{e.to_string()}</option> }
+                }).collect_view();
+                let given_version = asked(kind, "version");
+                let given_reason = asked(kind, "reason").unwrap_or_default();
                 let goods = page
                     .last_known_good
                     .iter()
@@ -67,13 +81,20 @@ fn Actions(page: ActionsPage, request: ServerAction<RequestAction>) -> impl Into
                     .join("; ");
                 // The rollback's version follows the environment chosen (its last known good);
                 // as an attribute, so it is there without wasm and stops following once edited.
-                let selected = RwSignal::new(envs.first().map(|e| e.to_string()).unwrap_or_default());
+                let selected = RwSignal::new(
+                    chosen_env
+                        .clone()
+                        .or_else(|| envs.first().map(|e| e.to_string()))
+                        .unwrap_or_default(),
+                );
                 let page_for_version = page.clone();
                 let version = move || {
-                    page_for_version
-                        .last_known_good(&selected.get())
-                        .map(|g| g.sha.clone())
-                        .unwrap_or_default()
+                    given_version.clone().unwrap_or_else(|| {
+                        page_for_version
+                            .last_known_good(&selected.get())
+                            .map(|g| g.sha.clone())
+                            .unwrap_or_default()
+                    })
                 };
                 let extra = match kind {
                     ActionKind::Rollback => view! {
@@ -88,7 +109,7 @@ fn Actions(page: ActionsPage, request: ServerAction<RequestAction>) -> impl Into
                     _ => ().into_any(),
                 };
                 view! {
-                    <article class="action-card" data-kind=kind.as_str()>
+                    <article class="action-card" data-kind=kind.as_str() id=kind.as_str().replace('_', "-")>
                         <h3>{kind.label()}</h3>
                         <p class="muted">{kind.explains()}</p>
                         <p class="note">{rule}</p>
@@ -97,7 +118,7 @@ fn Actions(page: ActionsPage, request: ServerAction<RequestAction>) -> impl Into
                             <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />
                             <label>"Environment" <select name="env" on:change=move |ev| selected.set(event_target_value(&ev))>{env_options}</select></label>
                             {extra}
-                            <label class="wide">"Reason (required, kept in the audit log)" <input type="text" name="reason" required maxlength="2000" /></label>
+                            <label class="wide">"Reason (required, kept in the audit log)" <input type="text" name="reason" required maxlength="2000" value=given_reason /></label>
                             <button type="submit" class="btn" data-request=kind.as_str()>"Request"</button>
                         </ActionForm>
                     </article>

@@ -2,7 +2,7 @@
 //! dashboard react. Works without wasm (plain form posts).
 
 use super::ErrorPanel;
-use crate::api::{get_demo_faults, SetDemoFault};
+use crate::api::{get_demo_faults, SetDemoFault, StartIncidentScenario};
 use crate::components::Header;
 use crate::domain::Fault;
 use leptos::prelude::*;
@@ -11,6 +11,7 @@ use leptos_meta::Title;
 #[component]
 pub fn DemoPage() -> impl IntoView {
     let set_fault = ServerAction::<SetDemoFault>::new();
+    let scenario = ServerAction::<StartIncidentScenario>::new();
     let faults = Resource::new(move || set_fault.version().get(), |_| get_demo_faults());
     view! {
         <Title text="opsdeck — demo control" />
@@ -31,6 +32,18 @@ pub fn DemoPage() -> impl IntoView {
                 })}
             </Suspense>
             {move || set_fault.value().get().and_then(|r| r.err()).map(|error| view! { <ErrorPanel error /> })}
+            <section class="panel" data-panel="scenario">
+                <h2>"Incident scenario"</h2>
+                <p class="muted">"A bad deploy reaches prod, its errors climb, then prod goes down. opsdeck proposes an incident a few probes later; declare it and watch the wall switch to the incident room."</p>
+                <ActionForm action=scenario>
+                    <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />
+                    <button type="submit" class="btn btn-reject" data-scenario="incident">"🚨 Start an incident scenario"</button>
+                </ActionForm>
+                {move || scenario.value().get().map(|r| match r {
+                    Ok(m) => view! { <p class="verdict" role="status">{m}</p> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                })}
+            </section>
         </main>
     }
 }

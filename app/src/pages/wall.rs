@@ -20,7 +20,10 @@ pub fn WallPage() -> impl IntoView {
                     match initial.await {
                         Ok(base) => {
                             feed.sync_clock(base.generated_at.unwrap_or_default());
+                            feed.seed_incidents(&base.incidents);
                             let dash = Memo::new(move |_| feed.merge(base.clone()));
+                            // While an incident is open the wall becomes its room, by itself.
+                            let incident = move || dash.get().incidents.open.first().cloned();
                             view! {
                                 <header class="wall-head">
                                     <span class="brand">"opsdeck"</span>
@@ -35,7 +38,10 @@ pub fn WallPage() -> impl IntoView {
                                         }
                                     }}
                                 </header>
-                                <div class="wall-tiles" style=move || format!("--n:{}", dash.get().environments.len().max(1))>
+                                {move || incident().map(|live| view! {
+                                    <crate::components::wall_incident::IncidentWall live dash=dash.get() now=feed.now.get() />
+                                })}
+                                <div class="wall-tiles" class:hidden=move || incident().is_some() style=move || format!("--n:{}", dash.get().environments.len().max(1))>
                                     {move || { let d = dash.get(); d.environments.clone().into_iter().map(|e| {
                                         let cloud = d.cloud(e.name.as_str()).cloned();
                                         let now = feed.now.get_untracked();
@@ -65,6 +71,9 @@ pub fn WallPage() -> impl IntoView {
                                         }
                                     }).collect_view()}}
                                 </div>
+                                {move || incident().is_none().then(|| view! {
+                                    <crate::components::in_flight::InFlight dash=dash.get() now=feed.now.get() />
+                                })}
                             }
                                 .into_any()
                         }

@@ -64,8 +64,8 @@ pub trait ActionRequests: Send + Sync {
     /// Pending requests past their expiry become expired; how many.
     async fn expire_due(&self, now: chrono::DateTime<chrono::Utc>) -> Result<u64, PortError>;
 
-    /// Requests waiting for a decision.
-    async fn pending_count(&self) -> Result<u32, PortError>;
+    /// Requests waiting for a decision, running, or with an unknown outcome, oldest first.
+    async fn in_flight(&self) -> Result<Vec<crate::domain::in_flight::OpenRequest>, PortError>;
 }
 
 /// An approved request claimed by one worker; nobody else can claim it meanwhile.

@@ -7,4 +7,7 @@ use crate::domain::{EnvName, Fault};
 pub trait DemoControl: Send + Sync {
     async fn set_fault(&self, env: &EnvName, fault: Fault) -> Result<(), PortError>;
     fn faults(&self) -> Vec<(EnvName, Fault)>;
+    /// Start the incident scenario: a bad deploy reaches prod, errors follow, then prod goes down.
+    /// What will happen, in words.
+    async fn incident_scenario(&self) -> Result<String, PortError>;
 }

@@ -35,6 +35,14 @@ pub trait DeploySource: Send + Sync {
     /// Commits in `head` that `base` lacks, newest first, and the compare page's address.
     async fn compare(&self, base: &str, head: &str) -> Result<(Vec<Commit>, String), PortError>;
 
+    /// Commits that touched `path` since `since`, newest first: "what changed recently" in the
+    /// infrastructure (the runbook's `iac/environments/prod`).
+    async fn commits_touching(
+        &self,
+        path: &str,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<crate::domain::incident::InfraCommit>, PortError>;
+
     /// The server token's budget as GitHub last reported it.
     fn rate(&self) -> Option<RateBudget>;
 

@@ -3,20 +3,24 @@
 
 mod actions;
 mod audit;
+mod clock;
 mod cloud;
 mod demo;
 mod deploys;
 mod error;
+pub mod incidents;
 mod live;
 mod people;
 mod probe;
 mod samples;
+mod terraform;
 mod wall_tokens;
 
 pub use actions::{
     ActionExecutor, ActionRequests, ClaimedRequest, Execution, ExecutionContext, NewRequest,
 };
 pub use audit::Audit;
+pub use clock::{Clock, SystemClock};
 pub use cloud::{CloudReader, MetricReadings};
 pub use demo::DemoControl;
 pub use deploys::{DeploySource, DeployTarget, Dispatched, RollbackSpec, UserToken, UserTokens};
@@ -25,6 +29,7 @@ pub use live::LiveStatus;
 pub use people::People;
 pub use probe::HealthProber;
 pub use samples::HealthSamples;
+pub use terraform::TerraformLocks;
 pub use wall_tokens::WallTokens;
 
 use std::sync::Arc;
@@ -50,4 +55,10 @@ pub struct Services {
     pub executor: Arc<dyn ActionExecutor>,
     /// Change-control settings: policy per kind and the largest allowed task count.
     pub change: crate::domain::actions::ChangeSettings,
+    pub incidents: Arc<dyn incidents::Incidents>,
+    /// The escalation matrix, contacts, support and when opsdeck proposes incidents.
+    pub incident: crate::domain::incident::IncidentSettings,
+    /// The Terraform state lock table, where configured.
+    pub terraform: Option<Arc<dyn TerraformLocks>>,
+    pub clock: Arc<dyn Clock>,
 }

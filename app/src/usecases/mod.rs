@@ -5,4 +5,5 @@ pub mod cloud_metrics;
 pub mod deploy_review;
 pub mod deploys;
 pub mod env_detail;
+pub mod incident;
 pub mod probe_round;

@@ -22,8 +22,11 @@ pub struct Worker {
     pub requests: Arc<dyn ActionRequests>,
     pub executor: Arc<dyn ActionExecutor>,
     pub tokens: Arc<dyn UserTokens>,
-    /// Where the count of requests waiting for a decision is published.
+    /// Where the requests in flight are published.
     pub hub: Arc<crate::live::Hub>,
+    /// Stopping all writes makes an incident: proposed, or declared with `auto_declare`.
+    pub incidents: Arc<dyn app::ports::incidents::Incidents>,
+    pub auto_declare: bool,
 }
 
 pub fn spawn(worker: Worker, tasks: &mut JoinSet<()>) {
@@ -45,9 +48,9 @@ pub fn spawn(worker: Worker, tasks: &mut JoinSet<()>) {
                     }
                 }
             }
-            match worker.requests.pending_count().await {
-                Ok(n) => worker.hub.set_inbox(n),
-                Err(e) => tracing::warn!("counting waiting requests failed: {e}"),
+            match worker.requests.in_flight().await {
+                Ok(open) => worker.hub.set_inbox(open),
+                Err(e) => tracing::warn!("listing the requests in flight failed: {e}"),
             }
             // Approvals are people's clicks: looking once a second is soon enough.
             tokio::time::sleep(Duration::from_secs(1)).await;
@@ -67,6 +70,7 @@ pub async fn run_one(w: &Worker) -> Result<Option<i64>, PortError> {
         return Ok(Some(id));
     }
     let action = claim.request().action.clone();
+    let claim_reason = claim.request().reason.clone();
     let env = claim.request().env.clone();
     // The approver whose decision made it executable acts on GitHub (a rollback is theirs).
     let token = match (&action, claim.final_approver()) {
@@ -93,7 +97,23 @@ pub async fn run_one(w: &Worker) -> Result<Option<i64>, PortError> {
         };
     // The runbook: "document exact time of incident". Writes stopped now; the incident starts.
     let incident_started = matches!(action, Action::StopWrites) && state == State::Succeeded;
+    let reason = claim_reason;
     running.finish(state, &result, incident_started).await?;
     tracing::info!(request = id, state = state.as_str(), "action executed");
+    if incident_started {
+        let why = format!("writes stopped by request {id}: {reason}");
+        let r = app::usecases::incident::propose_or_declare(
+            w.incidents.as_ref(),
+            w.auto_declare,
+            &env,
+            Utc::now(),
+            why,
+            app::domain::incident::Severity::Critical,
+        )
+        .await;
+        if let Err(e) = r {
+            tracing::warn!(request = id, "proposing an incident failed: {e}");
+        }
+    }
     Ok(Some(id))
 }

@@ -9,6 +9,7 @@ mod elb;
 pub mod error;
 mod rds;
 pub mod sdk;
+pub mod terraform;
 
 use crate::config::{AwsSettings, CallLimits};
 use crate::metrics::Metrics;

@@ -47,6 +47,8 @@ pub fn demo_settings(
         notify: None,
         change: app::domain::actions::ChangeSettings::default(),
         limits: Limits::default(),
+        incident: app::domain::incident::IncidentSettings::default(),
+        terraform: None,
         audit: AuditSettings::default(),
         github: GithubApiSettings {
             interval: Duration::from_secs(5),

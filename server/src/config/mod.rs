@@ -16,7 +16,7 @@ pub use issue::{ConfigError, ConfigIssue};
 pub use load::{load, load_str};
 pub use settings::{public_without_sign_in, redact_url as redact};
 pub use settings::{
-    AuthSettings, AwsSettings, CallLimits, CloudSettings, DeployWorkflowSettings,
-    EnvironmentSettings, GithubApiSettings, GithubSignInSettings, NotifySettings, OidcSettings,
-    ProbeSettings, Settings, Templates, ThresholdSettings,
+    AuditSettings, AuthSettings, AwsSettings, CallLimits, CloudSettings, DeployWorkflowSettings,
+    EnvironmentSettings, GithubApiSettings, GithubSignInSettings, Limits, NotifySettings,
+    OidcSettings, ProbeSettings, Settings, Templates, TerraformSettings, ThresholdSettings,
 };

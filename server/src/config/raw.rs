@@ -30,6 +30,67 @@ pub struct RawConfig {
     pub limits: RawLimits,
     #[serde(default)]
     pub audit: RawAudit,
+    #[serde(default)]
+    pub incident: RawIncident,
+    #[serde(default)]
+    pub contacts: Vec<RawContact>,
+    #[serde(default)]
+    pub support: Vec<RawSupport>,
+}
+
+/// `[incident]`: when opsdeck proposes or declares one, the escalation matrix, what "changed
+/// recently" reads.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawIncident {
+    pub propose_after_probes: Option<u32>,
+    pub auto_declare: Option<bool>,
+    pub infrastructure_path: Option<String>,
+    pub escalation: Option<Vec<RawStep>>,
+    pub terraform: Option<RawTerraform>,
+}
+
+/// `[[incident.escalation]]`: due `after` the start, what to do, whom to contact.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    pub after: String,
+    #[serde(rename = "do")]
+    pub what: String,
+    #[serde(default)]
+    pub contacts: Vec<String>,
+    #[serde(default)]
+    pub support: Vec<String>,
+}
+
+/// `[incident.terraform]`: the S3 backend's DynamoDB lock table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTerraform {
+    pub region: String,
+    pub table: String,
+    /// `bucket/key` of the state, as the lock's `LockID` names it.
+    pub state: String,
+    pub endpoint_url: Option<String>,
+}
+
+/// `[[contacts]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContact {
+    pub name: String,
+    pub role: String,
+    pub phone: Option<String>,
+    pub slack: Option<String>,
+    pub email: Option<String>,
+}
+
+/// `[[support]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSupport {
+    pub name: String,
+    pub url: String,
 }
 
 /// `[limits]`: per-client and overall limits, and housekeeping intervals.

@@ -6,6 +6,7 @@ use super::client::GithubClient;
 use super::payloads;
 use crate::metrics::Metrics;
 use app::domain::deploys::{Commit, DeployRun, PendingDeployment, RateBudget};
+use app::domain::incident::InfraCommit;
 use app::ports::{DeploySource, Dispatched, PortError, UserToken};
 use secrecy::SecretString;
 use std::collections::HashMap;
@@ -172,6 +173,40 @@ impl DeploySource for GithubRepo {
             })
             .collect();
         Ok((commits, c.html_url))
+    }
+
+    async fn commits_touching(
+        &self,
+        path: &str,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<InfraCommit>, PortError> {
+        let url = self.url(&format!(
+            "/commits?path={}&since={}&per_page=20",
+            urlencoding(path),
+            urlencoding(&since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        ));
+        let list: Vec<payloads::CompareCommit> =
+            self.client.get("repos:list_commits", &url).await?;
+        Ok(list
+            .into_iter()
+            .map(|x| InfraCommit {
+                message: x
+                    .commit
+                    .message
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+                at: x.commit.author.as_ref().and_then(|a| a.date),
+                author: x
+                    .author
+                    .map(|a| a.login)
+                    .or(x.commit.author.and_then(|a| a.name))
+                    .unwrap_or_default(),
+                url: x.html_url,
+                sha: x.sha,
+            })
+            .collect())
     }
 
     fn rate(&self) -> Option<RateBudget> {

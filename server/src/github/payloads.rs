@@ -88,11 +88,14 @@ pub struct Compare {
     pub commits: Vec<CompareCommit>,
 }
 
+/// One of `GET /repos/{repo}/commits` (and of a comparison's `commits`).
 #[derive(Deserialize)]
 pub struct CompareCommit {
     pub sha: String,
     pub commit: CommitDetail,
     pub author: Option<Login>,
+    #[serde(default)]
+    pub html_url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -104,6 +107,8 @@ pub struct CommitDetail {
 #[derive(Deserialize)]
 pub struct CommitAuthor {
     pub name: Option<String>,
+    #[serde(default)]
+    pub date: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The answer to a dispatch with `return_run_details` (older GitHub answers 204 and no body).

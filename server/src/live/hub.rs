@@ -2,6 +2,8 @@
 //! `watch` channel. Each kind travels as its own SSE event so a health round does not resend
 //! an hour of metrics.
 
+use app::domain::in_flight::OpenRequest;
+use app::domain::incident::IncidentsLive;
 use app::domain::{CloudSnapshot, Dashboard, EnvName, EnvSnapshot};
 use app::ports::LiveStatus;
 use chrono::Utc;
@@ -44,11 +46,20 @@ impl PublishedCloud {
     }
 }
 
-/// How many action requests wait for a decision: the count in everyone's header.
+/// How many action requests wait for a decision — the count in everyone's header — and those in
+/// flight (waiting, running, outcome unknown) for the wall's strip.
 #[derive(Debug)]
 pub struct PublishedInbox {
     pub seq: u64,
     pub pending: u32,
+    pub open: Vec<OpenRequest>,
+    pub json: Arc<str>,
+}
+
+/// The open incidents and proposals, encoded once.
+#[derive(Debug)]
+pub struct PublishedIncidents {
+    pub live: IncidentsLive,
     pub json: Arc<str>,
 }
 
@@ -58,6 +69,7 @@ pub enum LiveItem {
     Env(Arc<Published>),
     Cloud(Arc<PublishedCloud>),
     Inbox(Arc<PublishedInbox>),
+    Incidents(Arc<PublishedIncidents>),
 }
 
 impl LiveItem {
@@ -67,6 +79,7 @@ impl LiveItem {
             LiveItem::Env(_) => "env",
             LiveItem::Cloud(_) => "cloud",
             LiveItem::Inbox(_) => "inbox",
+            LiveItem::Incidents(_) => "incidents",
         }
     }
 
@@ -75,6 +88,7 @@ impl LiveItem {
             LiveItem::Env(e) => e.seq,
             LiveItem::Cloud(c) => c.cloud.seq,
             LiveItem::Inbox(i) => i.seq,
+            LiveItem::Incidents(i) => i.live.seq,
         }
     }
 
@@ -83,6 +97,7 @@ impl LiveItem {
             LiveItem::Env(e) => &e.json,
             LiveItem::Cloud(c) => &c.json,
             LiveItem::Inbox(i) => &i.json,
+            LiveItem::Incidents(i) => &i.json,
         }
     }
 
@@ -92,6 +107,7 @@ impl LiveItem {
             LiveItem::Env(e) => ("env", e.name.as_str()),
             LiveItem::Cloud(c) => ("cloud", c.cloud.name.as_str()),
             LiveItem::Inbox(_) => ("inbox", ""),
+            LiveItem::Incidents(_) => ("incidents", ""),
         }
     }
 }
@@ -104,6 +120,8 @@ pub struct LiveState {
     pub clouds: Vec<Arc<PublishedCloud>>,
     /// Set once the actions worker has counted the requests waiting for a decision.
     pub inbox: Option<Arc<PublishedInbox>>,
+    /// Set once the incident watcher has looked.
+    pub incidents: Option<Arc<PublishedIncidents>>,
 }
 
 impl LiveState {
@@ -114,6 +132,7 @@ impl LiveState {
             .map(LiveItem::Env)
             .chain(self.clouds.iter().cloned().map(LiveItem::Cloud))
             .chain(self.inbox.iter().cloned().map(LiveItem::Inbox))
+            .chain(self.incidents.iter().cloned().map(LiveItem::Incidents))
     }
 
     fn max_seq(&self) -> u64 {
@@ -156,6 +175,7 @@ impl Hub {
             envs,
             clouds,
             inbox: None,
+            incidents: None,
         });
         Self { tx, demo }
     }
@@ -176,16 +196,42 @@ impl Hub {
         });
     }
 
-    /// Publish the number of requests waiting for a decision, when it changed.
-    pub fn set_inbox(&self, pending: u32) {
+    /// Publish the requests in flight (and how many wait for a decision), when they changed.
+    pub fn set_inbox(&self, open: Vec<OpenRequest>) {
+        let pending = u32::try_from(
+            open.iter()
+                .filter(|r| r.state == app::domain::actions::State::Pending)
+                .count(),
+        )
+        .unwrap_or(u32::MAX);
         self.tx.send_if_modified(|state| {
-            if state.inbox.as_ref().is_some_and(|i| i.pending == pending) {
+            if state
+                .inbox
+                .as_ref()
+                .is_some_and(|i| i.pending == pending && i.open == open)
+            {
                 return false;
             }
             let seq = next_seq(state.max_seq());
-            let json = serde_json::json!({ "pending": pending }).to_string().into();
-            state.inbox = Some(Arc::new(PublishedInbox { seq, pending, json }));
+            let json = serde_json::json!({ "pending": pending, "open": open })
+                .to_string()
+                .into();
+            state.inbox = Some(Arc::new(PublishedInbox {
+                seq,
+                pending,
+                open,
+                json,
+            }));
             true
+        });
+    }
+
+    /// Publish the open incidents and proposals (the watcher calls this when they changed).
+    pub fn set_incidents(&self, mut live: IncidentsLive) {
+        self.tx.send_modify(|state| {
+            live.seq = next_seq(state.max_seq());
+            let json = serde_json::to_string(&live).unwrap_or_default().into();
+            state.incidents = Some(Arc::new(PublishedIncidents { live, json }));
         });
     }
 
@@ -234,6 +280,16 @@ impl LiveStatus for Hub {
         Dashboard {
             environments: state.envs.iter().map(|e| e.snapshot.clone()).collect(),
             clouds: state.clouds.iter().map(|c| c.cloud.clone()).collect(),
+            incidents: state
+                .incidents
+                .as_ref()
+                .map(|i| i.live.clone())
+                .unwrap_or_default(),
+            in_flight: state
+                .inbox
+                .as_ref()
+                .map(|i| i.open.clone())
+                .unwrap_or_default(),
             generated_at: Some(Utc::now()),
             demo: self.demo,
         }

@@ -4,6 +4,7 @@
 
 mod cloud;
 mod hub;
+pub mod incidents;
 mod poller;
 mod slots;
 mod viewer;

@@ -6,6 +6,9 @@ use crate::config::NotifySettings;
 use crate::store::notify_feed::{FeedEvent, NotifyFeed};
 
 pub(super) async fn text(s: &NotifySettings, feed: &mut NotifyFeed, e: &FeedEvent) -> String {
+    if let Some(text) = outside_change_control(s, e) {
+        return text;
+    }
     if e.action == "audit.head" {
         let id = e.details["id"].as_i64().unwrap_or_default();
         let hash = e.details["hash"].as_str().unwrap_or_default();
@@ -77,4 +80,69 @@ pub(super) async fn text(s: &NotifySettings, feed: &mut NotifyFeed, e: &FeedEven
         ("url", url),
     ];
     fill(template, &values)
+}
+
+/// Incidents and what opsdeck noticed by itself: a link to the room, the environment, the words.
+fn outside_change_control(s: &NotifySettings, e: &FeedEvent) -> Option<String> {
+    let d = &e.details;
+    let text = |k: &str| d[k].as_str().unwrap_or_default().to_owned();
+    let link = |path: String| {
+        s.public_url
+            .as_ref()
+            .and_then(|u| u.join(&path).ok())
+            .map(|u| u.to_string())
+            .unwrap_or_default()
+    };
+    let room = || {
+        link(format!(
+            "incidents/{}",
+            d["incident"].as_i64().unwrap_or_default()
+        ))
+    };
+    let env = e.environment.clone().unwrap_or_default();
+    let (template, values) = match e.action.as_str() {
+        "incident.declared" => (
+            ":rotating_light: Incident {id} declared by {who}: *{title}* ({severity}) on {env} {url}",
+            vec![
+                ("id", d["incident"].to_string()),
+                ("who", e.actor.clone()),
+                ("title", text("title")),
+                ("severity", text("severity")),
+                ("env", env),
+                ("url", room()),
+            ],
+        ),
+        "incident.step_due" => (
+            ":alarm_clock: Incident {id} ({title}): due now — {words} {url}",
+            vec![
+                ("id", d["incident"].to_string()),
+                ("title", text("title")),
+                ("words", text("words")),
+                ("url", room()),
+            ],
+        ),
+        "incident.resolved" => (
+            ":white_check_mark: Incident {id} resolved by {who}: {summary} {url}",
+            vec![
+                ("id", d["incident"].to_string()),
+                ("who", e.actor.clone()),
+                ("summary", text("summary")),
+                ("url", room()),
+            ],
+        ),
+        "env.down" => (
+            ":red_circle: {env} is down: {words} {url}",
+            vec![("env", env.clone()), ("words", text("words")), ("url", link(format!("env/{env}")))],
+        ),
+        "env.recovered" => (
+            ":large_green_circle: {env} recovered: {words} {url}",
+            vec![("env", env.clone()), ("words", text("words")), ("url", link(format!("env/{env}")))],
+        ),
+        "backups.overdue" => (
+            ":floppy_disk: {env}: backups are overdue — the newest automated snapshot is older than the limit {url}",
+            vec![("env", env.clone()), ("url", link(format!("env/{env}")))],
+        ),
+        _ => return None,
+    };
+    Some(fill(template, &values))
 }

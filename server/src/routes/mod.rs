@@ -2,6 +2,7 @@
 //! opsdeck's own health and metrics. They are registered in `router::build_app`.
 
 pub mod audit_export;
+pub mod incident_export;
 pub mod live;
 pub mod ops;
 pub mod same_origin;

@@ -105,4 +105,25 @@ impl DemoControl for SimWorld {
             .map(|(n, a)| (n.clone(), a.fault()))
             .collect()
     }
+
+    async fn incident_scenario(&self) -> Result<String, PortError> {
+        let prod = self
+            .apps
+            .iter()
+            .find(|(n, _)| n.as_str() == "prod")
+            .map(|(_, a)| a.clone())
+            .ok_or_else(|| PortError::NotFound("no simulated prod".into()))?;
+        let version = self.github.bad_deploy();
+        tokio::spawn(async move {
+            // The deploy finishes, errors climb, then the service falls over.
+            tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+            let _ = prod.set_fault(Fault::Error5xx).await;
+            tokio::time::sleep(std::time::Duration::from_secs(20)).await;
+            let _ = prod.set_fault(Fault::Down).await;
+        });
+        Ok(format!(
+            "{version} is deploying to prod; in about 10 s its errors climb, in 30 s prod is down — \
+             opsdeck proposes an incident a few probes later"
+        ))
+    }
 }

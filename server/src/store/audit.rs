@@ -149,13 +149,52 @@ pub async fn publish_head(pool: &PgPool) -> Result<Option<(i64, String)>, sqlx::
     Ok(Some((id, hash)))
 }
 
+/// What an incident's timeline is made of, oldest first: events about the incident, and change
+/// control, approval-gate reviews and stopped writes in its environments, between `from` and `to`.
+pub async fn about(
+    pool: &PgPool,
+    incident: i64,
+    envs: &[&str],
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<app::domain::audit::AuditEvent>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, at, actor_user_id, actor, action, environment, details, hash FROM audit_events
+          WHERE at BETWEEN $3 AND $4
+            AND (details->>'incident' = $1::text
+                 OR ((environment = ANY($2) OR details->>'env' = ANY($2))
+                     AND (action LIKE 'action.%' OR action LIKE 'deploy.review%' OR action = 'incident.started')))
+          ORDER BY id",
+    )
+    .bind(incident)
+    .bind(envs)
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.iter().map(event).collect())
+}
+
+fn event(r: &sqlx::postgres::PgRow) -> app::domain::audit::AuditEvent {
+    use sqlx::Row;
+    app::domain::audit::AuditEvent {
+        id: r.get("id"),
+        at: r.get("at"),
+        actor_user_id: r.get("actor_user_id"),
+        actor: r.get("actor"),
+        action: r.get("action"),
+        environment: r.get("environment"),
+        details: r.get("details"),
+        hash: r.get("hash"),
+    }
+}
+
 /// Events matching the filter, newest first (`person` and `action` match a part of the text).
 pub async fn search(
     pool: &PgPool,
     f: &app::domain::audit::AuditFilter,
 ) -> Result<Vec<app::domain::audit::AuditEvent>, sqlx::Error> {
-    use app::domain::audit::{AuditEvent, AuditFilter};
-    use sqlx::Row;
+    use app::domain::audit::AuditFilter;
     let like = |v: Option<&str>| {
         v.map(|s| {
             format!(
@@ -179,17 +218,5 @@ pub async fn search(
     .bind(f.limit())
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| AuditEvent {
-            id: r.get("id"),
-            at: r.get("at"),
-            actor_user_id: r.get("actor_user_id"),
-            actor: r.get("actor"),
-            action: r.get("action"),
-            environment: r.get("environment"),
-            details: r.get("details"),
-            hash: r.get("hash"),
-        })
-        .collect())
+    Ok(rows.iter().map(event).collect())
 }

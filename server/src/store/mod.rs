@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod audit;
 pub mod github_tokens;
+pub mod incidents;
 pub mod notify_feed;
 pub mod people;
 mod private_cluster;

@@ -19,6 +19,12 @@ const MESSAGES: &[&str] = &[
     "action.failed",
     "action.outcome_unknown",
     "audit.head",
+    "incident.declared",
+    "incident.step_due",
+    "incident.resolved",
+    "env.down",
+    "env.recovered",
+    "backups.overdue",
 ];
 
 pub struct FeedEvent {

@@ -28,6 +28,24 @@ pub async fn decide(
             &form.comment,
         )
         .await?;
+    if form.verdict == Verdict::BreakGlass {
+        // One approver alone in an emergency: that is an incident (proposed, or declared).
+        if let Some(r) = services.actions.get(id).await? {
+            let why = format!("break glass on request {id}: {}", form.comment);
+            let proposed = crate::usecases::incident::propose_or_declare(
+                services.incidents.as_ref(),
+                services.incident.auto_declare,
+                &r.env,
+                services.clock.now(),
+                why,
+                crate::domain::incident::Severity::Critical,
+            )
+            .await;
+            if let Err(e) = proposed {
+                tracing::warn!(request = id, "proposing an incident failed: {e}");
+            }
+        }
+    }
     Ok(format!("Recorded. The request is now {}.", state.words()))
 }
 

@@ -6,6 +6,7 @@ mod aws;
 mod describe;
 mod environment;
 mod github;
+mod incident;
 mod limits;
 mod notify;
 mod server;
@@ -14,6 +15,7 @@ pub use auth::{AuthSettings, GithubSignInSettings, OidcSettings};
 pub use aws::{CallLimits, CloudSettings};
 pub use environment::{AwsSettings, DeployWorkflowSettings, EnvironmentSettings};
 pub use github::GithubApiSettings;
+pub use incident::TerraformSettings;
 pub use limits::{AuditSettings, Limits};
 pub use notify::{NotifySettings, Templates};
 pub use server::{public_without_sign_in, redact_url, ProbeSettings, ThresholdSettings};
@@ -47,4 +49,7 @@ pub struct Settings {
     pub change: app::domain::actions::ChangeSettings,
     pub limits: Limits,
     pub audit: AuditSettings,
+    pub incident: app::domain::incident::IncidentSettings,
+    /// Terraform's state lock table, where configured.
+    pub terraform: Option<TerraformSettings>,
 }

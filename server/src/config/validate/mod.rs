@@ -8,6 +8,7 @@ mod aws;
 mod change;
 mod environment;
 mod github;
+mod incident;
 mod limits;
 mod notify;
 mod server;
@@ -93,10 +94,13 @@ impl Validator {
             .and_then(|n| self.notify(n, server.public_url.as_ref()));
         let change = self.change(raw.change);
         let limits = self.limits(raw.limits);
+        let (incident, terraform) = self.incident(raw.incident, raw.contacts, raw.support);
         let audit = self.audit(raw.audit);
         // Last: it names other environments, which must all have been read.
         self.tested_first_in(&environments);
         Settings {
+            incident,
+            terraform,
             limits,
             audit,
             change,

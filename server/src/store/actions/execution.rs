@@ -285,10 +285,27 @@ async fn expire(pool: &PgPool, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
     Ok(rows.len() as u64)
 }
 
-pub(super) async fn pending_count(pool: &PgPool) -> Result<u32, PortError> {
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM action_requests WHERE state = 'pending'")
-        .fetch_one(pool)
-        .await
-        .map_err(db)?;
-    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+pub(super) async fn in_flight(
+    pool: &PgPool,
+) -> Result<Vec<app::domain::in_flight::OpenRequest>, PortError> {
+    let mut conn = pool.acquire().await.map_err(db)?;
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM action_requests WHERE state IN ('pending', 'approved', 'executing', 'outcome_unknown') ORDER BY id",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    let mut out = Vec::new();
+    for id in ids {
+        if let Some(r) = load(&mut conn, id).await? {
+            out.push(app::domain::in_flight::OpenRequest {
+                id: r.id,
+                env: r.env.clone(),
+                what: r.action.describe(),
+                state: r.state,
+                since: r.executing_since.unwrap_or(r.requested_at),
+            });
+        }
+    }
+    Ok(out)
 }

@@ -256,7 +256,7 @@ impl ActionRequests for PgActions {
         execution::expire_due(&self.pool, now).await
     }
 
-    async fn pending_count(&self) -> Result<u32, PortError> {
-        execution::pending_count(&self.pool).await
+    async fn in_flight(&self) -> Result<Vec<app::domain::in_flight::OpenRequest>, PortError> {
+        execution::in_flight(&self.pool).await
     }
 }

@@ -3,11 +3,14 @@
 //! change the simulated app's version) or fail it, and a rollback workflow whose dispatch starts a
 //! run and puts the requested version back. It implements the same port as the real adapter.
 
+mod runs;
+
 use super::SimConflicto;
 use app::domain::deploys::{Commit, DeployRun, PendingDeployment, RateBudget};
 use app::domain::EnvName;
 use app::ports::{DeploySource, Dispatched, PortError, UserToken};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
+use runs::{finish_later, push_run, sha};
 use std::sync::{Arc, Mutex};
 
 const REPO: &str = "tristanl-slalom/conflicto";
@@ -38,17 +41,6 @@ struct State {
 pub struct SimGithub {
     state: Arc<Mutex<State>>,
     apps: Vec<(EnvName, Arc<SimConflicto>)>,
-}
-
-fn sha(n: u64) -> String {
-    let mut x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5bd1_e995;
-    let mut out = String::new();
-    for _ in 0..5 {
-        x ^= x >> 13;
-        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        out.push_str(&format!("{:08x}", x as u32));
-    }
-    out
 }
 
 fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
@@ -127,76 +119,42 @@ impl SimGithub {
         lock(&self.state).reviews.clone()
     }
 
+    /// The demo's incident scenario begins: a new commit deploys to prod straight away (as a
+    /// hotfix would), finishing after the run time with prod reporting its version.
+    pub fn bad_deploy(&self) -> String {
+        let mut s = lock(&self.state);
+        let n = s.commits.len() as u64 + 1;
+        let version = "1.4.4".to_owned();
+        s.commits.push(SimCommit {
+            sha: sha(n),
+            version: version.clone(),
+            message: "Orders: switch the cache to write-back".into(),
+            author: "jonas".into(),
+        });
+        let commit = s.commits.len() - 1;
+        let id = push_run(
+            &mut s,
+            PROD,
+            commit,
+            Utc::now(),
+            "in_progress",
+            None,
+            "jonas",
+        );
+        let app = self
+            .app("prod")
+            .map(|a| (a, version.clone(), s.commits[commit].sha.clone()));
+        drop(s);
+        finish_later(self.state.clone(), id, true, app);
+        version
+    }
+
     fn app(&self, env: &str) -> Option<Arc<SimConflicto>> {
         self.apps
             .iter()
             .find(|(n, _)| n.as_str() == env)
             .map(|(_, a)| a.clone())
     }
-}
-
-fn push_run(
-    state: &mut State,
-    workflow: &str,
-    commit: usize,
-    at: DateTime<Utc>,
-    status: &str,
-    conclusion: Option<&str>,
-    actor: &str,
-) -> u64 {
-    state.next_id += 1;
-    let id = state.next_id;
-    let c = &state.commits[commit.min(state.commits.len() - 1)];
-    let number = state.runs.iter().filter(|(w, _)| w == workflow).count() as u64 + 101;
-    let run = DeployRun {
-        id,
-        run_number: number,
-        status: status.into(),
-        conclusion: conclusion.map(str::to_owned),
-        head_sha: c.sha.clone(),
-        // As GitHub reports runs started from a tag: no branch.
-        head_branch: (workflow != PROD).then(|| "main".to_owned()),
-        message: Some(format!("{} (v{})", c.message, c.version)),
-        actor: Some(actor.to_owned()),
-        event: if workflow == ROLLBACK {
-            "workflow_dispatch"
-        } else {
-            "push"
-        }
-        .into(),
-        created_at: at,
-        run_started_at: Some(at),
-        updated_at: if status == "completed" {
-            at + Duration::minutes(4)
-        } else {
-            at
-        },
-        html_url: format!("https://github.com/{REPO}/actions/runs/{id}"),
-    };
-    state.runs.push((workflow.to_owned(), run));
-    id
-}
-
-/// Mark run `id` finished (after the simulated run time) and, if it deployed, change `app`.
-fn finish_later(
-    state: Arc<Mutex<State>>,
-    id: u64,
-    success: bool,
-    app: Option<(Arc<SimConflicto>, String, String)>,
-) {
-    tokio::spawn(async move {
-        tokio::time::sleep(RUN_TIME).await;
-        let mut s = lock(&state);
-        if let Some((_, r)) = s.runs.iter_mut().find(|(_, r)| r.id == id) {
-            r.status = "completed".into();
-            r.conclusion = Some(if success { "success" } else { "failure" }.into());
-            r.updated_at = Utc::now();
-        }
-        drop(s);
-        if let (true, Some((app, version, sha))) = (success, app) {
-            app.set_version(&version, &sha);
-        }
-    });
 }
 
 fn who(token: &UserToken) -> Result<String, PortError> {
@@ -263,6 +221,25 @@ impl DeploySource for SimGithub {
             commits,
             format!("https://github.com/{REPO}/compare/{base}...{head}"),
         ))
+    }
+
+    /// One infrastructure commit, yesterday afternoon: the demo's "what changed recently".
+    async fn commits_touching(
+        &self,
+        path: &str,
+        since: chrono::DateTime<Utc>,
+    ) -> Result<Vec<app::domain::incident::InfraCommit>, PortError> {
+        let at = Utc::now() - Duration::hours(19);
+        Ok((at >= since)
+            .then(|| app::domain::incident::InfraCommit {
+                sha: sha(90),
+                message: format!("{path}: raise the ALB idle timeout to 120 s"),
+                author: "priya".into(),
+                at: Some(at),
+                url: Some(format!("https://github.com/{REPO}/commit/{}", sha(90))),
+            })
+            .into_iter()
+            .collect())
     }
 
     fn rate(&self) -> Option<RateBudget> {

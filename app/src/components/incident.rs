@@ -1,0 +1,116 @@
+//! Pieces of the incident room shared by pages, the header and the wall: severity and status in
+//! colour, icon and word; the strip every page shows while an incident is open or proposed.
+
+use super::live::use_live_feed;
+use crate::api::{DeclareIncident, DismissProposal};
+use crate::domain::incident::{Incident, Severity, Status, StepState, StepView};
+use crate::domain::{format, Level};
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+
+#[component]
+pub fn SeverityBadge(severity: Severity) -> impl IntoView {
+    let level = severity.level();
+    view! {
+        <span class=format!("badge {}", level.css()) data-severity=severity.as_str() title=severity.words()>
+            <span aria-hidden="true">{level.icon()}</span> " " {severity.label()}
+        </span>
+    }
+}
+
+#[component]
+pub fn IncidentStatus(status: Status) -> impl IntoView {
+    let level = match status {
+        Status::Resolved => Level::Ok,
+        Status::Monitoring => Level::Warning,
+        _ => Level::Critical,
+    };
+    view! {
+        <span class=format!("badge {}", level.css()) data-status=status.as_str() title=status.words()>
+            <span aria-hidden="true">{level.icon()}</span> " " {status.as_str()}
+        </span>
+    }
+}
+
+/// A step's state at `now` (the page's clock ticks between updates).
+pub fn step_state(step: &StepView, now: DateTime<Utc>) -> StepState {
+    match (&step.done, now >= step.due_at) {
+        (Some(_), _) => StepState::Done,
+        (None, true) => StepState::Overdue,
+        (None, false) => StepState::Upcoming,
+    }
+}
+
+/// Time since the incident started, as a running clock.
+pub fn since_start(i: &Incident, now: DateTime<Utc>) -> String {
+    format::elapsed((now - i.started_at).num_seconds())
+}
+
+/// Shown on every page while an incident is open or opsdeck proposes one: a link to each room, and
+/// for operators Declare / Dismiss on each proposal.
+#[component]
+pub fn IncidentStrip() -> impl IntoView {
+    let feed = use_live_feed();
+    let declare = ServerAction::<DeclareIncident>::new();
+    let dismiss = ServerAction::<DismissProposal>::new();
+    let can_act = move || {
+        super::session::current_session()
+            .is_some_and(|s| s.principal.has(crate::domain::Role::Operator))
+    };
+    move || {
+        let live = feed.incidents.get()?;
+        if live.open.is_empty() && live.proposals.is_empty() {
+            return None;
+        }
+        let now = feed.now.get();
+        let open = live
+            .open
+            .iter()
+            .map(|l| {
+                let i = &l.incident;
+                view! {
+                    <a class="incident-link" href=format!("/incidents/{}", i.id) data-incident=i.id.to_string()>
+                        <span aria-hidden="true">"🚨"</span>
+                        {format!(" Incident {} · {} · {} · {}", i.id, i.severity.label(), i.title, since_start(i, now))}
+                    </a>
+                }
+            })
+            .collect_view();
+        let proposals = live
+            .proposals
+            .iter()
+            .map(|p| {
+                let (id1, id2) = (p.id, p.id);
+                view! {
+                    <div class="proposal" data-proposal=p.id.to_string()>
+                        <span><span aria-hidden="true">"▲ "</span>{format!("{} — declare an incident?", p.why)}</span>
+                        {can_act().then(|| view! {
+                            <ActionForm action=declare attr:class="inline-form">
+                                <input type="hidden" name="proposal" value=id1.to_string() />
+                                <input type="hidden" name="title" value="" />
+                                <input type="hidden" name="severity" value="" />
+                                <input type="hidden" name="environments" value="" />
+                                <input type="hidden" name="csrf_token" value=super::session::csrf_token() />
+                                <button type="submit" class="btn btn-reject" data-declare-proposal="">"Declare"</button>
+                            </ActionForm>
+                            <ActionForm action=dismiss attr:class="inline-form">
+                                <input type="hidden" name="id" value=id2.to_string() />
+                                <input type="hidden" name="csrf_token" value=super::session::csrf_token() />
+                                <button type="submit" class="btn" data-dismiss-proposal="">"Dismiss"</button>
+                            </ActionForm>
+                        })}
+                    </div>
+                }
+            })
+            .collect_view();
+        let declared = move || {
+            declare.value().get().map(|r| match r {
+                Ok(id) => view! { <a class="incident-link" href=format!("/incidents/{id}")>{format!("Declared: open incident {id}")}</a> }.into_any(),
+                Err(e) => view! { <span class="problem">{e.to_string()}</span> }.into_any(),
+            })
+        };
+        Some(view! {
+            <div class="incident-strip" role="status">{open}{proposals}{declared}</div>
+        })
+    }
+}
