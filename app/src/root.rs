@@ -39,6 +39,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_session();
     provide_live_feed();
+    crate::components::incident::provide_strip_actions();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/opsdeck.css" />

@@ -311,8 +311,79 @@ test('two people: one asks for a rollback, the other approves, both see it run; 
   assert.deepEqual(pageErrors, []);
 });
 
+test('declaring an incident turns the wall into the incident room, and resolving turns it back', async () => {
+  const walls = [];
+  for (const [w, h] of [[1920, 1080], [3840, 2160]]) {
+    const wall = await personAt('vera', '/wall', { width: w, height: h });
+    await wall.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+    await wall.locator('.wall-tile[data-env="dev"]').waitFor({ timeout: 20_000 });
+    walls.push([wall, w, h]);
+  }
+  // An operator declares from a phone: a title, two taps.
+  const oscar = await personAt('oscar', '/incidents', { width: 390, height: 844 });
+  await oscar.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await oscar.fill('.declare-form input[name="title"]', 'Checkout fails after 1.4.2');
+  await oscar.click('button[data-declare]');
+  const room = oscar.locator('.verdict a', { hasText: 'open the room' });
+  await room.waitFor({ timeout: 15_000 });
+  const href = await room.getAttribute('href');
+  // The walls switch by themselves, within seconds, without a reload.
+  for (const [wall, w, h] of walls) {
+    await wall.locator('.wall-incident').waitFor({ timeout: 5_000 });
+    assert.match(await wall.locator('.wall-incident-title').innerText(), /Checkout fails after 1.4.2/);
+    assert.match(await wall.locator('[data-step-now]').innerText(), /Confirm the outage/);
+    const size = await wall.evaluate(() => ({ sw: document.documentElement.scrollWidth, sh: document.documentElement.scrollHeight, iw: innerWidth, ih: innerHeight }));
+    assert.ok(size.sw <= size.iw && size.sh <= size.ih, `incident wall ${size.sw}x${size.sh} fits ${size.iw}x${size.ih}`);
+    assert.equal(await wall.locator('.wall button, .wall form, .wall input').count(), 0, 'no controls');
+    await wall.screenshot({ path: SHOTS + `wall-incident-${w}x${h}.png` });
+  }
+
+  // In the room on the phone: take the lead, add a note, roll back from there.
+  await oscar.goto(base + href);
+  await oscar.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await oscar.click('button[data-change="lead"]');
+  await oscar.locator('[data-lead]', { hasText: 'Led by Oscar Operator' }).waitFor({ timeout: 10_000 });
+  await oscar.fill('.note-form input[name="value"]', 'errors started with the 1.4.2 deploy <b>not bold</b>');
+  await oscar.click('button[data-change="note"]');
+  await oscar.locator('.timeline [data-kind="note"]', { hasText: '<b>not bold</b>' }).waitFor({ timeout: 10_000 });
+  let sw = await oscar.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(sw <= 390, `the room fits a phone (content is ${sw}px wide)`);
+  await oscar.screenshot({ path: SHOTS + 'incident-phone.png', fullPage: true });
+  await oscar.click('a[data-rollback="prod"]');
+  await oscar.waitForURL(/\/actions\?kind=rollback/);
+  await oscar.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  const card = oscar.locator('article[data-kind="rollback"]');
+  assert.equal(await card.locator('select[name="env"]').inputValue(), 'prod');
+  assert.match(await card.locator('input[name="reason"]').inputValue(), /^Incident \d+: Checkout fails after 1.4.2/);
+  await card.locator('button[data-request="rollback"]').click();
+  const requestLink = oscar.locator('.verdict a', { hasText: 'request' });
+  await requestLink.waitFor({ timeout: 15_000 });
+  const requestHref = await requestLink.getAttribute('href');
+  const alice = await personAt('alice', requestHref, { width: 390, height: 844 });
+  await alice.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await alice.locator('button[data-decide="approve"]').click();
+  await alice.locator('.verdict', { hasText: 'Recorded' }).waitFor({ timeout: 15_000 });
+  // The request and its approval reach the room's timeline.
+  await oscar.goto(base + href);
+  const id = requestHref.split('/').pop();
+  await oscar.locator('.timeline [data-kind="change"]', { hasText: `approved request ${id}` }).waitFor({ timeout: 20_000 });
+  sw = await oscar.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(sw <= 390, `the room still fits (content is ${sw}px wide)`);
+
+  // Resolved: the walls go back to the environments.
+  await oscar.locator('details.resolve summary').click();
+  await oscar.fill('details.resolve textarea[name="value"]', 'Rolled back to 1.4.1; the cache bug is filed.');
+  await oscar.click('button[data-change="resolve"]');
+  await oscar.locator('[data-panel="resolution"]').waitFor({ timeout: 10_000 });
+  for (const [wall] of walls) {
+    await wall.locator('.wall-incident').waitFor({ state: 'detached', timeout: 5_000 });
+    await wall.locator('.wall-tile[data-env="prod"]').waitFor();
+  }
+  await walls[0][0].screenshot({ path: SHOTS + 'wall-after-incident.png' });
+});
+
 test('every page works under the Content-Security-Policy', async () => {
-  const pages = ['/', '/env/prod', '/env/dev', '/wall', '/actions', '/audit', '/profile', '/admin/wall-tokens', '/demo', '/requests/1', '/no-such-page'];
+  const pages = ['/', '/env/prod', '/env/dev', '/wall', '/actions', '/audit', '/profile', '/admin/wall-tokens', '/demo', '/requests/1', '/incidents', '/incidents/1', '/no-such-page'];
   const ada = await personAt('ada', '/');
   for (const path of pages) {
     await ada.goto(base + path);

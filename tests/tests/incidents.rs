@@ -1,5 +1,6 @@
 //! The incident room through the whole server, with the demo's simulated world: opsdeck proposes
-//! (or declares) an incident when prod stays down, starting at the first bad probe; escalation steps
+//! (or declares) an incident when prod stays down, starting at the first bad probe, and withdraws
+//! the proposal when prod recovers; escalation steps
 //! fall due by an injected clock and are announced once; the timeline merges a rollback's request,
 //! approval and execution; two people taking the lead at once leave one lead; notes are text;
 //! the post-incident draft; who may do what.
@@ -110,6 +111,39 @@ async fn prod_down_for_three_probes_is_proposed_from_its_first_bad_probe() {
     let incident = &open(&status)[0]["incident"];
     assert_eq!(incident["started_at"], p["since"]);
     assert_eq!(incident["declared"]["who"], "Oscar Operator");
+}
+
+#[tokio::test]
+async fn a_proposal_nobody_took_up_is_withdrawn_when_prod_recovers() {
+    let app = TestApp::builder()
+        .interval(FAST)
+        .faults(&[("prod", Fault::Down)])
+        .configure(|s| s.incident.propose_after_probes = 2)
+        .spawn()
+        .await;
+    app.wait_for(Duration::from_secs(15), "a proposal for prod", |s| {
+        !proposals(s).is_empty()
+    })
+    .await;
+    app.inject("prod", Fault::None).await;
+    let status = app
+        .wait_for(
+            Duration::from_secs(15),
+            "the proposal gone once prod is healthy",
+            |s| proposals(s).is_empty(),
+        )
+        .await;
+    assert_eq!(TestApp::level(&status, "prod"), "ok");
+    assert!(open(&status).is_empty(), "nothing was declared");
+    let recovered: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = 'env.recovered'")
+            .fetch_one(&app.pool().await)
+            .await
+            .unwrap();
+    assert_eq!(
+        recovered, 1,
+        "people who heard it went down hear it came back"
+    );
 }
 
 #[tokio::test]

@@ -16,7 +16,7 @@ pub fn InFlight(dash: Dashboard, now: DateTime<Utc>) -> impl IntoView {
         for g in &p.gates {
             items.push((
                 "lvl-warning".into(),
-                "⛩",
+                "‖",
                 format!(
                     "{} {} waits at the gate · {}",
                     c.name,

@@ -46,13 +46,32 @@ pub fn since_start(i: &Incident, now: DateTime<Utc>) -> String {
     format::elapsed((now - i.started_at).num_seconds())
 }
 
+/// The strip's Declare / Dismiss actions, made once for the whole app. Each page renders its header
+/// again whenever its data reloads; actions owned by a header would be disposed while the strip's
+/// tick (every second) is still queued, and building a form on a disposed action panics.
+#[derive(Clone, Copy)]
+struct StripActions {
+    declare: ServerAction<DeclareIncident>,
+    dismiss: ServerAction<DismissProposal>,
+}
+
+/// Called once by the app's root, before any page.
+pub fn provide_strip_actions() {
+    provide_context(StripActions {
+        declare: ServerAction::new(),
+        dismiss: ServerAction::new(),
+    });
+}
+
 /// Shown on every page while an incident is open or opsdeck proposes one: a link to each room, and
 /// for operators Declare / Dismiss on each proposal.
 #[component]
 pub fn IncidentStrip() -> impl IntoView {
     let feed = use_live_feed();
-    let declare = ServerAction::<DeclareIncident>::new();
-    let dismiss = ServerAction::<DismissProposal>::new();
+    let StripActions { declare, dismiss } = use_context().unwrap_or_else(|| {
+        provide_strip_actions();
+        expect_context()
+    });
     let can_act = move || {
         super::session::current_session()
             .is_some_and(|s| s.principal.has(crate::domain::Role::Operator))
@@ -62,16 +81,24 @@ pub fn IncidentStrip() -> impl IntoView {
         if live.open.is_empty() && live.proposals.is_empty() {
             return None;
         }
-        let now = feed.now.get();
+        // Only the running clocks follow `now`: rebuilding the forms every second would swallow clicks.
         let open = live
             .open
             .iter()
             .map(|l| {
-                let i = &l.incident;
+                let i = l.incident.clone();
+                let head = format!(
+                    " Incident {} · {} · {} · ",
+                    i.id,
+                    i.severity.label(),
+                    i.title
+                );
+                let (href, id) = (format!("/incidents/{}", i.id), i.id.to_string());
                 view! {
-                    <a class="incident-link" href=format!("/incidents/{}", i.id) data-incident=i.id.to_string()>
-                        <span aria-hidden="true">"🚨"</span>
-                        {format!(" Incident {} · {} · {} · {}", i.id, i.severity.label(), i.title, since_start(i, now))}
+                    <a class="incident-link" href=href data-incident=id>
+                        <span aria-hidden="true">"⚑"</span>
+                        {head}
+                        {move || since_start(&i, feed.now.get())}
                     </a>
                 }
             })
@@ -83,7 +110,7 @@ pub fn IncidentStrip() -> impl IntoView {
                 let (id1, id2) = (p.id, p.id);
                 view! {
                     <div class="proposal" data-proposal=p.id.to_string()>
-                        <span><span aria-hidden="true">"▲ "</span>{format!("{} — declare an incident?", p.why)}</span>
+                        <span><span aria-hidden="true">"▲ "</span>{format!("{} {} — declare an incident?", p.env, p.why)}</span>
                         {can_act().then(|| view! {
                             <ActionForm action=declare attr:class="inline-form">
                                 <input type="hidden" name="proposal" value=id1.to_string() />
@@ -104,7 +131,7 @@ pub fn IncidentStrip() -> impl IntoView {
             })
             .collect_view();
         let declared = move || {
-            declare.value().get().map(|r| match r {
+            declare.value().try_get().flatten().map(|r| match r {
                 Ok(id) => view! { <a class="incident-link" href=format!("/incidents/{id}")>{format!("Declared: open incident {id}")}</a> }.into_any(),
                 Err(e) => view! { <span class="problem">{e.to_string()}</span> }.into_any(),
             })

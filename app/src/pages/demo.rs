@@ -37,7 +37,7 @@ pub fn DemoPage() -> impl IntoView {
                 <p class="muted">"A bad deploy reaches prod, its errors climb, then prod goes down. opsdeck proposes an incident a few probes later; declare it and watch the wall switch to the incident room."</p>
                 <ActionForm action=scenario>
                     <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />
-                    <button type="submit" class="btn btn-reject" data-scenario="incident">"🚨 Start an incident scenario"</button>
+                    <button type="submit" class="btn btn-reject" data-scenario="incident">"⚑ Start an incident scenario"</button>
                 </ActionForm>
                 {move || scenario.value().get().map(|r| match r {
                     Ok(m) => view! { <p class="verdict" role="status">{m}</p> }.into_any(),

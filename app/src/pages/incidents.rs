@@ -77,7 +77,7 @@ fn rows(list: Vec<Incident>) -> impl IntoView {
 fn Incidents(page: IncidentsPage, declare: ServerAction<DeclareIncident>) -> impl IntoView {
     let declared = move || {
         declare.value().get().map(|r| match r {
-            Ok(id) => view! { <p class="verdict lvl-critical-text" role="status">"🚨 Declared: " <a href=format!("/incidents/{id}")>{format!("open the room of incident {id}")}</a></p> }.into_any(),
+            Ok(id) => view! { <p class="verdict lvl-critical-text" role="status">"⚑ Declared: " <a href=format!("/incidents/{id}")>{format!("open the room of incident {id}")}</a></p> }.into_any(),
             Err(e) => view! { <p class="problem" role="alert">"✖ " {e.to_string()}</p> }.into_any(),
         })
     };
@@ -104,7 +104,7 @@ fn Incidents(page: IncidentsPage, declare: ServerAction<DeclareIncident>) -> imp
                     <label class="wide">"What is wrong" <input type="text" name="title" required maxlength="120" placeholder="prod is down after 1.4.3" /></label>
                     <label>"Severity" <select name="severity">{severities}</select></label>
                     <fieldset class="env-choice"><legend>"Environment"</legend>{envs}</fieldset>
-                    <button type="submit" class="btn btn-reject" data-declare="">"🚨 Declare"</button>
+                    <button type="submit" class="btn btn-reject" data-declare="">"⚑ Declare"</button>
                 </ActionForm>
             </section>
         }

@@ -82,6 +82,9 @@ pub trait Incidents: Send + Sync {
     /// `None` when an open proposal for the environment exists already.
     async fn propose(&self, p: NewProposal) -> Result<Option<i64>, PortError>;
     async fn dismiss(&self, id: i64, by: &Actor) -> Result<(), PortError>;
+    /// Close `env`'s open proposal because it is no longer down: nobody should declare an
+    /// incident from a stale banner.
+    async fn withdraw(&self, env: &EnvName) -> Result<(), PortError>;
 
     /// Record `env`'s level changing at `at`; with `announce` also an audit event (down,
     /// recovered) the webhook posts.

@@ -152,6 +152,11 @@ async fn level_round(w: &IncidentWatch, env: &EnvSnapshot, s: &mut Seen, round: 
             }
         }
     } else {
+        if s.down_rounds > 0 {
+            if let Err(e) = w.incidents.withdraw(&env.name).await {
+                tracing::warn!(env = %env.name, "withdrawing a proposal failed: {e}");
+            }
+        }
         s.down_rounds = 0;
         s.down_since = None;
     }

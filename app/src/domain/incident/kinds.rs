@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
-    /// Production down, or data at risk ("🚨 CRITICAL: Production Down", "Data Loss").
+    /// Production down, or data at risk ("⚑ CRITICAL: Production Down", "Data Loss").
     Critical,
     /// Users see errors or slowness ("Error Rate Spikes", "High Response Times").
     High,

@@ -42,10 +42,10 @@ impl EntryKind {
 
     pub fn icon(self) -> &'static str {
         match self {
-            EntryKind::Declared => "🚨",
+            EntryKind::Declared => "⚑",
             EntryKind::Health => "♥",
             EntryKind::Deploy => "⇪",
-            EntryKind::Gate => "⛩",
+            EntryKind::Gate => "‖",
             EntryKind::Change => "⚙",
             EntryKind::Escalation => "☎",
             EntryKind::Status => "➜",

@@ -118,7 +118,7 @@ fn Room(page: IncidentPage, change: ServerAction<ChangeIncident>) -> impl IntoVi
         }
     });
     view! {
-        <h1 class="wrap">{move || format!("🚨 Incident {} — {}", id, incident.get().title)}</h1>
+        <h1 class="wrap">{move || format!("⚑ Incident {} — {}", id, incident.get().title)}</h1>
         <p class="request-head">
             {move || view! { <SeverityBadge severity=incident.get().severity /> }}
             " "

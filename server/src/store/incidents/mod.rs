@@ -256,6 +256,10 @@ impl Incidents for PgIncidents {
         proposals::dismiss(&self.pool, id, by).await
     }
 
+    async fn withdraw(&self, env: &EnvName) -> Result<(), PortError> {
+        proposals::withdraw(&self.pool, env).await
+    }
+
     async fn level_changed(
         &self,
         env: &EnvName,

@@ -99,3 +99,14 @@ pub(super) async fn dismiss(pool: &PgPool, id: i64, by: &Actor) -> Result<(), Po
     .map_err(db)?;
     tx.commit().await.map_err(db)
 }
+
+pub(super) async fn withdraw(pool: &PgPool, env: &EnvName) -> Result<(), PortError> {
+    sqlx::query(
+        "UPDATE incident_proposals SET state = 'recovered' WHERE environment = $1 AND state = 'open'",
+    )
+    .bind(env.as_str())
+    .execute(pool)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
