@@ -319,9 +319,15 @@ test('declaring an incident turns the wall into the incident room, and resolving
     await wall.locator('.wall-tile[data-env="dev"]').waitFor({ timeout: 20_000 });
     walls.push([wall, w, h]);
   }
-  // An operator declares from a phone: a title, two taps.
-  const oscar = await personAt('oscar', '/incidents', { width: 390, height: 844 });
+  // An operator declares from prod's page on a phone: a title, two taps.
+  const oscar = await personAt('oscar', '/env/prod', { width: 390, height: 844 });
   await oscar.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await oscar.click('.detail-head a[data-declare-link]');
+  await oscar.waitForURL(/\/incidents\?env=prod/);
+  await oscar.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  assert.ok(await oscar.isChecked('.declare-form input[name="environments"][value="prod"]'), 'prod is chosen');
+  const fromDev = await personAt('oscar', '/incidents?env=dev');
+  assert.ok(await fromDev.isChecked('.declare-form input[name="environments"][value="dev"]'), 'dev is chosen from dev\'s link');
   await oscar.fill('.declare-form input[name="title"]', 'Checkout fails after 1.4.2');
   await oscar.click('button[data-declare]');
   const room = oscar.locator('.verdict a', { hasText: 'open the room' });
@@ -369,6 +375,11 @@ test('declaring an incident turns the wall into the incident room, and resolving
   await oscar.locator('.timeline [data-kind="change"]', { hasText: `approved request ${id}` }).waitFor({ timeout: 20_000 });
   sw = await oscar.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(sw <= 390, `the room still fits (content is ${sw}px wide)`);
+  // After all those clicks the room is still alive: its clock keeps running.
+  const clock = oscar.locator('.incident-clock .big');
+  const before = await clock.innerText();
+  await oscar.waitForTimeout(2500);
+  assert.notEqual(await clock.innerText(), before, 'the clock runs');
 
   // Resolved: the walls go back to the environments.
   await oscar.locator('details.resolve summary').click();
@@ -380,6 +391,7 @@ test('declaring an incident turns the wall into the incident room, and resolving
     await wall.locator('.wall-tile[data-env="prod"]').waitFor();
   }
   await walls[0][0].screenshot({ path: SHOTS + 'wall-after-incident.png' });
+  assert.deepEqual(pageErrors, [], 'no script errors');
 });
 
 test('every page works under the Content-Security-Policy', async () => {

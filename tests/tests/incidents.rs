@@ -147,6 +147,30 @@ async fn a_proposal_nobody_took_up_is_withdrawn_when_prod_recovers() {
 }
 
 #[tokio::test]
+async fn declaring_by_hand_takes_up_the_proposal_for_the_same_environment() {
+    let app = TestApp::builder()
+        .interval(FAST)
+        .faults(&[("prod", Fault::Down)])
+        .configure(|s| s.incident.propose_after_probes = 2)
+        .spawn()
+        .await;
+    app.wait_for(Duration::from_secs(15), "a proposal for prod", |s| {
+        !proposals(s).is_empty()
+    })
+    .await;
+    let oscar = person(&app, "oscar").await;
+    let id = declare(&oscar, &app, "prod is down", "prod").await;
+    let status = app
+        .wait_for(
+            Duration::from_secs(5),
+            "one open incident and no banner asking to declare it again",
+            |s| open(s).len() == 1 && proposals(s).is_empty(),
+        )
+        .await;
+    assert_eq!(open(&status)[0]["incident"]["id"], id);
+}
+
+#[tokio::test]
 async fn with_auto_declare_opsdeck_declares_it_itself() {
     let app = TestApp::builder()
         .interval(FAST)

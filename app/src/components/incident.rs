@@ -46,6 +46,26 @@ pub fn since_start(i: &Incident, now: DateTime<Utc>) -> String {
     format::elapsed((now - i.started_at).num_seconds())
 }
 
+/// "Declare an incident" for operators: opens `/incidents` with the environment chosen.
+#[component]
+pub fn DeclareLink(#[prop(optional, into)] env: Option<String>) -> impl IntoView {
+    move || {
+        super::session::current_session()
+            .filter(|s| s.principal.has(crate::domain::Role::Operator))
+            .map(|_| {
+                let href = match &env {
+                    Some(e) => format!("/incidents?env={e}#declare"),
+                    None => "/incidents#declare".to_owned(),
+                };
+                view! {
+                    <a class="declare-link" href=href data-declare-link="">
+                        <span aria-hidden="true">"⚑ "</span>"Declare an incident"
+                    </a>
+                }
+            })
+    }
+}
+
 /// The strip's Declare / Dismiss actions, made once for the whole app. Each page renders its header
 /// again whenever its data reloads; actions owned by a header would be disposed while the strip's
 /// tick (every second) is still queued, and building a form on a disposed action panics.

@@ -54,19 +54,25 @@ impl LiveFeed {
             .incidents
             .get_untracked()
             .is_none_or(|l| l.seq < from_page.seq);
+        // Untracked, as in `sync_clock`: called while a `Suspense` swaps views.
         if newer {
-            self.incidents.set(Some(from_page.clone()));
+            self.incidents
+                .update_untracked(|v| *v = Some(from_page.clone()));
         }
     }
 
     /// Align the browser's clock with the server's, from a page's `generated_at`. The browser's
     /// first value then equals the server's, so rendered ages hydrate unchanged.
     pub fn sync_clock(&self, server_now: DateTime<Utc>) {
+        // Untracked: pages call this while their `Suspense` swaps the old view for the new one.
+        // Notifying would queue the old view's closures, which then run after their owner (and
+        // its memos and actions) is gone, and panic. The ticker notifies within a second.
         #[cfg(feature = "hydrate")]
         {
             let local = local_now();
-            self.offset_ms.set((server_now - local).num_milliseconds());
-            self.now.set(server_now);
+            let offset = (server_now - local).num_milliseconds();
+            self.offset_ms.update_untracked(|v| *v = offset);
+            self.now.update_untracked(|v| *v = server_now);
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = server_now;

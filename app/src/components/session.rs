@@ -18,8 +18,12 @@ pub fn current_session() -> Option<SessionInfo> {
 }
 
 /// The token a state-changing form must carry (empty when there is none: the server refuses).
+/// Read untracked: forms are built once, and the token does not change during a page's life.
 pub fn csrf_token() -> String {
-    current_session()
+    use_context::<SessionResource>()
+        .and_then(|r| r.get_untracked())
+        .and_then(Result::ok)
+        .flatten()
         .and_then(|s| s.csrf_token)
         .unwrap_or_default()
 }

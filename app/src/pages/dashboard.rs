@@ -27,6 +27,7 @@ pub fn DashboardPage() -> impl IntoView {
                                     <span class="overall-caption">
                                         {move || format!("{} environments", dash.get().environments.len())}
                                     </span>
+                                    <crate::components::incident::DeclareLink />
                                 </div>
                                 <div class="tiles">
                                     {move || {

@@ -68,6 +68,7 @@ fn Detail(
                     <StatusBadge level=e.level large=true />
                     <span class="tile-url">{e.base_url.clone()}</span>
                     <span>"Updated " <Age at=e.updated_at stale_after_ms=e.stale_after_ms() /></span>
+                    <crate::components::incident::DeclareLink env=e.name.to_string() />
                 </section>
                 <section class="panel">
                     <h2>"Health endpoints"</h2>

@@ -75,6 +75,11 @@ fn rows(list: Vec<Incident>) -> impl IntoView {
 
 #[component]
 fn Incidents(page: IncidentsPage, declare: ServerAction<DeclareIncident>) -> impl IntoView {
+    // `?env=prod` (from an environment's "Declare an incident") chooses it; otherwise the first.
+    let chosen = leptos_router::hooks::use_query_map()
+        .read_untracked()
+        .get("env")
+        .filter(|e| page.environments.iter().any(|x| x.as_str() == e));
     let declared = move || {
         declare.value().get().map(|r| match r {
             Ok(id) => view! { <p class="verdict lvl-critical-text" role="status">"⚑ Declared: " <a href=format!("/incidents/{id}")>{format!("open the room of incident {id}")}</a></p> }.into_any(),
@@ -88,7 +93,7 @@ fn Incidents(page: IncidentsPage, declare: ServerAction<DeclareIncident>) -> imp
             .enumerate()
             .map(|(i, e)| {
                 view! {
-                    <label class="check"><input type="radio" name="environments" value=e.to_string() checked=i == 0 />{e.to_string()}</label>
+                    <label class="check"><input type="radio" name="environments" value=e.to_string() checked=chosen.as_deref().map_or(i == 0, |c| c == e.as_str()) />{e.to_string()}</label>
                 }
             })
             .collect_view();
@@ -97,7 +102,7 @@ fn Incidents(page: IncidentsPage, declare: ServerAction<DeclareIncident>) -> imp
             .map(|s| view! { <option value=s.as_str() selected=s == Severity::Critical>{s.label()}</option> })
             .collect_view();
         view! {
-            <section class="panel" data-panel="declare">
+            <section class="panel" data-panel="declare" id="declare">
                 <h2>"Declare an incident"</h2>
                 <ActionForm action=declare attr:class="declare-form">
                     <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />

@@ -37,6 +37,14 @@ fn support(s: &Result<SupportLink, String>) -> AnyView {
     }
 }
 
+fn look(state: StepState) -> (&'static str, &'static str, &'static str) {
+    match state {
+        StepState::Done => ("lvl-ok", "✔", "done"),
+        StepState::Overdue => ("lvl-critical", "✖", "overdue"),
+        StepState::Upcoming => ("lvl-unknown", "◷", "upcoming"),
+    }
+}
+
 #[component]
 pub fn Steps(
     page: IncidentPage,
@@ -47,29 +55,34 @@ pub fn Steps(
     let feed = use_live_feed();
     let first = page.steps.clone();
     let id = page.incident.id;
-    let steps = move || live.get().map(|l| l.steps).unwrap_or_else(|| first.clone());
+    let steps = Memo::new(move |_| live.get().map(|l| l.steps).unwrap_or_else(|| first.clone()));
+    // The list is rebuilt when the steps change; only each step's state and countdown follow the
+    // clock, so a "Mark done" button is never replaced under a finger.
     view! {
         <section class="panel" data-panel="escalation">
             <h2>"Escalation"</h2>
             <ol class="steps">
                 {move || {
-                    let now = feed.now.get();
-                    steps().into_iter().map(|s: StepView| {
-                        let state = step_state(&s, now);
-                        let (cls, icon, word) = match state {
-                            StepState::Done => ("lvl-ok", "✔", "done"),
-                            StepState::Overdue => ("lvl-critical", "✖", "overdue"),
-                            StepState::Upcoming => ("lvl-unknown", "◷", "upcoming"),
-                        };
-                        let when = match &s.done {
-                            Some(d) => format!("done by {} at {}", d.who, format::clock(d.at)),
-                            None => format!("due {} ({})", format::clock(s.due_at), format::countdown(s.due_at, now)),
-                        };
+                    steps.get().into_iter().map(|s: StepView| {
                         let number = s.index + 1;
+                        let (a, c) = (s.clone(), s.clone());
+                        let state = Memo::new(move |_| step_state(&a, feed.now.get()));
+                        let current = if s.current { " current" } else { "" };
+                        let class = move || format!("step {}{current}", look(state.get()).0);
+                        let when = move || match &c.done {
+                            Some(d) => format!("done by {} at {}", d.who, format::clock(d.at)),
+                            None => {
+                                let now = feed.now.get();
+                                format!("due {} ({})", format::clock(c.due_at), format::countdown(c.due_at, now))
+                            }
+                        };
                         let mark = (can_act && s.done.is_none()).then(|| change_form(change, id, "step", number.to_string(), "Mark done".into(), ""));
                         view! {
-                            <li class=format!("step {cls}{}", if s.current { " current" } else { "" }) data-step=number.to_string() data-state=word>
-                                <p class="step-head"><span aria-hidden="true">{icon}</span> " " <b>{word}</b> " · " <span class="mono">{when}</span></p>
+                            <li class=class data-step=number.to_string() data-state=move || look(state.get()).2>
+                                <p class="step-head">
+                                    <span aria-hidden="true">{move || look(state.get()).1}</span> " " <b>{move || look(state.get()).2}</b>
+                                    " · " <span class="mono">{when}</span>
+                                </p>
                                 <p class="step-words">{s.step.words.clone()}</p>
                                 <ul class="contacts">{s.contacts.iter().map(contact).collect_view()}{s.support.iter().map(support).collect_view()}</ul>
                                 {mark}

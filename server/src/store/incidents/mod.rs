@@ -70,6 +70,8 @@ impl Incidents for PgIncidents {
         if let Some(p) = n.proposal {
             proposals::close(&mut tx, p, "declared", Some(id)).await?;
         }
+        // Any other open proposal for these environments is this incident now.
+        proposals::absorb(&mut tx, &envs, id).await?;
         let details = serde_json::json!({
             "incident": id, "title": n.title, "severity": n.severity.as_str(),
             "environments": envs, "started_at": n.started_at,

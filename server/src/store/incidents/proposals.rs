@@ -70,6 +70,23 @@ pub(super) async fn close(
     Ok(())
 }
 
+pub(super) async fn absorb(
+    conn: &mut PgConnection,
+    envs: &[&str],
+    incident: i64,
+) -> Result<(), PortError> {
+    sqlx::query(
+        "UPDATE incident_proposals SET state = 'declared', incident_id = $2
+         WHERE environment = ANY($1) AND state = 'open'",
+    )
+    .bind(envs)
+    .bind(incident)
+    .execute(conn)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
 pub(super) async fn dismiss(pool: &PgPool, id: i64, by: &Actor) -> Result<(), PortError> {
     let mut tx = pool.begin().await.map_err(db)?;
     let env: Option<String> = sqlx::query_scalar(
