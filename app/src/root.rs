@@ -4,8 +4,8 @@ use crate::components::live::provide_live_feed;
 use crate::components::session::provide_session;
 use crate::pages::{
     ActionsPageView, AuditPage, DashboardPage, DemoPage, EnvPage, IncidentPageView,
-    IncidentsPageView, NotFound, ProfilePage, RequestPageView, SignInPage, WallPage,
-    WallTokensPage,
+    IncidentsPageView, MorningCheckPage, NotFound, ProfilePage, RequestPageView, SignInPage,
+    WallPage, WallTokensPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -56,6 +56,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/wall-tokens") view=WallTokensPage ssr=SsrMode::Async />
                 <Route path=path!("/actions") view=ActionsPageView ssr=SsrMode::Async />
                 <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
+                <Route path=path!("/checks/morning") view=MorningCheckPage ssr=SsrMode::Async />
                 <Route path=path!("/requests/:id") view=RequestPageView ssr=SsrMode::Async />
                 <Route path=path!("/incidents") view=IncidentsPageView ssr=SsrMode::Async />
                 <Route path=path!("/incidents/:id") view=IncidentPageView ssr=SsrMode::Async />

@@ -14,6 +14,7 @@ pub mod notify;
 pub mod probe;
 pub mod router;
 pub mod routes;
+pub mod routines;
 pub mod sim;
 pub mod startup;
 pub mod state;

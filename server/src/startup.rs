@@ -128,6 +128,11 @@ pub async fn start_with(
     }
     let incidents: Arc<dyn app::ports::incidents::Incidents> =
         Arc::new(crate::store::incidents::PgIncidents::new(pool.clone()));
+    let routines: Arc<dyn app::ports::Routines> =
+        Arc::new(crate::store::routines::PgRoutines::new(
+            pool.clone(),
+            settings.routines.freeze_windows.clone(),
+        ));
     crate::actions::worker::spawn(
         crate::actions::worker::Worker {
             requests: Arc::new(crate::store::actions::PgActions::new(pool.clone())),
@@ -139,10 +144,23 @@ pub async fn start_with(
         },
         &mut tasks,
     );
+    let watches = crate::live::watch::Watches::default();
+    crate::live::watch::spawn(
+        crate::live::watch::DeployWatcher {
+            hub: hub.clone(),
+            pool: pool.clone(),
+            settings: settings.routines.watch.clone(),
+            clock: clock.clone(),
+            out: watches.clone(),
+        },
+        &mut tasks,
+    );
     crate::live::incidents::spawn(
         crate::live::incidents::IncidentWatch {
+            watches,
             hub: hub.clone(),
             incidents: incidents.clone(),
+            routines: routines.clone(),
             pool: pool.clone(),
             settings: settings.incident.clone(),
             clock: clock.clone(),
@@ -199,6 +217,8 @@ pub async fn start_with(
             incident: settings.incident.clone(),
             terraform: adapters.terraform,
             clock,
+            routines,
+            gate: settings.routines.gate.clone(),
         },
         oidc: sign_in.oidc,
         auth: match &settings.auth {

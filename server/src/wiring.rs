@@ -199,6 +199,8 @@ fn deploy_targets(
                     version_input: g.rollback_version_input.clone(),
                 }),
                 tested_first_in,
+                tested_first_name: g.tested_first_in.as_ref().map(ToString::to_string),
+                gate: settings.routines.gate.clone(),
             },
         ));
     }

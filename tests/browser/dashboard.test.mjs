@@ -152,7 +152,14 @@ test('the AWS panels on the detail page follow an error spike live', async () =>
 });
 
 test('an approver approves the waiting prod deploy from a phone, as herself on GitHub', async () => {
-  const page = await personAt('alice', '/env/prod', { width: 390, height: 844 });
+  // From the dashboard: "Waiting for you" links straight to the gate card.
+  const page = await personAt('alice', '/', { width: 390, height: 844 });
+  await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  const waiting = page.locator('[data-panel="waiting-for-you"] a[data-waiting="gate"]');
+  await waiting.waitFor({ timeout: 30_000 });
+  assert.match(await waiting.innerText(), /prod · deploy [0-9a-f]{7} Presenter view/);
+  await waiting.click();
+  await page.waitForURL(/\/env\/prod#gate-\d+$/);
   await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
   const gate = page.locator('section[data-panel="deploys"] .gate');
   await gate.waitFor({ timeout: 30_000 });
@@ -161,12 +168,65 @@ test('an approver approves the waiting prod deploy from a phone, as herself on G
   const sw = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(sw <= 390, `the approval card fits a phone (content is ${sw}px wide)`);
   await gate.screenshot({ path: SHOTS + 'gate-phone.png' });
+  // The pre-deploy checklist: 1.4.3 went through dev, prod is healthy, a rollback target exists,
+  // and it adds a migration: Approve waits until the approver says they read it.
+  const checks = gate.locator('[data-checklist]');
+  assert.equal(await checks.locator('[data-check="tested_first"]').getAttribute('data-state'), 'pass');
+  assert.equal(await checks.locator('[data-check="rollback_target"]').getAttribute('data-state'), 'pass');
+  assert.equal(await checks.locator('[data-check="migrations"]').getAttribute('data-state'), 'fails');
+  assert.match(await checks.locator('[data-check="migrations"]').innerText(), /alembic\/versions\/0042_presenter_shortcuts\.py/);
+  const approve = gate.locator('button[data-review="approve"]');
+  assert.equal(await approve.isDisabled(), true, 'Approve waits for "migrations reviewed"');
+  await gate.locator('input[name="migrations_reviewed"]').check();
+  await page.waitForFunction(() => !document.querySelector('.gate button[data-review="approve"]').disabled);
+  assert.equal(await checks.locator('[data-check="migrations"]').getAttribute('data-state'), 'pass');
   await gate.locator('.review-approve input[name="comment"]').fill('error rate flat, dev green');
-  await gate.locator('button[data-review="approve"]').click();
+  await approve.click();
   await page.locator('.gate .verdict', { hasText: 'Approved on GitHub as you' }).waitFor({ timeout: 15_000 });
   await page.screenshot({ path: SHOTS + 'gate-phone-approved.png', fullPage: true });
   // The simulated deploy runs, succeeds, and the gate is gone from the live page.
   await page.locator('section[data-panel="deploys"] .gate').waitFor({ state: 'detached', timeout: 40_000 });
+  assert.deepEqual(pageErrors, []);
+});
+
+test('after the deploy the wall shows its watch; a freeze shows on every screen; the morning check on a phone', async () => {
+  const wall = await personAt('alice', '/wall', { width: 1920, height: 1080 });
+  await wall.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  const line = wall.locator('[data-panel="watches"] [data-watch]').first();
+  await line.waitFor({ timeout: 40_000 });
+  assert.match(await line.innerText(), /watching prod after [0-9a-f]{7} Presenter view/);
+  assert.match(await line.innerText(), /left/);
+  await wall.screenshot({ path: SHOTS + 'wall-watch.png' });
+
+  // A freeze switched on from /demo reaches the wall by itself.
+  const demo = watch(await wall.context().newPage());
+  await demo.goto(base + '/demo');
+  await demo.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await demo.click('button[data-demo-freeze]');
+  await demo.locator('[data-panel="demo-freeze"] .verdict').waitFor({ timeout: 10_000 });
+  const banner = wall.locator('.freeze-banner');
+  await banner.waitFor({ timeout: 10_000 });
+  assert.match(await banner.innerText(), /Change freeze until .*Demo: the conference keynote is live/);
+  await wall.screenshot({ path: SHOTS + 'wall-freeze.png' });
+
+  // The morning check on a phone: every item says pass, fails or not configured; Oscar signs.
+  const phone = await personAt('oscar', '/checks/morning', { width: 390, height: 844 });
+  await phone.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  assert.ok(await phone.locator('[data-item]').count() >= 6);
+  assert.equal(await phone.locator('[data-item="errors_overnight"]').getAttribute('data-state'), 'not configured');
+  assert.match(await phone.locator('.freeze-banner').innerText(), /Change freeze/, 'the banner is on every page');
+  await phone.fill('.signoff-form input[name="note"]', 'all green, freeze noted');
+  await phone.click('button[data-sign-off="morning"]');
+  await phone.locator('[data-signed-off=""]', { hasText: 'Checked by Oscar Operator' }).waitFor({ timeout: 10_000 });
+  const sw = await phone.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(sw <= 390, `the morning check fits a phone (content is ${sw}px wide)`);
+  await phone.screenshot({ path: SHOTS + 'morning-phone.png', fullPage: true });
+
+  // Alice ends the freeze on /actions; the wall's banner goes.
+  await demo.goto(base + '/actions');
+  await demo.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await demo.click('button[data-end-freeze]');
+  await banner.waitFor({ state: 'detached', timeout: 10_000 });
   assert.deepEqual(pageErrors, []);
 });
 

@@ -23,7 +23,8 @@ async fn waiting_run(app: &TestApp) -> u64 {
         .wait_for(
             Duration::from_secs(10),
             "a deploy waiting at prod's gate",
-            |s| gate(s).is_some(),
+            // The checklist asks for prod healthy now: wait for its first probes too.
+            |s| gate(s).is_some() && TestApp::level(s, "prod") == "ok",
         )
         .await;
     gate(&status).expect("the gate's run")
@@ -37,15 +38,31 @@ async fn review(
     decision: &str,
     comment: &str,
 ) -> (u16, String) {
+    review_with(client, base, csrf, run, decision, comment, &[]).await
+}
+
+/// A review with the gate card's other fields (`migrations_reviewed`, `override_reason`).
+pub async fn review_with(
+    client: &reqwest::Client,
+    base: &str,
+    csrf: &str,
+    run: u64,
+    decision: &str,
+    comment: &str,
+    extra: &[(&str, &str)],
+) -> (u16, String) {
+    let run = run.to_string();
+    let mut form = vec![
+        ("env", "prod"),
+        ("run_id", run.as_str()),
+        ("decision", decision),
+        ("comment", comment),
+        ("csrf_token", csrf),
+    ];
+    form.extend_from_slice(extra);
     let r = client
         .post(format!("{base}/api/fn/review_deploy"))
-        .form(&[
-            ("env", "prod"),
-            ("run_id", &run.to_string()),
-            ("decision", decision),
-            ("comment", comment),
-            ("csrf_token", csrf),
-        ])
+        .form(&form)
         .send()
         .await
         .expect("request");
@@ -60,7 +77,8 @@ async fn an_approver_approves_the_waiting_deploy_and_the_new_version_goes_live()
     for text in [
         "Waiting for approval",
         "Presenter view: keyboard shortcuts",
-        "✔ yes",
+        "Tested in dev first",
+        "alembic/versions/0042_presenter_shortcuts.py",
         "Approve deploy",
         "team tristanl-slalom/conflicto-leads",
         "Cap websocket fan-out per room",
@@ -84,13 +102,32 @@ async fn an_approver_approves_the_waiting_deploy_and_the_new_version_goes_live()
         "nothing was sent to GitHub yet"
     );
 
-    let (code, body) = review(
+    // 1.4.3 adds a migration: the server refuses until the approver says they read it — an
+    // override reason does not replace reading it.
+    let (code, body) = review_with(
+        &alice,
+        &app.base,
+        &alice_csrf,
+        run,
+        "approve",
+        "",
+        &[("override_reason", "no time")],
+    )
+    .await;
+    assert_eq!(code, 409, "{body}");
+    assert!(
+        body.contains("changes migrations (alembic/versions/0042_presenter_shortcuts.py)"),
+        "{body}"
+    );
+    assert!(app.world().github.reviews().is_empty());
+    let (code, body) = review_with(
         &alice,
         &app.base,
         &alice_csrf,
         run,
         "approve",
         "error rate is flat",
+        &[("migrations_reviewed", "on")],
     )
     .await;
     assert_eq!(code, 200, "{body}");
@@ -123,6 +160,8 @@ async fn an_approver_approves_the_waiting_deploy_and_the_new_version_goes_live()
     assert_eq!(rows[0].2["run_id"], run);
     assert_eq!(rows[0].2["decision"], "approve");
     assert_eq!(rows[0].2["comment"], "error rate is flat");
+    assert_eq!(rows[0].2["checklist"]["migrations"], "Pass");
+    assert_eq!(rows[0].2["override"], serde_json::Value::Null);
     assert_eq!(rows[1].1, "deploy.review.answer");
     assert_eq!(rows[1].2["run_id"], run);
     assert_eq!(rows[1].2["github"], "accepted");

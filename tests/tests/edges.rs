@@ -165,9 +165,11 @@ async fn without_its_audit_event_nothing_happens_and_people_are_told_why() {
         s["clouds"][0]["deploys"]["value"]["gates"][0]["run"]["id"].as_u64()
     };
     let status = app
-        .wait_for(Duration::from_secs(10), "a deploy at prod's gate", |s| {
-            gate(s).is_some()
-        })
+        .wait_for(
+            Duration::from_secs(10),
+            "a deploy at prod's gate, prod healthy",
+            |s| gate(s).is_some() && TestApp::level(s, "prod") == "ok",
+        )
         .await;
     let run = gate(&status).expect("the gate's run");
     let r = app
@@ -178,6 +180,8 @@ async fn without_its_audit_event_nothing_happens_and_people_are_told_why() {
             ("run_id", &run.to_string()),
             ("decision", "approve"),
             ("comment", ""),
+            // It passes the pre-deploy checklist: only the audit log stands in the way.
+            ("migrations_reviewed", "on"),
             ("csrf_token", &app.csrf),
         ])
         .send()

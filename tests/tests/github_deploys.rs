@@ -387,6 +387,11 @@ async fn the_panel_knows_the_last_good_version_the_gate_and_what_went_through_de
             "commits": [
                 {"sha": "aaaa111", "commit": {"message": "Older change", "author": {"name": "Maria"}}, "author": {"login": "maria"}},
                 {"sha": "eeee555", "commit": {"message": "Newest change\n\nbody", "author": {"name": "Jonas"}}, "author": null}
+            ],
+            "files": [
+                {"sha": "f1", "filename": "app/orders.py", "status": "modified", "additions": 3, "deletions": 1, "changes": 4},
+                {"sha": "f2", "filename": "alembic/versions/0042_orders_index.py", "status": "added", "additions": 20, "deletions": 0, "changes": 20},
+                {"sha": "f3", "filename": "docs/migrations.md", "status": "modified", "additions": 1, "deletions": 0, "changes": 1}
             ]
         })))
         .mount(&server)
@@ -400,6 +405,8 @@ async fn the_panel_knows_the_last_good_version_the_gate_and_what_went_through_de
         approval_environment: Some("prod".into()),
         rollback: None,
         tested_first_in: Some((source, "deploy-dev.yml".into())),
+        tested_first_name: Some("dev".into()),
+        gate: Default::default(),
     };
     let panel = deploys_panel(&target).await.expect("panel");
     let sha = |r: Option<&DeployRun>| r.map(|r| r.head_sha.clone());
@@ -428,6 +435,11 @@ async fn the_panel_knows_the_last_good_version_the_gate_and_what_went_through_de
         gate.changes[0].author.as_deref(),
         Some("Jonas"),
         "the commit author when GitHub knows no user"
+    );
+    assert_eq!(
+        gate.migration_files,
+        ["alembic/versions/0042_orders_index.py"],
+        "changed files under the default migration paths, from the compare's files"
     );
 }
 

@@ -591,3 +591,48 @@ async fn the_webhook_hears_of_a_declaration_a_step_falling_due_and_the_resolutio
         "{texts:?}"
     );
 }
+
+/// One approver alone in an emergency, and writes stopped: each is an incident opsdeck proposes
+/// (the runbook's "stop all writes" is an incident step), starting when it happened.
+#[tokio::test]
+async fn a_break_glass_that_stops_writes_is_proposed_as_an_incident() {
+    let app = TestApp::builder().interval(FAST).spawn().await;
+    let (oscar, alice) = (person(&app, "oscar").await, person(&app, "alice").await);
+    let before = chrono::Utc::now();
+    let (code, body) = oscar
+        .request(
+            &app,
+            &[
+                ("env", "prod"),
+                ("kind", "stop_writes"),
+                ("reason", "orders are being overwritten"),
+            ],
+        )
+        .await;
+    assert_eq!(code, 200, "{body}");
+    let id: i64 = body.trim().parse().expect("id");
+    let (code, body) = alice
+        .decide(&app, id, "break_glass", "rows overwritten right now")
+        .await;
+    assert_eq!(code, 200, "{body}");
+    until_state(&app, id, "succeeded", Duration::from_secs(10)).await;
+    let status = app
+        .wait_for(Duration::from_secs(10), "a proposal for prod", |s| {
+            !proposals(s).is_empty()
+        })
+        .await;
+    let p = &proposals(&status)[0];
+    assert_eq!(p["env"], "prod");
+    let why = p["why"].as_str().unwrap_or_default();
+    assert!(
+        why.contains(&format!("break glass on request {id}")) || why.contains("writes"),
+        "{why}"
+    );
+    let since: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(p["since"].clone()).expect("since");
+    assert!(
+        since >= before - chrono::Duration::seconds(1),
+        "it starts when it happened"
+    );
+    assert!(open(&status).is_empty(), "proposed, not declared");
+}

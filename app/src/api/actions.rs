@@ -46,13 +46,22 @@ pub async fn decide_request(
     id: i64,
     decision: String,
     comment: String,
+    /// Approving during a change freeze, and why (only asked for then).
+    override_reason: Option<String>,
     csrf_token: Option<String>,
 ) -> Result<String, AppError> {
     let _ = csrf_token;
     let who = super::require(crate::domain::Role::Approver)?;
-    crate::usecases::change::decide(&super::services()?, &who, id, &decision, &comment)
-        .await
-        .map_err(super::respond)
+    crate::usecases::change::decide(
+        &super::services()?,
+        &who,
+        id,
+        &decision,
+        &comment,
+        override_reason.as_deref().unwrap_or_default(),
+    )
+    .await
+    .map_err(super::respond)
 }
 
 #[server(prefix = "/api/fn", endpoint = "review_request")]

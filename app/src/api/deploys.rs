@@ -12,9 +12,17 @@ pub async fn review_deploy(
     run_id: u64,
     decision: String,
     comment: String,
+    /// The "migrations reviewed" box: present ("on") when ticked.
+    migrations_reviewed: Option<String>,
+    /// Approving although required checklist items fail, and why.
+    override_reason: Option<String>,
     csrf_token: Option<String>,
 ) -> Result<String, AppError> {
     let _ = csrf_token;
+    let gate_form = crate::usecases::deploy_review::GateForm {
+        migrations_reviewed: migrations_reviewed.is_some(),
+        override_reason: override_reason.unwrap_or_default(),
+    };
     let who = super::require(crate::domain::Role::Approver)?;
     crate::usecases::deploy_review::review_deploy(
         &super::services()?,
@@ -23,6 +31,7 @@ pub async fn review_deploy(
         run_id,
         &decision,
         &comment,
+        &gate_form,
     )
     .await
     .map_err(super::respond)

@@ -3,11 +3,13 @@
 
 mod actions;
 mod audit;
+mod checks;
 mod dashboard;
 mod demo;
 mod deploys;
 mod incidents;
 mod profile;
+mod routines;
 mod session;
 mod wall_tokens;
 
@@ -19,6 +21,7 @@ pub use actions::{
     ResolveRequest, ReviewRequest, VerifyRequest,
 };
 pub use audit::{get_audit, GetAudit};
+pub use checks::{get_morning_check, sign_off_morning, GetMorningCheck, SignOffMorning};
 pub use dashboard::{get_dashboard, get_env_detail, GetDashboard, GetEnvDetail};
 pub use demo::{
     get_demo_faults, set_demo_fault, start_incident_scenario, GetDemoFaults, SetDemoFault,
@@ -30,6 +33,10 @@ pub use incidents::{
     ChangeIncident, DeclareIncident, DismissProposal, GetIncident, GetIncidents,
 };
 pub use profile::{get_profile, GetProfile, Profile};
+pub use routines::{
+    declare_freeze, end_freeze, get_overrides, review_override, DeclareFreeze, EndFreeze,
+    GetOverrides, ReviewOverride,
+};
 pub use session::{get_session, get_sign_in_options, GetSession, GetSignInOptions, SignInOptions};
 pub use wall_tokens::{
     create_wall_token, list_wall_tokens, revoke_wall_token, CreateWallToken, ListWallTokens,

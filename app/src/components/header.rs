@@ -26,6 +26,7 @@ pub fn Header(#[prop(optional)] demo: bool) -> impl IntoView {
                 <a href="/">"Dashboard"</a>
                 <a href="/wall">"Wall"</a>
                 <a href="/incidents">"Incidents"</a>
+                <a href="/checks/morning">"Morning check"</a>
                 <a href="/actions">
                     "Actions"
                     {move || feed.pending.get().filter(|n| *n > 0).map(|n| view! {
@@ -49,5 +50,6 @@ pub fn Header(#[prop(optional)] demo: bool) -> impl IntoView {
             <super::session::SessionBadge />
         </header>
         <super::incident::IncidentStrip />
+        <super::freeze::FreezeBanner />
     }
 }

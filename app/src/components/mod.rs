@@ -3,6 +3,7 @@
 pub mod age;
 pub mod cloud;
 pub mod env_tile;
+pub mod freeze;
 pub mod header;
 pub mod in_flight;
 pub mod incident;
@@ -11,7 +12,9 @@ pub mod session;
 pub mod sparkline;
 pub mod status;
 pub mod timing_bar;
+pub mod waiting;
 pub mod wall_incident;
+pub mod watch;
 
 pub use age::Age;
 pub use env_tile::EnvTile;

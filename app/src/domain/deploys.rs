@@ -97,6 +97,19 @@ pub struct Gate {
     pub changes: Vec<Commit>,
     /// The compare page for those changes.
     pub compare_url: Option<String>,
+    /// Changed files under the configured migration paths: "migrations reviewed" must be ticked.
+    #[serde(default)]
+    pub migration_files: Vec<String>,
+}
+
+/// What lies between two commits, as GitHub's compare answers it.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Comparison {
+    /// Newest first, at most 20.
+    pub commits: Vec<Commit>,
+    pub url: String,
+    /// Every changed file's path (GitHub lists at most 300).
+    pub files: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -165,6 +178,12 @@ impl DeploysPanel {
 pub struct ReviewAbility {
     pub can_review: bool,
     pub why_not: Option<String>,
+    /// What the pre-deploy checklist requires.
+    #[serde(default)]
+    pub gate: super::routines::GateSettings,
+    /// The environment this one's commits must pass first, if any.
+    #[serde(default)]
+    pub tested_first_in: Option<String>,
 }
 
 #[cfg(test)]

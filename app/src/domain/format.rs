@@ -46,6 +46,11 @@ pub fn clock(at: DateTime<Utc>) -> String {
     at.format("%H:%M:%S UTC").to_string()
 }
 
+/// "Mon 07 Dec 07:00 UTC": when something ends, within the coming days.
+pub fn day_clock(at: DateTime<Utc>) -> String {
+    at.format("%a %d %b %H:%M UTC").to_string()
+}
+
 pub fn datetime(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }

@@ -3,10 +3,14 @@
 use serde::{Deserialize, Serialize};
 
 /// How healthy something is. Ordered from best to worst so `max` gives the worst of several.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Ok,
+    /// Not known yet (never probed) — the honest default.
+    #[default]
     Unknown,
     Warning,
     Critical,

@@ -19,6 +19,7 @@ pub mod history;
 pub mod in_flight;
 pub mod incident;
 pub mod level;
+pub mod routines;
 pub mod thresholds;
 
 pub use actions::Signed;

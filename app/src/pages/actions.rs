@@ -141,6 +141,7 @@ fn Actions(page: ActionsPage, request: ServerAction<RequestAction>) -> impl Into
             <RequestTable requests=waiting now />
         </section>
         {catalogue}
+        {page.viewer_can_approve.then(|| view! { <crate::components::freeze::FreezePanel viewer_id=page.viewer_id /> })}
         <section class="panel" data-list="history">
             <h2>"History"</h2>
             <RequestTable requests=done now />

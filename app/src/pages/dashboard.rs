@@ -18,6 +18,8 @@ pub fn DashboardPage() -> impl IntoView {
                     Ok(base) => {
                         let demo = base.demo;
                         feed.sync_clock(base.generated_at.unwrap_or_default());
+                        // The incident strip and the freeze banner render with the page.
+                        feed.seed_incidents(&base.incidents);
                         let dash = Memo::new(move |_| feed.merge(base.clone()));
                         view! {
                             <Header demo />
@@ -29,6 +31,8 @@ pub fn DashboardPage() -> impl IntoView {
                                     </span>
                                     <crate::components::incident::DeclareLink />
                                 </div>
+                                <crate::components::waiting::WaitingForYou dash />
+                                <crate::components::watch::WatchStrip />
                                 <div class="tiles">
                                     {move || {
                                         let d = dash.get();

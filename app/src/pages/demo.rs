@@ -12,6 +12,7 @@ use leptos_meta::Title;
 pub fn DemoPage() -> impl IntoView {
     let set_fault = ServerAction::<SetDemoFault>::new();
     let scenario = ServerAction::<StartIncidentScenario>::new();
+    let freeze = ServerAction::<crate::api::DeclareFreeze>::new();
     let faults = Resource::new(move || set_fault.version().get(), |_| get_demo_faults());
     view! {
         <Title text="opsdeck — demo control" />
@@ -41,6 +42,20 @@ pub fn DemoPage() -> impl IntoView {
                 </ActionForm>
                 {move || scenario.value().get().map(|r| match r {
                     Ok(m) => view! { <p class="verdict" role="status">{m}</p> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                })}
+            </section>
+            <section class="panel" data-panel="demo-freeze">
+                <h2>"Change freeze"</h2>
+                <p class="muted">"Freeze changes for an hour, as an approver would before a big event: every page shows the banner, the deploy gate's checklist fails, and approving a restart or a scale asks for an override reason. End it on the Actions page."</p>
+                <ActionForm action=freeze>
+                    <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />
+                    <input type="hidden" name="reason" value="Demo: the conference keynote is live" />
+                    <input type="hidden" name="hours" value="1" />
+                    <button type="submit" class="btn" data-demo-freeze="">"❄ Freeze changes for 1 hour"</button>
+                </ActionForm>
+                {move || freeze.value().get().map(|r| match r {
+                    Ok(m) => view! { <p class="verdict" role="status">{m} " " <a href="/actions#freeze">"End it on the Actions page"</a></p> }.into_any(),
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                 })}
             </section>

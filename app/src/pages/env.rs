@@ -59,7 +59,9 @@ fn Detail(
     let env = Memo::new(move |_| feed_env(base.clone()));
     let latency = detail.snapshot.latency;
     let recent = detail.recent.clone();
+    let watched = detail.snapshot.name.to_string();
     view! {
+        <crate::components::watch::WatchStrip env=watched />
         {move || {
             let e = env.get();
             view! {

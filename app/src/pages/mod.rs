@@ -3,6 +3,7 @@
 
 mod actions;
 mod audit;
+mod checks;
 mod dashboard;
 mod demo;
 mod env;
@@ -18,6 +19,7 @@ mod wall_tokens;
 
 pub use actions::ActionsPageView;
 pub use audit::AuditPage;
+pub use checks::MorningCheckPage;
 pub use dashboard::DashboardPage;
 pub use demo::DemoPage;
 pub use env::EnvPage;

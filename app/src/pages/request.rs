@@ -98,6 +98,15 @@ fn Request(
         .map(|(at, what)| view! { <li><time class="mono" title=format::datetime(at)>{format::clock(at)}</time> " " {what}</li> })
         .collect_view();
     let can_decide = page.viewer_can_approve && r.state == State::Pending;
+    // During a change freeze anything but an emergency step needs an override reason.
+    let feed = crate::components::live::use_live_feed();
+    let kind = r.action.kind();
+    let frozen = move || {
+        feed.incidents
+            .get()
+            .and_then(|l| l.freeze)
+            .filter(|_| !crate::domain::routines::freeze::allowed_during_freeze(kind))
+    };
     let decision_forms = can_decide.then(|| {
         let (i1, i2, i3) = (id.clone(), id.clone(), id.clone());
         let self_note = (own && !r.policy.requester_may_approve)
@@ -111,6 +120,13 @@ fn Request(
                         <input type="hidden" name="id" value=i1 />
                         <input type="hidden" name="decision" value="approve" />
                         <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />
+                        {move || frozen().map(|f| view! {
+                            <p class="note lvl-warning-text"><span aria-hidden="true">"❄ "</span>{f.words()}</p>
+                            <label class="override-reason">
+                                "Override the freeze because… (recorded, and reviewed by someone else)"
+                                <input type="text" name="override_reason" required maxlength="500" />
+                            </label>
+                        })}
                         <label>"Comment" <input type="text" name="comment" maxlength="1000" /></label>
                         <button type="submit" class="btn btn-approve" data-decide="approve">"✔ Approve"</button>
                     </ActionForm>

@@ -38,6 +38,7 @@ pub fn WallPage() -> impl IntoView {
                                         }
                                     }}
                                 </header>
+                                <crate::components::freeze::FreezeBanner />
                                 {move || incident().map(|live| view! {
                                     <crate::components::wall_incident::IncidentWall live dash=dash.get() now=feed.now.get() />
                                 })}
@@ -71,6 +72,7 @@ pub fn WallPage() -> impl IntoView {
                                         }
                                     }).collect_view()}}
                                 </div>
+                                <crate::components::watch::WatchStrip />
                                 {move || incident().is_none().then(|| view! {
                                     <crate::components::in_flight::InFlight dash=dash.get() now=feed.now.get() />
                                 })}

@@ -3,7 +3,7 @@
 //! workflow with the signed-in person's own token, so GitHub records and checks the real person.
 
 use super::PortError;
-use crate::domain::deploys::{Commit, DeployRun, PendingDeployment, RateBudget};
+use crate::domain::deploys::{Comparison, DeployRun, PendingDeployment, RateBudget};
 use std::sync::Arc;
 
 /// A person's GitHub token. Never printed: `Debug` shows only that it is there.
@@ -33,7 +33,7 @@ pub trait DeploySource: Send + Sync {
     async fn pending(&self, run_id: u64) -> Result<Vec<PendingDeployment>, PortError>;
 
     /// Commits in `head` that `base` lacks, newest first, and the compare page's address.
-    async fn compare(&self, base: &str, head: &str) -> Result<(Vec<Commit>, String), PortError>;
+    async fn compare(&self, base: &str, head: &str) -> Result<Comparison, PortError>;
 
     /// Commits that touched `path` since `since`, newest first: "what changed recently" in the
     /// infrastructure (the runbook's `iac/environments/prod`).
@@ -86,6 +86,10 @@ pub struct DeployTarget {
     pub rollback: Option<RollbackSpec>,
     /// The deploy source and workflow of the environment commits must pass first.
     pub tested_first_in: Option<(Arc<dyn DeploySource>, String)>,
+    /// That environment's name.
+    pub tested_first_name: Option<String>,
+    /// What the pre-deploy checklist requires (the migration paths are read here).
+    pub gate: crate::domain::routines::GateSettings,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -12,6 +12,7 @@ pub mod incidents;
 mod live;
 mod people;
 mod probe;
+pub mod routines;
 mod samples;
 mod terraform;
 mod wall_tokens;
@@ -28,6 +29,7 @@ pub use error::PortError;
 pub use live::LiveStatus;
 pub use people::People;
 pub use probe::HealthProber;
+pub use routines::Routines;
 pub use samples::HealthSamples;
 pub use terraform::TerraformLocks;
 pub use wall_tokens::WallTokens;
@@ -61,4 +63,8 @@ pub struct Services {
     /// The Terraform state lock table, where configured.
     pub terraform: Option<Arc<dyn TerraformLocks>>,
     pub clock: Arc<dyn Clock>,
+    /// Change freezes and overrides.
+    pub routines: Arc<dyn Routines>,
+    /// What the pre-deploy checklist requires.
+    pub gate: crate::domain::routines::GateSettings,
 }

@@ -1,12 +1,26 @@
 //! Reviewing a deploy waiting at GitHub's approval gate, as the signed-in approver with their own
 //! GitHub token: GitHub records the real reviewer and applies its own rules. Every review is
-//! recorded in opsdeck's audit log before it is sent, and GitHub's answer after.
+//! recorded in opsdeck's audit log before it is sent, and GitHub's answer after. An approval must
+//! pass the pre-deploy checklist (tested first, no incident, no freeze, healthy, a rollback
+//! target, migrations reviewed) or carry an override reason, recorded for someone else to review.
 
 use crate::domain::decision::DecisionForm;
+use crate::domain::routines::freeze::parse_reason;
+use crate::domain::routines::OverrideSubject;
 use crate::domain::{AppError, EnvName, Principal};
+use crate::ports::routines::NewOverride;
 use crate::ports::Services;
 
-#[tracing::instrument(skip(services, who, comment))]
+/// What the approver ticked and typed besides the decision.
+#[derive(Clone, Debug, Default)]
+pub struct GateForm {
+    /// "Migrations reviewed" is ticked.
+    pub migrations_reviewed: bool,
+    /// Going ahead although required items fail, and why (empty: no override).
+    pub override_reason: String,
+}
+
+#[tracing::instrument(skip(services, who, comment, gate_form))]
 pub async fn review_deploy(
     services: &Services,
     who: &Principal,
@@ -14,6 +28,7 @@ pub async fn review_deploy(
     run_id: u64,
     decision: &str,
     comment: &str,
+    gate_form: &GateForm,
 ) -> Result<String, AppError> {
     let form = DecisionForm::parse(decision, comment, false).map_err(AppError::BadRequest)?;
     let approve = form.approves();
@@ -40,6 +55,50 @@ pub async fn review_deploy(
             "run {run_id} is not waiting for approval (any more)"
         )));
     }
+    // An approval passes the checklist, or is an override on record; a rejection is never held up.
+    let mut checked = serde_json::Value::Null;
+    let mut override_id = None;
+    if approve {
+        let (checklist, gate) =
+            super::routines::gate_checklist(services, &env, run_id, gate_form.migrations_reviewed)
+                .await?;
+        let reason = match gate_form.override_reason.trim() {
+            "" => None,
+            r => Some(parse_reason(r, "an override").map_err(AppError::BadRequest)?),
+        };
+        checklist
+            .admit_approval(reason.as_deref())
+            .map_err(|r| AppError::Conflict(r.to_string()))?;
+        let blocking = checklist.blocking();
+        checked = serde_json::json!(checklist
+            .items
+            .iter()
+            .map(|i| (i.key.clone(), i.state))
+            .collect::<std::collections::BTreeMap<_, _>>());
+        if let (Some(reason), false) = (reason, blocking.is_empty()) {
+            let sha = gate.map(|g| g.run.head_sha).unwrap_or_default();
+            override_id = Some(
+                services
+                    .routines
+                    .record_override(
+                        &super::routines::actor(who),
+                        NewOverride {
+                            env: env.clone(),
+                            subject: OverrideSubject::Deploy { run_id, sha },
+                            what: blocking,
+                            reason,
+                        },
+                    )
+                    .await
+                    .map_err(|e| {
+                        AppError::Unavailable(format!(
+                            "the override could not be recorded, so nothing was sent to GitHub: {}",
+                            e.detail()
+                        ))
+                    })?,
+            );
+        }
+    }
     let token = services.user_tokens.token_for(who.user_id).await?;
     // The review is recorded before it is sent: if the audit log cannot be written, GitHub is
     // never asked. GitHub's answer follows as its own event.
@@ -50,6 +109,8 @@ pub async fn review_deploy(
         "decision": decision,
         "comment": form.comment,
         "environment_ids": ids,
+        "checklist": checked,
+        "override": override_id,
     });
     services
         .audit

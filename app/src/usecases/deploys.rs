@@ -44,23 +44,24 @@ pub async fn deploys_panel(t: &DeployTarget) -> Result<DeploysPanel, PortError> 
     for run in waiting {
         let pending = t.source.pending(run.id).await?;
         // What would change is evidence, not a condition for showing the gate.
-        let (changes, compare_url) = match &current_sha {
+        let (changes, compare_url, migration_files) = match &current_sha {
             Some(base) if *base != run.head_sha => {
                 match t.source.compare(base, &run.head_sha).await {
-                    Ok((c, url)) => (c, Some(url)),
+                    Ok(c) => (c.commits, Some(c.url), t.gate.migration_files(&c.files)),
                     Err(e) => {
                         tracing::warn!("comparing {base}...{}: {e}", run.head_sha);
-                        (vec![], None)
+                        (vec![], None, vec![])
                     }
                 }
             }
-            _ => (vec![], None),
+            _ => (vec![], None, vec![]),
         };
         panel.gates.push(Gate {
             run,
             pending,
             changes,
             compare_url,
+            migration_files,
         });
     }
     panel.rate = t.source.rate();

@@ -47,25 +47,35 @@ pub async fn env_detail(
         .deploys
         .iter()
         .any(|(n, t)| n == &name && t.approval_environment.is_some());
-    let review = if !has_gate {
+    let mut review = if !has_gate {
         ReviewAbility::default()
     } else if !who.has(crate::domain::Role::Approver) {
         ReviewAbility {
             can_review: false,
             why_not: Some("Reviewing deploys needs the approver role.".into()),
+            ..Default::default()
         }
     } else {
         match services.user_tokens.token_for(who.user_id).await {
             Ok(_) => ReviewAbility {
                 can_review: true,
                 why_not: None,
+                ..Default::default()
             },
             Err(e) => ReviewAbility {
                 can_review: false,
                 why_not: Some(format!("To review here, {}.", e.detail())),
+                ..Default::default()
             },
         }
     };
+    // What the gate card's checklist is evaluated with, live, in the browser.
+    review.gate = services.gate.clone();
+    review.tested_first_in = services
+        .deploys
+        .iter()
+        .find(|(n, _)| n == &name)
+        .and_then(|(_, t)| t.tested_first_name.clone());
     Ok(EnvDetail {
         evidence,
         review,

@@ -49,6 +49,7 @@ pub fn demo_settings(
         limits: Limits::default(),
         incident: app::domain::incident::IncidentSettings::default(),
         terraform: None,
+        routines: Default::default(),
         audit: AuditSettings::default(),
         github: GithubApiSettings {
             interval: Duration::from_secs(5),

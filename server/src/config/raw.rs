@@ -36,6 +36,50 @@ pub struct RawConfig {
     pub contacts: Vec<RawContact>,
     #[serde(default)]
     pub support: Vec<RawSupport>,
+    #[serde(default)]
+    pub gate: RawGate,
+    #[serde(default)]
+    pub freeze: RawFreeze,
+    #[serde(default)]
+    pub watch: RawWatch,
+}
+
+/// `[watch]`: the post-deploy watch.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawWatch {
+    pub duration: Option<String>,
+    /// Percentage points.
+    pub error_rate_margin: Option<f64>,
+    /// Percent.
+    pub response_time_margin_percent: Option<f64>,
+}
+
+/// `[gate]`: the pre-deploy checklist.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawGate {
+    pub require_tested_first: Option<bool>,
+    pub migration_paths: Option<Vec<String>>,
+}
+
+/// `[freeze]`: change freezes from configuration.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawFreeze {
+    #[serde(default)]
+    pub windows: Vec<RawFreezeWindow>,
+}
+
+/// `[[freeze.windows]]`: `from`/`to` as "Fri 16:00" (every week) or "2026-12-23 00:00" (once).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFreezeWindow {
+    pub name: String,
+    pub from: String,
+    pub to: String,
+    pub time_zone: Option<String>,
+    pub reason: Option<String>,
 }
 
 /// `[incident]`: when opsdeck proposes or declares one, the escalation matrix, what "changed

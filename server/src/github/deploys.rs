@@ -5,7 +5,7 @@
 use super::client::GithubClient;
 use super::payloads;
 use crate::metrics::Metrics;
-use app::domain::deploys::{Commit, DeployRun, PendingDeployment, RateBudget};
+use app::domain::deploys::{Commit, Comparison, DeployRun, PendingDeployment, RateBudget};
 use app::domain::incident::InfraCommit;
 use app::ports::{DeploySource, Dispatched, PortError, UserToken};
 use secrecy::SecretString;
@@ -145,7 +145,7 @@ impl DeploySource for GithubRepo {
             .collect())
     }
 
-    async fn compare(&self, base: &str, head: &str) -> Result<(Vec<Commit>, String), PortError> {
+    async fn compare(&self, base: &str, head: &str) -> Result<Comparison, PortError> {
         let url = self.url(&format!(
             "/compare/{}...{}",
             urlencoding(base),
@@ -172,7 +172,11 @@ impl DeploySource for GithubRepo {
                 sha: x.sha,
             })
             .collect();
-        Ok((commits, c.html_url))
+        Ok(Comparison {
+            commits,
+            url: c.html_url,
+            files: c.files.into_iter().map(|f| f.filename).collect(),
+        })
     }
 
     async fn commits_touching(

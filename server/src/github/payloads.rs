@@ -86,6 +86,14 @@ pub struct Compare {
     pub html_url: String,
     #[serde(default)]
     pub commits: Vec<CompareCommit>,
+    /// The changed files (GitHub lists at most 300).
+    #[serde(default)]
+    pub files: Vec<ChangedFile>,
+}
+
+#[derive(Deserialize)]
+pub struct ChangedFile {
+    pub filename: String,
 }
 
 /// One of `GET /repos/{repo}/commits` (and of a comparison's `commits`).

@@ -3,8 +3,8 @@
 //! recovered); an environment Down for `[incident] propose_after_probes` rounds in a row makes a
 //! proposal — or, with `auto_declare`, an incident — starting at the first bad round; backups that
 //! turn overdue are announced. Another, every second, announces escalation steps as they fall due
-//! (once each, by the injectable clock) and publishes the open incidents and proposals to the live
-//! stream, so the wall switches within a second of a declaration.
+//! (once each, by the injectable clock) and publishes the open incidents, proposals and the change
+//! freeze in force to the live stream, so the wall switches within a second of a declaration.
 
 use super::Hub;
 use app::domain::incident::{
@@ -23,6 +23,9 @@ use tokio::task::JoinSet;
 pub struct IncidentWatch {
     pub hub: Arc<Hub>,
     pub incidents: Arc<dyn Incidents>,
+    pub routines: Arc<dyn app::ports::Routines>,
+    /// The post-deploy watches as the deploy watcher last judged them.
+    pub watches: super::watch::Watches,
     pub pool: sqlx::PgPool,
     pub settings: IncidentSettings,
     pub clock: Arc<dyn Clock>,
@@ -173,8 +176,13 @@ async fn tick(w: IncidentWatch) {
         let now = w.clock.now();
         match live(&w, last_check, now).await {
             Ok(live) => {
-                let json =
-                    serde_json::to_string(&(&live.open, &live.proposals)).unwrap_or_default();
+                let json = serde_json::to_string(&(
+                    &live.open,
+                    &live.proposals,
+                    &live.freeze,
+                    &live.watches,
+                ))
+                .unwrap_or_default();
                 if json != last_published {
                     w.hub.set_incidents(live);
                     last_published = json;
@@ -235,5 +243,7 @@ async fn live(
         seq: 0,
         open,
         proposals: w.incidents.proposals().await?,
+        freeze: w.routines.freeze_at(now).await?,
+        watches: w.watches.lock().map(|v| v.clone()).unwrap_or_default(),
     })
 }

@@ -8,6 +8,7 @@ pub mod incidents;
 mod poller;
 mod slots;
 mod viewer;
+pub mod watch;
 
 pub use cloud::{initial_clouds, spawn_cloud_pollers, spawn_deploy_pollers};
 pub use hub::{Hub, LiveItem, LiveState, Published, PublishedCloud};

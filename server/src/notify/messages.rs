@@ -83,6 +83,19 @@ pub(super) async fn text(s: &NotifySettings, feed: &mut NotifyFeed, e: &FeedEven
 }
 
 /// Incidents and what opsdeck noticed by itself: a link to the room, the environment, the words.
+/// A watch's reasons, one sentence.
+fn reasons(d: &serde_json::Value) -> String {
+    d["reasons"]
+        .as_array()
+        .map(|r| {
+            r.iter()
+                .filter_map(|x| x.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .unwrap_or_default()
+}
+
 fn outside_change_control(s: &NotifySettings, e: &FeedEvent) -> Option<String> {
     let d = &e.details;
     let text = |k: &str| d[k].as_str().unwrap_or_default().to_owned();
@@ -141,6 +154,43 @@ fn outside_change_control(s: &NotifySettings, e: &FeedEvent) -> Option<String> {
         "backups.overdue" => (
             ":floppy_disk: {env}: backups are overdue — the newest automated snapshot is older than the limit {url}",
             vec![("env", env.clone()), ("url", link(format!("env/{env}")))],
+        ),
+        "deploy.watch.verdict" => (
+            ":warning: {env}: after deploying {what}, the watch says {verdict}: {reasons} — roll back? {url}",
+            vec![
+                ("env", env.clone()),
+                ("what", text("what")),
+                ("verdict", text("verdict")),
+                ("reasons", reasons(d)),
+                ("url", link(format!("env/{env}"))),
+            ],
+        ),
+        "deploy.watch.ended" => (
+            ":eyes: {env}: the watch after deploying {what} ended — {verdict} {url}",
+            vec![
+                ("env", env.clone()),
+                ("what", text("what")),
+                ("verdict", text("verdict")),
+                ("url", link(format!("env/{env}"))),
+            ],
+        ),
+        "freeze.declared" => (
+            ":snowflake: Change freeze declared by {who} until {until}: {reason} {url}",
+            vec![
+                ("who", e.actor.clone()),
+                ("until", text("until")),
+                ("reason", text("reason")),
+                ("url", link("actions#freeze".into())),
+            ],
+        ),
+        "override" => (
+            ":warning: {who} overrode on {env}: {reason} — needs someone else's review {url}",
+            vec![
+                ("who", e.actor.clone()),
+                ("env", env.clone()),
+                ("reason", text("reason")),
+                ("url", link("actions#freeze".into())),
+            ],
         ),
         _ => return None,
     };

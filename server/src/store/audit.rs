@@ -15,6 +15,26 @@ pub struct Event<'a> {
     pub details: serde_json::Value,
 }
 
+/// An event by `by` (a person, or opsdeck itself) in the caller's transaction, as a port error.
+pub async fn append_by(
+    conn: &mut sqlx::PgConnection,
+    by: &app::ports::incidents::Actor,
+    action: &str,
+    environment: Option<&str>,
+    details: serde_json::Value,
+) -> Result<(), app::ports::PortError> {
+    let event = Event {
+        user_id: by.user_id,
+        actor: &by.name,
+        action,
+        environment,
+        details,
+    };
+    append(conn, event)
+        .await
+        .map_err(|e| app::ports::PortError::Unavailable(format!("database: {e}")))
+}
+
 /// Append `event` — inside the caller's transaction when given one, so the change it records and
 /// the record itself commit together or not at all.
 pub async fn append<'e>(

@@ -7,9 +7,11 @@ pub mod incidents;
 pub mod notify_feed;
 pub mod people;
 mod private_cluster;
+pub mod routines;
 mod samples;
 pub mod users;
 pub mod wall_tokens;
+pub mod watches;
 
 pub use private_cluster::{ClusterError, PrivateCluster};
 pub use samples::PgHealthSamples;

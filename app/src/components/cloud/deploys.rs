@@ -2,10 +2,10 @@
 //! known good version; for prod, whether each commit was deployed to dev first; and runs waiting
 //! at the approval gate with the live evidence beside Approve and Reject.
 
+use super::gate::GateCard;
 use super::SourceHead;
-use crate::api::ReviewDeploy;
 use crate::components::live::use_live_feed;
-use crate::domain::deploys::{DeployRun, DeploysPanel, Gate, ReviewAbility};
+use crate::domain::deploys::{DeployRun, DeploysPanel, ReviewAbility};
 use crate::domain::evidence::EnvEvidence;
 use crate::domain::{format, Level, Sourced};
 use leptos::prelude::*;
@@ -45,161 +45,6 @@ fn RunRow(
     }
 }
 
-/// One environment's health and key metrics, by icon and word (also used on a request's page).
-pub fn evidence_item(e: &EnvEvidence) -> impl IntoView {
-    let metric =
-        |label: &'static str, m: Option<(f64, Level)>, fmt: fn(f64) -> String| {
-            m.map(|(v, l)| view! {
-            <span class=format!("ev-metric {}", l.css())>
-                " · " {label} " " <b>{fmt(v)}</b> " " <span aria-hidden="true">{l.icon()}</span>
-            </span>
-        })
-        };
-    view! {
-        <li class=format!("evidence {}", e.level.css()) data-env=e.name.clone()>
-            <b>{e.name.clone()}</b> " "
-            <span aria-hidden="true">{e.level.icon()}</span> " " {e.level.word()}
-            {metric("error rate", e.error_rate, |v| format!("{v:.2} %"))}
-            {metric("response", e.response_time, format::millis)}
-        </li>
-    }
-}
-
-#[component]
-fn EvidenceList(base: Vec<EnvEvidence>) -> impl IntoView {
-    let feed = use_live_feed();
-    move || {
-        let updates = feed.updates.get();
-        let clouds = feed.clouds.get();
-        base.iter()
-            .map(|b| {
-                // Live figures once the stream has them; the rendered ones until then.
-                let e = match updates.iter().find(|u| u.name.as_str() == b.name) {
-                    Some(env) => {
-                        EnvEvidence::of(env, clouds.iter().find(|c| c.name.as_str() == b.name))
-                    }
-                    None => b.clone(),
-                };
-                evidence_item(&e)
-            })
-            .collect_view()
-    }
-}
-
-#[component]
-fn GateCard(
-    env: String,
-    gate: Gate,
-    tested: Option<bool>,
-    evidence: Vec<EnvEvidence>,
-    review: ReviewAbility,
-    now: chrono::DateTime<chrono::Utc>,
-) -> impl IntoView {
-    let action = ServerAction::<ReviewDeploy>::new();
-    let run = gate.run.clone();
-    let environments = gate
-        .pending
-        .iter()
-        .map(|p| {
-            let timer =
-                (p.wait_timer_min > 0).then(|| format!(", wait timer {} min", p.wait_timer_min));
-            format!("{}{}", p.environment, timer.unwrap_or_default())
-        })
-        .collect::<Vec<_>>()
-        .join("; ");
-    let reviewers = gate
-        .pending
-        .iter()
-        .flat_map(|p| p.reviewers.clone())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let changes = gate
-        .changes
-        .iter()
-        .map(|c| view! {
-            <li><span class="mono">{c.sha.chars().take(7).collect::<String>()}</span> " " {c.message.clone()}
-                {c.author.clone().map(|a| view! { <span class="muted">" — " {a}</span> })}</li>
-        })
-        .collect_view();
-    let outcome = move || {
-        action.value().get().map(|r| match r {
-            Ok(message) => {
-                view! { <p class="verdict lvl-ok-text" role="status">"✔ " {message}</p> }.into_any()
-            }
-            Err(e) => view! { <p class="problem" role="alert">"✖ " {e.to_string()}</p> }.into_any(),
-        })
-    };
-    let forms = if review.can_review {
-        let (env_a, env_r) = (env.clone(), env.clone());
-        let id = run.id.to_string();
-        let id2 = id.clone();
-        view! {
-            <div class="review-forms">
-                <ActionForm action attr:class="review-approve">
-                    <input type="hidden" name="env" value=env_a />
-                    <input type="hidden" name="run_id" value=id />
-                    <input type="hidden" name="decision" value="approve" />
-                    <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />
-                    <label>"Comment (optional)" <input type="text" name="comment" maxlength="1000" /></label>
-                    <button type="submit" class="btn btn-approve" data-review="approve">"✔ Approve deploy"</button>
-                </ActionForm>
-                <details class="review-reject">
-                    <summary>"Reject…"</summary>
-                    <ActionForm action>
-                        <input type="hidden" name="env" value=env_r />
-                        <input type="hidden" name="run_id" value=id2 />
-                        <input type="hidden" name="decision" value="reject" />
-                        <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />
-                        <label>"Why (sent to GitHub)" <input type="text" name="comment" required maxlength="1000" /></label>
-                        <button type="submit" class="btn btn-reject" data-review="reject">"✖ Reject deploy"</button>
-                    </ActionForm>
-                </details>
-            </div>
-        }
-        .into_any()
-    } else {
-        view! {
-            <p class="note">
-                {review.why_not.clone().unwrap_or_default()} " "
-                <a href="/profile">"Your profile"</a>
-            </p>
-        }
-        .into_any()
-    };
-    view! {
-        <article class="gate" data-run=run.id.to_string()>
-            <header class="gate-head">
-                <h3><span aria-hidden="true">"▲ "</span>"Waiting for approval"</h3>
-                <a href=run.html_url.clone() target="_blank" rel="noopener noreferrer">{format!("run #{} on GitHub ↗", run.run_number)}</a>
-            </header>
-            <p class="gate-what">
-                <span class="mono">{run.short_sha().to_owned()}</span> " " {run.message.clone().unwrap_or_default()}
-                " — by " {run.actor.clone().unwrap_or_else(|| "?".into())}
-                ", waiting " {format::age(run.created_at, now)}
-            </p>
-            <dl class="facts">
-                <div><dt>"environment"</dt><dd>{environments}</dd></div>
-                <div class="wide"><dt>"required reviewers"</dt><dd>{if reviewers.is_empty() { "–".to_owned() } else { reviewers }}</dd></div>
-                {tested.map(|t| view! {
-                    <div><dt>"tested in dev first"</dt><dd class=if t { "lvl-ok-text" } else { "lvl-critical-text" }>{if t { "✔ yes" } else { "✖ no" }}</dd></div>
-                })}
-            </dl>
-            <h4>"Now"</h4>
-            <ul class="evidence-list"><EvidenceList base=evidence /></ul>
-            <h4>
-                {match gate.changes.len() {
-                    1 => "What changes (1 commit)".to_owned(),
-                    n => format!("What changes ({n} commits)"),
-                }}
-                {gate.compare_url.clone().map(|u| view! { " " <a href=u target="_blank" rel="noopener noreferrer">"compare ↗"</a> })}
-            </h4>
-            <ul class="changes">{changes}</ul>
-            {forms}
-            {outcome}
-        </article>
-    }
-}
-
 #[component]
 pub fn DeploysCard(
     env: String,
@@ -216,7 +61,16 @@ pub fn DeploysCard(
             .map(|p| {
                 p.gates
                     .iter()
-                    .map(|g| (g.clone(), p.was_tested_in_dev(&g.run)))
+                    .map(|g| {
+                        let rollback = p.last_known_good().map(|r| {
+                            format!(
+                                "{} {}",
+                                r.short_sha(),
+                                r.message.clone().unwrap_or_default()
+                            )
+                        });
+                        (g.clone(), p.was_tested_in_dev(&g.run), rollback)
+                    })
                     .collect::<Vec<_>>()
             })
             .unwrap_or_default()
@@ -286,10 +140,10 @@ pub fn DeploysCard(
             {head}
             <For
                 each=gates
-                key=|(g, _)| g.run.id
-                children=move |(gate, tested)| {
+                key=|(g, _, _)| g.run.id
+                children=move |(gate, tested, rollback)| {
                     let now = feed.now.get_untracked();
-                    view! { <GateCard env=env.clone() gate tested evidence=evidence.clone() review=review.clone() now /> }
+                    view! { <GateCard env=env.clone() gate tested rollback evidence=evidence.clone() review=review.clone() now /> }
                 }
             />
             {body}

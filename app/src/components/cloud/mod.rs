@@ -5,14 +5,16 @@ mod backups;
 mod chart;
 mod deploys;
 mod ecs;
+mod gate;
 mod load_balancer;
 mod metrics;
 mod summary;
 
 pub use backups::BackupsCard;
 pub use chart::MetricChart;
-pub use deploys::{evidence_item, DeploysCard};
+pub use deploys::DeploysCard;
 pub use ecs::EcsCard;
+pub use gate::evidence_item;
 pub use load_balancer::LoadBalancerCard;
 pub use metrics::MetricsCard;
 pub use summary::CloudSummary;

@@ -147,10 +147,16 @@ pub struct LiveIncident {
     pub latest: Vec<Entry>,
 }
 
-/// Everything about incidents that travels on the live stream.
+/// Everything about incidents that travels on the live stream (the `incidents` event), and the
+/// change freeze in force, which every page's banner shows beside them.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IncidentsLive {
     pub seq: u64,
     pub open: Vec<LiveIncident>,
     pub proposals: Vec<Proposal>,
+    #[serde(default)]
+    pub freeze: Option<crate::domain::routines::ActiveFreeze>,
+    /// Post-deploy watches running, and those that ended in the last 24 hours.
+    #[serde(default)]
+    pub watches: Vec<crate::domain::routines::DeployWatch>,
 }

@@ -3,18 +3,25 @@
 
 use crate::domain::actions::Decision;
 use crate::domain::decision::{DecisionForm, Verdict};
+use crate::domain::routines::freeze::{allowed_during_freeze, parse_reason};
+use crate::domain::routines::OverrideSubject;
 use crate::domain::{AppError, Principal};
+use crate::ports::routines::NewOverride;
 use crate::ports::Services;
 
-#[tracing::instrument(skip(services, who, comment))]
+#[tracing::instrument(skip(services, who, comment, override_reason))]
 pub async fn decide(
     services: &Services,
     who: &Principal,
     id: i64,
     decision: &str,
     comment: &str,
+    override_reason: &str,
 ) -> Result<String, AppError> {
     let form = DecisionForm::parse(decision, comment, true).map_err(AppError::BadRequest)?;
+    if form.approves() {
+        freeze_check(services, who, id, override_reason).await?;
+    }
     let state = services
         .actions
         .decide(
@@ -47,6 +54,47 @@ pub async fn decide(
         }
     }
     Ok(format!("Recorded. The request is now {}.", state.words()))
+}
+
+/// During a change freeze only the emergency steps (roll back, stop all writes) are approved
+/// without more; anything else needs an approver's override reason, recorded before the approval
+/// and reviewed afterwards by someone else.
+async fn freeze_check(
+    services: &Services,
+    who: &Principal,
+    id: i64,
+    override_reason: &str,
+) -> Result<(), AppError> {
+    let Some(freeze) = services.routines.freeze_at(services.clock.now()).await? else {
+        return Ok(());
+    };
+    let r = services
+        .actions
+        .get(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no request {id}")))?;
+    if allowed_during_freeze(r.action.kind()) {
+        return Ok(());
+    }
+    if override_reason.trim().is_empty() {
+        return Err(AppError::Conflict(
+            freeze.refusal(&format!("Approving \"{}\"", r.action.describe())),
+        ));
+    }
+    let reason = parse_reason(override_reason, "an override").map_err(AppError::BadRequest)?;
+    services
+        .routines
+        .record_override(
+            &crate::usecases::routines::actor(who),
+            NewOverride {
+                env: r.env.clone(),
+                subject: OverrideSubject::Request { id },
+                what: vec![freeze.words()],
+                reason,
+            },
+        )
+        .await?;
+    Ok(())
 }
 
 #[tracing::instrument(skip(services, who))]

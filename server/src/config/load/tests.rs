@@ -323,3 +323,69 @@ fn change_control_policies_and_notifications_are_checked() {
         "the webhook address is never printed"
     );
 }
+
+#[test]
+fn freeze_windows_and_the_gate_are_read_and_bad_ones_named() {
+    let env = "[[environments]]\nname=\"prod\"\nurl=\"http://a\"\n";
+    let good = format!(
+        "{env}[gate]\nrequire_tested_first = false\nmigration_paths = [\"db/changes\"]\n\
+         [[freeze.windows]]\nname = \"weekend\"\nfrom = \"Fri 16:00\"\nto = \"Mon 08:00\"\ntime_zone = \"Europe/Berlin\"\nreason = \"no deploys over the weekend\"\n\
+         [[freeze.windows]]\nname = \"holidays\"\nfrom = \"2030-12-24 00:00\"\nto = \"2030-12-25 00:00\"\n"
+    );
+    let s = load_str(&good).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!s.routines.gate.require_tested_first);
+    assert_eq!(s.routines.gate.migration_paths, vec!["db/changes/"]);
+    assert_eq!(s.routines.freeze_windows.len(), 2);
+    assert_eq!(
+        s.routines.freeze_windows[0].time_zone,
+        chrono_tz::Europe::Berlin
+    );
+
+    let bad = format!(
+        "{env}[[freeze.windows]]\nname = \"a\"\nfrom = \"Fri 16:00\"\nto = \"Mon 08:00\"\ntime_zone = \"Mars/Olympus\"\n\
+         [[freeze.windows]]\nname = \"b\"\nfrom = \"2030-12-25 00:00\"\nto = \"2030-12-24 00:00\"\n\
+         [[freeze.windows]]\nname = \"c\"\nfrom = \"Friday afternoon\"\nto = \"Mon 08:00\"\n\
+         [[freeze.windows]]\nname = \"d\"\nfrom = \"Sat 10:00\"\nto = \"Sun 10:00\"\n\
+         [[freeze.windows]]\nname = \"e\"\nfrom = \"Sun 09:00\"\nto = \"Sun 12:00\"\n"
+    );
+    let err = load_str(&bad).unwrap_err();
+    let paths: Vec<(&str, &str)> = err
+        .issues
+        .iter()
+        .map(|i| (i.path.as_str(), i.message.as_str()))
+        .collect();
+    let has = |path: &str, words: &str| {
+        assert!(
+            paths.iter().any(|(p, m)| *p == path && m.contains(words)),
+            "no {path}: {words} in {paths:?}"
+        )
+    };
+    has(
+        "freeze.windows[0].time_zone",
+        "\"Mars/Olympus\" is not a time zone",
+    );
+    has("freeze.windows[1].to", "the window is inverted");
+    has("freeze.windows[2].from", "is not a time");
+    // d and e both hold Sunday 09:00–10:00.
+    has("freeze.windows[4]", "\"e\" overlaps \"d\"");
+
+    let short = format!("{env}[aws]\nmetrics_interval = \"5m\"\n[watch]\nduration = \"8m\"\nerror_rate_margin = -1\n");
+    let err = load_str(&short).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("watch.duration") && text.contains("at least 10m"),
+        "a watch shorter than two metrics polls: {text}"
+    );
+    assert!(text.contains("watch.error_rate_margin"), "{text}");
+    let s = load_str(&format!(
+        "{env}[watch]\nduration = \"45m\"\nresponse_time_margin_percent = 25\n"
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (
+            s.routines.watch.duration_s,
+            s.routines.watch.response_time_margin
+        ),
+        (2700, 0.25)
+    );
+}

@@ -9,6 +9,7 @@ mod github;
 mod incident;
 mod limits;
 mod notify;
+mod routines;
 mod server;
 
 pub use auth::{AuthSettings, GithubSignInSettings, OidcSettings};
@@ -18,6 +19,7 @@ pub use github::GithubApiSettings;
 pub use incident::TerraformSettings;
 pub use limits::{AuditSettings, Limits};
 pub use notify::{NotifySettings, Templates};
+pub use routines::{FreezeWindow, RoutineSettings, WindowSpan};
 pub use server::{public_without_sign_in, redact_url, ProbeSettings, ThresholdSettings};
 
 use secrecy::SecretString;
@@ -52,4 +54,6 @@ pub struct Settings {
     pub incident: app::domain::incident::IncidentSettings,
     /// Terraform's state lock table, where configured.
     pub terraform: Option<TerraformSettings>,
+    /// `[gate]` and `[freeze]`: the pre-deploy checklist and change freezes.
+    pub routines: RoutineSettings,
 }

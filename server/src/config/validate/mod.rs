@@ -11,6 +11,7 @@ mod github;
 mod incident;
 mod limits;
 mod notify;
+mod routines;
 mod server;
 
 use super::issue::ConfigIssue;
@@ -96,9 +97,12 @@ impl Validator {
         let limits = self.limits(raw.limits);
         let (incident, terraform) = self.incident(raw.incident, raw.contacts, raw.support);
         let audit = self.audit(raw.audit);
+        let mut routines = self.routines(raw.gate, raw.freeze);
+        routines.watch = self.watch(raw.watch, aws.metrics_interval);
         // Last: it names other environments, which must all have been read.
         self.tested_first_in(&environments);
         Settings {
+            routines,
             incident,
             terraform,
             limits,

@@ -4,9 +4,10 @@
 //! run and puts the requested version back. It implements the same port as the real adapter.
 
 mod runs;
+mod scenarios;
 
 use super::SimConflicto;
-use app::domain::deploys::{Commit, DeployRun, PendingDeployment, RateBudget};
+use app::domain::deploys::{Commit, Comparison, DeployRun, PendingDeployment, RateBudget};
 use app::domain::EnvName;
 use app::ports::{DeploySource, Dispatched, PortError, UserToken};
 use chrono::{Duration, Utc};
@@ -27,6 +28,8 @@ struct SimCommit {
     version: String,
     message: String,
     author: String,
+    /// The files it changed (the gate reads migration paths from them).
+    files: Vec<String>,
 }
 
 struct State {
@@ -50,27 +53,62 @@ fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
 impl SimGithub {
     pub fn new(apps: Vec<(EnvName, Arc<SimConflicto>)>) -> Self {
         let now = Utc::now();
+        // (version, message, author, a changed file)
         let history = [
-            ("1.3.9", "Fix session timeout on the results page", "maria"),
+            (
+                "1.3.9",
+                "Fix session timeout on the results page",
+                "maria",
+                "app/sessions.py",
+            ),
             (
                 "1.4.0",
                 "Live polls: show vote counts as they arrive",
                 "jonas",
+                "web/polls/live.ts",
             ),
-            ("1.4.1", "Add index on votes(poll_id)", "maria"),
-            ("1.4.1", "Migration: create the index concurrently", "maria"),
-            ("1.4.2", "Cap websocket fan-out per room", "priya"),
-            ("1.4.3", "Presenter view: keyboard shortcuts", "jonas"),
-            ("1.5.0-rc.1", "Async exports to S3", "priya"),
+            (
+                "1.4.1",
+                "Add index on votes(poll_id)",
+                "maria",
+                "app/models/vote.py",
+            ),
+            (
+                "1.4.1",
+                "Migration: create the index concurrently",
+                "maria",
+                "alembic/versions/0041_votes_poll_id.py",
+            ),
+            (
+                "1.4.2",
+                "Cap websocket fan-out per room",
+                "priya",
+                "app/ws/rooms.py",
+            ),
+            // The run waiting at prod's gate adds a column: the approver must tick
+            // "migrations reviewed".
+            (
+                "1.4.3",
+                "Presenter view: keyboard shortcuts",
+                "jonas",
+                "alembic/versions/0042_presenter_shortcuts.py",
+            ),
+            (
+                "1.5.0-rc.1",
+                "Async exports to S3",
+                "priya",
+                "app/exports/s3.py",
+            ),
         ];
         let commits: Vec<SimCommit> = history
             .iter()
             .enumerate()
-            .map(|(i, (v, m, a))| SimCommit {
+            .map(|(i, (v, m, a, f))| SimCommit {
                 sha: sha(i as u64 + 1),
                 version: (*v).to_owned(),
                 message: (*m).to_owned(),
                 author: (*a).to_owned(),
+                files: vec![(*f).to_owned()],
             })
             .collect();
         let mut state = State {
@@ -119,37 +157,7 @@ impl SimGithub {
         lock(&self.state).reviews.clone()
     }
 
-    /// The demo's incident scenario begins: a new commit deploys to prod straight away (as a
-    /// hotfix would), finishing after the run time with prod reporting its version.
-    pub fn bad_deploy(&self) -> String {
-        let mut s = lock(&self.state);
-        let n = s.commits.len() as u64 + 1;
-        let version = "1.4.4".to_owned();
-        s.commits.push(SimCommit {
-            sha: sha(n),
-            version: version.clone(),
-            message: "Orders: switch the cache to write-back".into(),
-            author: "jonas".into(),
-        });
-        let commit = s.commits.len() - 1;
-        let id = push_run(
-            &mut s,
-            PROD,
-            commit,
-            Utc::now(),
-            "in_progress",
-            None,
-            "jonas",
-        );
-        let app = self
-            .app("prod")
-            .map(|a| (a, version.clone(), s.commits[commit].sha.clone()));
-        drop(s);
-        finish_later(self.state.clone(), id, true, app);
-        version
-    }
-
-    fn app(&self, env: &str) -> Option<Arc<SimConflicto>> {
+    pub(super) fn app(&self, env: &str) -> Option<Arc<SimConflicto>> {
         self.apps
             .iter()
             .find(|(n, _)| n.as_str() == env)
@@ -198,7 +206,7 @@ impl DeploySource for SimGithub {
         })
     }
 
-    async fn compare(&self, base: &str, head: &str) -> Result<(Vec<Commit>, String), PortError> {
+    async fn compare(&self, base: &str, head: &str) -> Result<Comparison, PortError> {
         let s = lock(&self.state);
         let pos = |sha: &str| s.commits.iter().position(|c| c.sha == sha);
         let (Some(b), Some(h)) = (pos(base), pos(head)) else {
@@ -217,10 +225,19 @@ impl DeploySource for SimGithub {
         } else {
             vec![]
         };
-        Ok((
+        let files = if h > b {
+            s.commits[b + 1..=h]
+                .iter()
+                .flat_map(|c| c.files.iter().cloned())
+                .collect()
+        } else {
+            vec![]
+        };
+        Ok(Comparison {
             commits,
-            format!("https://github.com/{REPO}/compare/{base}...{head}"),
-        ))
+            url: format!("https://github.com/{REPO}/compare/{base}...{head}"),
+            files,
+        })
     }
 
     /// One infrastructure commit, yesterday afternoon: the demo's "what changed recently".

@@ -6,7 +6,7 @@ mod levels;
 mod proposals;
 mod rows;
 
-use super::audit::{self, Event};
+use super::audit;
 use app::domain::audit::AuditEvent;
 use app::domain::incident::{Incident, LevelChange, Proposal};
 use app::domain::{EnvName, Level};
@@ -34,19 +34,8 @@ async fn record(
     envs: &[EnvName],
     details: serde_json::Value,
 ) -> Result<(), PortError> {
-    audit::append(
-        conn,
-        Event {
-            user_id: by.user_id,
-            actor: &by.name,
-            action,
-            // One environment names it; all of them are in the details.
-            environment: envs.first().map(EnvName::as_str),
-            details,
-        },
-    )
-    .await
-    .map_err(db)
+    // One environment names it; all of them are in the details.
+    audit::append_by(conn, by, action, envs.first().map(EnvName::as_str), details).await
 }
 
 #[async_trait::async_trait]

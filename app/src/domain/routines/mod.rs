@@ -1,0 +1,14 @@
+//! The runbook's routines as rules opsdeck evaluates: change freezes, the pre-deploy checklist
+//! that gates Approve, overrides of either (recorded and reviewed by someone else), and the
+//! post-deploy watch.
+
+pub mod freeze;
+pub mod gate;
+pub mod morning;
+pub mod overrides;
+pub mod watch;
+
+pub use freeze::{ActiveFreeze, FreezeKind};
+pub use gate::{CheckItem, CheckState, Checklist, GateFacts, GateSettings};
+pub use overrides::{Override, OverrideSubject};
+pub use watch::{DeployWatch, Verdict, WatchSettings};

@@ -1,0 +1,35 @@
+//! `[gate]` and `[[freeze.windows]]`: what the pre-deploy checklist requires, and the recurring or
+//! dated change freezes (evaluated in `routines::windows`).
+
+use chrono::{NaiveDateTime, NaiveTime, Weekday};
+
+/// When a configured freeze is on, in its time zone.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WindowSpan {
+    /// Every week from one weekday and time to another ("Fri 16:00" to "Mon 08:00").
+    Weekly {
+        from: (Weekday, NaiveTime),
+        to: (Weekday, NaiveTime),
+    },
+    /// Once, between two dates ("2026-12-23 00:00" to "2027-01-02 08:00").
+    Dated {
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FreezeWindow {
+    pub name: String,
+    pub reason: String,
+    pub time_zone: chrono_tz::Tz,
+    pub span: WindowSpan,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RoutineSettings {
+    pub gate: app::domain::routines::GateSettings,
+    /// `[watch]`: the post-deploy watch.
+    pub watch: app::domain::routines::WatchSettings,
+    pub freeze_windows: Vec<FreezeWindow>,
+}
