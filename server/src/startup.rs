@@ -144,6 +144,25 @@ pub async fn start_with(
         },
         &mut tasks,
     );
+    crate::live::gate_notice::spawn(
+        crate::live::gate_notice::GateNotices {
+            hub: hub.clone(),
+            pool: pool.clone(),
+            routines: routines.clone(),
+            gate: settings.routines.gate.clone(),
+            tested_first: settings
+                .environments
+                .iter()
+                .filter_map(|e| {
+                    let first = e.github.as_ref()?.tested_first_in.as_ref()?;
+                    Some((e.name.clone(), first.to_string()))
+                })
+                .collect(),
+            remind_every: settings.routines.gate_remind_every,
+            clock: clock.clone(),
+        },
+        &mut tasks,
+    );
     let watches = crate::live::watch::Watches::default();
     crate::live::watch::spawn(
         crate::live::watch::DeployWatcher {

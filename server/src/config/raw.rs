@@ -60,6 +60,8 @@ pub struct RawWatch {
 #[serde(deny_unknown_fields)]
 pub struct RawGate {
     pub require_tested_first: Option<bool>,
+    /// How often approvers are reminded of a run still waiting ("30m").
+    pub remind_every: Option<String>,
     pub migration_paths: Option<Vec<String>>,
 }
 

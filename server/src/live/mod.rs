@@ -3,6 +3,7 @@
 //! interval, never on the number of viewers.
 
 mod cloud;
+pub mod gate_notice;
 mod hub;
 pub mod incidents;
 mod poller;

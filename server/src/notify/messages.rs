@@ -174,6 +174,32 @@ fn outside_change_control(s: &NotifySettings, e: &FeedEvent) -> Option<String> {
                 ("url", link(format!("env/{env}"))),
             ],
         ),
+        "deploy.gate.waiting" | "deploy.gate.reminder" => (
+            ":hourglass_flowing_sand: {still}{what} waits at {env}'s approval gate — checklist: {checklist} {url}",
+            vec![
+                (
+                    "still",
+                    if e.action.ends_with("reminder") { "Still waiting: " } else { "" }.to_owned(),
+                ),
+                ("what", text("what")),
+                ("env", env.clone()),
+                ("checklist", {
+                    let blocking = d["blocking"]
+                        .as_array()
+                        .map(|b| b.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>())
+                        .unwrap_or_default();
+                    if blocking.is_empty() {
+                        "passes".to_owned()
+                    } else {
+                        format!("fails ({})", blocking.join("; "))
+                    }
+                }),
+                (
+                    "url",
+                    link(format!("env/{env}#gate-{}", d["run_id"].as_u64().unwrap_or_default())),
+                ),
+            ],
+        ),
         "freeze.declared" => (
             ":snowflake: Change freeze declared by {who} until {until}: {reason} {url}",
             vec![

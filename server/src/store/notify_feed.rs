@@ -25,6 +25,12 @@ const MESSAGES: &[&str] = &[
     "env.down",
     "env.recovered",
     "backups.overdue",
+    "deploy.gate.waiting",
+    "deploy.gate.reminder",
+    "deploy.watch.verdict",
+    "deploy.watch.ended",
+    "freeze.declared",
+    "override",
 ];
 
 pub struct FeedEvent {

@@ -26,10 +26,23 @@ pub struct FreezeWindow {
     pub span: WindowSpan,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RoutineSettings {
+    /// Approvers are reminded of a run still waiting at a gate this often.
+    pub gate_remind_every: std::time::Duration,
     pub gate: app::domain::routines::GateSettings,
     /// `[watch]`: the post-deploy watch.
     pub watch: app::domain::routines::WatchSettings,
     pub freeze_windows: Vec<FreezeWindow>,
+}
+
+impl Default for RoutineSettings {
+    fn default() -> Self {
+        Self {
+            gate_remind_every: std::time::Duration::from_secs(30 * 60),
+            gate: Default::default(),
+            watch: Default::default(),
+            freeze_windows: vec![],
+        }
+    }
 }

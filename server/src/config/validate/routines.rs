@@ -31,6 +31,12 @@ impl Validator {
         if let Some(t) = gate.require_tested_first {
             out.gate.require_tested_first = t;
         }
+        out.gate_remind_every = self.duration(
+            "gate.remind_every",
+            gate.remind_every.as_deref(),
+            out.gate_remind_every,
+            Duration::from_secs(60),
+        );
         if let Some(paths) = gate.migration_paths {
             let mut clean = Vec::new();
             for (i, p) in paths.into_iter().enumerate() {
