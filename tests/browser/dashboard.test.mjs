@@ -454,6 +454,30 @@ test('declaring an incident turns the wall into the incident room, and resolving
   assert.deepEqual(pageErrors, [], 'no script errors');
 });
 
+test('no page a phone reaches scrolls sideways at 390 px', async () => {
+  const page = await personAt('alice', '/actions', { width: 390, height: 844 });
+  await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  // A request page (the rollback asked earlier carries a 40-character sha) and an incident room.
+  const request = await page.locator('a[href^="/requests/"]').first().getAttribute('href');
+  await page.goto(base + '/incidents');
+  await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  const incident = await page.locator('a[href^="/incidents/"]').first().getAttribute('href');
+  const paths = ['/', '/env/prod', '/env/dev', '/actions', request, '/incidents', incident,
+    '/checks/morning', '/profile', '/audit', '/demo'];
+  const wide = [];
+  for (const path of paths) {
+    await page.goto(base + path);
+    await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+    const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (sw > 390) {
+      wide.push(`${path}: ${sw}px`);
+      await page.screenshot({ path: SHOTS + `wide-${path.replaceAll('/', '_')}.png`, fullPage: true });
+    }
+  }
+  assert.deepEqual(wide, [], 'pages wider than the phone');
+  assert.deepEqual(pageErrors, []);
+});
+
 test('every page works under the Content-Security-Policy', async () => {
   const pages = ['/', '/env/prod', '/env/dev', '/wall', '/actions', '/audit', '/profile', '/admin/wall-tokens', '/demo', '/requests/1', '/incidents', '/incidents/1', '/no-such-page'];
   const ada = await personAt('ada', '/');

@@ -58,6 +58,24 @@ pub fn RequestPageView() -> impl IntoView {
             std::time::Duration::from_secs(2),
         );
     }
+    // The live stream says when a request changes state (approved elsewhere, executing, done):
+    // look again at once instead of on the next two-second poll.
+    Effect::new(move |_| {
+        let Some(live) = feed.in_flight.get() else {
+            return;
+        };
+        if let Some(Ok(p)) = data.get_untracked() {
+            let shown = p.request.state;
+            let differs = match live.iter().find(|r| r.id == p.request.id) {
+                Some(r) => r.state != shown,
+                // Gone from the stream: it ended, unless the page already says so.
+                None => matches!(shown, State::Pending | State::Approved | State::Executing),
+            };
+            if differs {
+                data.refetch();
+            }
+        }
+    });
     view! {
         <Title text=move || format!("opsdeck — request {}", id()) />
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>

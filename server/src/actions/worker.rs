@@ -48,14 +48,19 @@ pub fn spawn(worker: Worker, tasks: &mut JoinSet<()>) {
                     }
                 }
             }
-            match worker.requests.in_flight().await {
-                Ok(open) => worker.hub.set_inbox(open),
-                Err(e) => tracing::warn!("listing the requests in flight failed: {e}"),
-            }
+            publish_in_flight(&worker).await;
             // Approvals are people's clicks: looking once a second is soon enough.
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     });
+}
+
+/// Publish the requests waiting, running or unknown to the live stream (the `inbox` event).
+async fn publish_in_flight(w: &Worker) {
+    match w.requests.in_flight().await {
+        Ok(open) => w.hub.set_inbox(open),
+        Err(e) => tracing::warn!("listing the requests in flight failed: {e}"),
+    }
 }
 
 /// Claim and execute one approved request; its id, or `None` when there is nothing to do.
@@ -83,6 +88,8 @@ pub async fn run_one(w: &Worker) -> Result<Option<i64>, PortError> {
         token,
     };
     let running = claim.mark_executing().await?;
+    // Everyone watching sees "executing" now, not when the outside system has answered.
+    publish_in_flight(w).await;
     let (state, result) =
         match tokio::time::timeout(EXECUTION_BOUND, w.executor.execute(&env, &action, ctx)).await {
             Ok(Ok(words)) => (State::Succeeded, words),
