@@ -167,7 +167,7 @@ pub fn RequestTable(
                     <td>{r.env.to_string()}</td>
                     <td>{r.action.describe()}</td>
                     <td class=level.css()><span aria-hidden="true">{level.icon()}</span> " " {r.state.words()}{r.break_glass.then_some(" · break glass")}</td>
-                    <td>{r.requester.clone()}</td>
+                    <td>{r.requester.clone()} <span class="muted">{format!("(#{})", r.requester_id)}</span></td>
                     <td title=format::datetime(r.requested_at)>{format!("{} ago", format::age(r.requested_at, now))}</td>
                 </tr>
             }

@@ -1,7 +1,7 @@
 //! The post-deploy watch, on the server: when an environment's deploys panel shows a newer
 //! successful deploy that completed within the watch's duration, a watch starts (once, in
-//! Postgres) with the baseline of the minutes before the deploy started; every second and every
-//! live change the open watches are judged against the live figures, a worse verdict is recorded
+//! Postgres) with the baseline of the minutes before the deploy started; every second the open
+//! watches are judged against the live figures, a worse verdict is recorded
 //! (and so notified), and a watch whose time is up ends with the worst verdict it saw. The watches
 //! are handed to the incident watcher, which publishes them with the incidents.
 
@@ -32,15 +32,13 @@ pub fn spawn(w: DeployWatcher, tasks: &mut JoinSet<()>) {
 }
 
 async fn run(w: DeployWatcher) {
-    let mut rx = w.hub.subscribe();
+    // Once a second is soon enough for a 30-minute watch, and costs one query whatever the
+    // number of environments' probe rounds in between.
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     let mut started: HashSet<(EnvName, u64)> = HashSet::new();
     loop {
-        tokio::select! {
-            changed = rx.changed() => if changed.is_err() { return },
-            _ = tick.tick() => {}
-        }
-        let state = rx.borrow_and_update().clone();
+        tick.tick().await;
+        let state = w.hub.current();
         if let Err(e) = round(&w, &state, &mut started, w.clock.now()).await {
             tracing::warn!("post-deploy watch: {e}");
         }

@@ -127,7 +127,12 @@ fn Room(page: IncidentPage, change: ServerAction<ChangeIncident>) -> impl IntoVi
         </p>
         <p class="incident-clock" data-clock="">
             <span class="big mono">{move || since_start(&incident.get(), now())}</span>
-            <span class="muted">{move || format!(" since {} (first bad observation) · declared by {}", format::clock(incident.get().started_at), incident.get().declared.who)}</span>
+            <span class="muted">{move || {
+                let i = incident.get();
+                // The person's id beside the name: two people may choose the same display name.
+                let by = if i.declared.user_id > 0 { format!("{} (#{})", i.declared.who, i.declared.user_id) } else { i.declared.who.clone() };
+                format!(" since {} (first bad observation) · declared by {by}", format::clock(i.started_at))
+            }}</span>
         </p>
         <p class="lead" data-lead="">{move || match incident.get().lead {
             Some(l) => format!("★ Led by {} (#{}) since {}", l.who, l.user_id, format::clock(l.at)),
