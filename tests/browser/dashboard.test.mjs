@@ -222,6 +222,13 @@ test('after the deploy the wall shows its watch; a freeze shows on every screen;
   assert.ok(sw <= 390, `the morning check fits a phone (content is ${sw}px wide)`);
   await phone.screenshot({ path: SHOTS + 'morning-phone.png', fullPage: true });
 
+  // The freeze panel on a phone, as an approver sees it (looked at: actions-freeze-phone.png).
+  const approver = await personAt('abel', '/actions', { width: 390, height: 844 });
+  await approver.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await approver.locator('[data-freeze-state="on"]').waitFor({ timeout: 10_000 });
+  await approver.locator('[data-panel="freeze"]').screenshot({ path: SHOTS + 'actions-freeze-phone.png' });
+  await approver.close();
+
   // Alice ends the freeze on /actions; the wall's banner goes.
   await demo.goto(base + '/actions');
   await demo.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });

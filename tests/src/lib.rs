@@ -17,6 +17,7 @@ pub mod github_stub;
 pub mod oidc;
 pub mod people;
 pub mod sse;
+pub mod webhook;
 
 pub use builder::TestAppBuilder;
 

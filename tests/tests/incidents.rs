@@ -524,23 +524,13 @@ async fn a_viewer_may_look_but_not_declare_and_a_wall_only_looks() {
 
 #[tokio::test]
 async fn the_webhook_hears_of_a_declaration_a_step_falling_due_and_the_resolution() {
-    use wiremock::matchers::method;
-    use wiremock::{Mock, MockServer, ResponseTemplate};
-    let hook = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&hook)
-        .await;
-    let url = format!("{}/hook", hook.uri());
+    let hook = opsdeck_tests::webhook::Webhook::start().await;
+    let notify = hook.settings();
     let clock = TestClock::new();
     let app = TestApp::builder()
         .clock(clock.clone())
         .configure(move |s| {
-            s.notify = Some(server::config::NotifySettings {
-                webhook_url: secrecy::SecretString::from(url),
-                templates: Default::default(),
-                public_url: Some("https://opsdeck.example.com/".parse().unwrap()),
-            });
+            s.notify = Some(notify);
         })
         .spawn()
         .await;
@@ -550,27 +540,7 @@ async fn the_webhook_hears_of_a_declaration_a_step_falling_due_and_the_resolutio
     clock.advance(chrono::Duration::minutes(3));
     tokio::time::sleep(Duration::from_millis(1500)).await;
     change(&oscar, &app, id, "resolve", "fixed by the rollback").await;
-    let texts = wait_until(
-        Duration::from_secs(15),
-        "three incident messages",
-        || async {
-            let texts: Vec<String> = hook
-                .received_requests()
-                .await
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|r| serde_json::from_slice::<serde_json::Value>(&r.body).ok())
-                .filter_map(|v| v["text"].as_str().map(str::to_owned))
-                .filter(|t| t.contains("Incident"))
-                .collect();
-            if texts.len() >= 3 {
-                Ok(texts)
-            } else {
-                Err(format!("{texts:?}"))
-            }
-        },
-    )
-    .await;
+    let texts = hook.wait_for("Incident", 3, Duration::from_secs(15)).await;
     let room = format!("https://opsdeck.example.com/incidents/{id}");
     assert!(
         texts[0].contains(&format!("Incident {id} declared by Oscar Operator"))

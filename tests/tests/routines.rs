@@ -524,49 +524,21 @@ async fn the_morning_check_goes_red_when_backups_are_overdue_and_a_person_signs_
 /// and are reminded while it waits — once per run and reminder, whatever the number of viewers.
 #[tokio::test]
 async fn approvers_are_told_when_a_run_waits_at_the_gate_and_reminded() {
-    use wiremock::matchers::method;
-    use wiremock::{Mock, MockServer, ResponseTemplate};
-    let hook = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&hook)
-        .await;
-    let url = format!("{}/hook", hook.uri());
+    let hook = opsdeck_tests::webhook::Webhook::start().await;
+    let notify = hook.settings();
     let app = TestApp::builder()
         .interval(Duration::from_millis(500))
         .configure(move |s| {
             s.github.interval = Duration::from_millis(300);
             s.routines.gate_remind_every = Duration::from_secs(6);
-            s.notify = Some(server::config::NotifySettings {
-                webhook_url: secrecy::SecretString::from(url),
-                templates: Default::default(),
-                public_url: Some("https://opsdeck.example.com/".parse().unwrap()),
-            });
+            s.notify = Some(notify);
         })
         .spawn()
         .await;
     let run = first_gate(&app).await;
-    let texts = wait_until(
-        Duration::from_secs(30),
-        "a notice and a reminder",
-        || async {
-            let texts: Vec<String> = hook
-                .received_requests()
-                .await
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|r| serde_json::from_slice::<serde_json::Value>(&r.body).ok())
-                .filter_map(|v| v["text"].as_str().map(str::to_owned))
-                .filter(|t| t.contains("approval gate"))
-                .collect();
-            if texts.len() >= 2 {
-                Ok(texts)
-            } else {
-                Err(format!("{texts:?}"))
-            }
-        },
-    )
-    .await;
+    let texts = hook
+        .wait_for("approval gate", 2, Duration::from_secs(30))
+        .await;
     assert!(
         texts[0].contains("Presenter view: keyboard shortcuts")
             && texts[0].contains("waits at prod's approval gate"),

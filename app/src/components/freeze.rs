@@ -3,6 +3,7 @@
 //! people's overrides of a freeze or the pre-deploy checklist.
 
 use super::live::use_live_feed;
+use super::outcome::outcome;
 use crate::api::{get_overrides, DeclareFreeze, EndFreeze, ReviewOverride};
 use crate::domain::format;
 use crate::domain::routines::{FreezeKind, Override};
@@ -20,13 +21,6 @@ pub fn FreezeBanner() -> impl IntoView {
             </div>
         })
     }
-}
-
-fn outcome(r: Option<Result<String, crate::domain::AppError>>) -> Option<AnyView> {
-    r.map(|r| match r {
-        Ok(m) => view! { <p class="verdict lvl-ok-text" role="status">"✔ " {m}</p> }.into_any(),
-        Err(e) => view! { <p class="problem" role="alert">"✖ " {e.to_string()}</p> }.into_any(),
-    })
 }
 
 /// For approvers: the freeze in force (and Stop for a declared one), a form to declare one, and

@@ -8,6 +8,7 @@ pub mod header;
 pub mod in_flight;
 pub mod incident;
 pub mod live;
+pub mod outcome;
 pub mod session;
 pub mod sparkline;
 pub mod status;

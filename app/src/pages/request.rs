@@ -218,20 +218,14 @@ fn Request(
             </section>
         }
     });
-    let outcome =
-        move || {
-            decide
-                .value()
-                .get()
-                .or_else(|| review.value().get())
-                .or_else(|| resolve.value().get())
-                .map(|r| match r {
-                    Ok(m) => view! { <p class="verdict lvl-ok-text" role="status">"✔ " {m}</p> }
-                        .into_any(),
-                    Err(e) => view! { <p class="problem" role="alert">"✖ " {e.to_string()}</p> }
-                        .into_any(),
-                })
-        };
+    let outcome = move || {
+        let answer = decide
+            .value()
+            .get()
+            .or_else(|| review.value().get())
+            .or_else(|| resolve.value().get());
+        crate::components::outcome::outcome(answer)
+    };
     let checklist = (r.state == State::Succeeded && matches!(r.action, crate::domain::actions::Action::Restore { .. })).then(|| view! {
         <section class="panel">
             <h2>"Next steps (runbook)"</h2>

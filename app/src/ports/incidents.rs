@@ -16,6 +16,15 @@ pub struct Actor {
     pub name: String,
 }
 
+impl From<&crate::domain::Principal> for Actor {
+    fn from(who: &crate::domain::Principal) -> Self {
+        Self {
+            user_id: Some(who.user_id),
+            name: who.display_name.clone(),
+        }
+    }
+}
+
 impl Actor {
     pub fn opsdeck() -> Self {
         Self {

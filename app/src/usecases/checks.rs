@@ -3,6 +3,7 @@
 
 use crate::domain::routines::morning::{evaluate, MorningCheck};
 use crate::domain::{AppError, Principal, Role};
+use crate::ports::incidents::Actor;
 use crate::ports::Services;
 
 /// The longest note a sign-off carries.
@@ -35,7 +36,7 @@ pub async fn sign_off_morning(
     let items = evaluate(&services.live.dashboard(), now);
     services
         .routines
-        .sign_off(&super::routines::actor(who), "morning", note, &items, now)
+        .sign_off(&Actor::from(who), "morning", note, &items, now)
         .await?;
     Ok(format!(
         "Checked by {} at {}.",

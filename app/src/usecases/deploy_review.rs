@@ -8,6 +8,7 @@ use crate::domain::decision::DecisionForm;
 use crate::domain::routines::freeze::parse_reason;
 use crate::domain::routines::OverrideSubject;
 use crate::domain::{AppError, EnvName, Principal};
+use crate::ports::incidents::Actor;
 use crate::ports::routines::NewOverride;
 use crate::ports::Services;
 
@@ -81,7 +82,7 @@ pub async fn review_deploy(
                 services
                     .routines
                     .record_override(
-                        &super::routines::actor(who),
+                        &Actor::from(who),
                         NewOverride {
                             env: env.clone(),
                             subject: OverrideSubject::Deploy { run_id, sha },

@@ -10,13 +10,6 @@ use crate::ports::incidents::Actor;
 use crate::ports::Services;
 use chrono::Duration;
 
-pub fn actor(who: &Principal) -> Actor {
-    Actor {
-        user_id: Some(who.user_id),
-        name: who.display_name.clone(),
-    }
-}
-
 /// The checklist for run `run_id` of `env`, and the gate it waits at as opsdeck last saw it.
 pub async fn gate_checklist(
     services: &Services,
@@ -100,7 +93,7 @@ pub async fn declare_freeze(
     let until = now + Duration::hours(hours);
     services
         .routines
-        .declare_freeze(&actor(who), &reason, now, until)
+        .declare_freeze(&Actor::from(who), &reason, now, until)
         .await?;
     Ok(format!(
         "Change freeze on until {}.",
@@ -112,7 +105,7 @@ pub async fn declare_freeze(
 pub async fn end_freeze(services: &Services, who: &Principal, id: i64) -> Result<String, AppError> {
     services
         .routines
-        .end_freeze(&actor(who), id, services.clock.now())
+        .end_freeze(&Actor::from(who), id, services.clock.now())
         .await?;
     Ok("The freeze is over.".into())
 }
@@ -127,6 +120,9 @@ pub async fn review_override(
     who: &Principal,
     id: i64,
 ) -> Result<String, AppError> {
-    services.routines.review_override(id, &actor(who)).await?;
+    services
+        .routines
+        .review_override(id, &Actor::from(who))
+        .await?;
     Ok("Reviewed.".into())
 }

@@ -182,14 +182,7 @@ pub(super) fn GateCard(
                 {c.author.clone().map(|a| view! { <span class="muted">" — " {a}</span> })}</li>
         })
         .collect_view();
-    let outcome = move || {
-        action.value().get().map(|r| match r {
-            Ok(message) => {
-                view! { <p class="verdict lvl-ok-text" role="status">"✔ " {message}</p> }.into_any()
-            }
-            Err(e) => view! { <p class="problem" role="alert">"✖ " {e.to_string()}</p> }.into_any(),
-        })
-    };
+    let outcome = move || crate::components::outcome::outcome(action.value().get());
     let forms = if review.can_review {
         let (env_a, env_r) = (env.clone(), env.clone());
         let id = run.id.to_string();

@@ -87,12 +87,7 @@ fn Room(page: IncidentPage, change: ServerAction<ChangeIncident>) -> impl IntoVi
             .unwrap_or_else(|| first.clone())
     });
     let now = move || feed.now.get();
-    let outcome = move || {
-        change.value().get().map(|r| match r {
-            Ok(m) => view! { <p class="verdict lvl-ok-text" role="status">"✔ " {m}</p> }.into_any(),
-            Err(e) => view! { <p class="problem" role="alert">"✖ " {e.to_string()}</p> }.into_any(),
-        })
-    };
+    let outcome = move || crate::components::outcome::outcome(change.value().get());
     let can_act = page.viewer_can_act && page.incident.is_open();
     let viewer = page.viewer_id;
     let controls = can_act.then(|| controls(change, &page.incident, viewer, &page));

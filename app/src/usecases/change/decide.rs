@@ -6,6 +6,7 @@ use crate::domain::decision::{DecisionForm, Verdict};
 use crate::domain::routines::freeze::{allowed_during_freeze, parse_reason};
 use crate::domain::routines::OverrideSubject;
 use crate::domain::{AppError, Principal};
+use crate::ports::incidents::Actor;
 use crate::ports::routines::NewOverride;
 use crate::ports::Services;
 
@@ -85,7 +86,7 @@ async fn freeze_check(
     services
         .routines
         .record_override(
-            &crate::usecases::routines::actor(who),
+            &Actor::from(who),
             NewOverride {
                 env: r.env.clone(),
                 subject: OverrideSubject::Request { id },

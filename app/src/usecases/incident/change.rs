@@ -1,10 +1,10 @@
 //! Changing an incident, one click each: take the lead, move the status, change the severity, add a
 //! note, mark an escalation step done, resolve with a summary (the timeline is kept with it).
 
-use super::{actor, bad};
+use super::bad;
 use crate::domain::incident::{Severity, Status, MAX_NOTE, MAX_SUMMARY};
 use crate::domain::{AppError, Principal};
-use crate::ports::incidents::Change;
+use crate::ports::incidents::{Actor, Change};
 use crate::ports::Services;
 
 /// What a room's form sends.
@@ -100,6 +100,9 @@ pub async fn change(
             )
         }
     };
-    services.incidents.change(id, &actor(who), change).await?;
+    services
+        .incidents
+        .change(id, &Actor::from(who), change)
+        .await?;
     Ok(said)
 }

@@ -1,7 +1,7 @@
 //! Declaring an incident: a title, a severity, its environments. Its start is the first bad
 //! observation — the proposal's, or when an environment turned Down — not the click.
 
-use super::{actor, bad};
+use super::bad;
 use crate::domain::incident::{Severity, MAX_TITLE};
 use crate::domain::{AppError, EnvName, Level, Principal};
 use crate::ports::incidents::{Actor, NewIncident};
@@ -22,7 +22,7 @@ pub async fn declare(
     who: &Principal,
     form: DeclareForm,
 ) -> Result<i64, AppError> {
-    declare_as(services, actor(who), form).await
+    declare_as(services, Actor::from(who), form).await
 }
 
 /// Declare as `by` (a person, or opsdeck itself when `[incident] auto_declare` is on).
@@ -121,7 +121,10 @@ pub async fn declare_as(
 }
 
 pub async fn dismiss(services: &Services, who: &Principal, proposal: i64) -> Result<(), AppError> {
-    services.incidents.dismiss(proposal, &actor(who)).await?;
+    services
+        .incidents
+        .dismiss(proposal, &Actor::from(who))
+        .await?;
     Ok(())
 }
 

@@ -10,15 +10,7 @@ pub use change::{change, ChangeForm};
 pub use declare::{declare, declare_as, dismiss, propose_or_declare, DeclareForm};
 pub use room::{incidents_page, room, timeline};
 
-use crate::domain::{AppError, Principal};
-use crate::ports::incidents::Actor;
-
-fn actor(who: &Principal) -> Actor {
-    Actor {
-        user_id: Some(who.user_id),
-        name: who.display_name.clone(),
-    }
-}
+use crate::domain::AppError;
 
 fn bad(m: impl Into<String>) -> AppError {
     AppError::BadRequest(m.into())
