@@ -416,7 +416,18 @@ async fn a_process_that_dies_mid_execution_leaves_outcome_unknown_never_a_second
     let alice = person(&a, "alice").await;
     assert_eq!(alice.decide(&a, id, "approve", "ok").await.0, 200);
     until_state(&a, id, "executing", Duration::from_secs(10)).await;
-    assert_eq!(hanging.calls.load(Ordering::SeqCst), 1);
+    // "executing" is stored before the call goes out: wait for the call itself.
+    wait_until(
+        Duration::from_secs(5),
+        "the call to the executor",
+        || async {
+            match hanging.calls.load(Ordering::SeqCst) {
+                1 => Ok(()),
+                n => Err(format!("{n} calls")),
+            }
+        },
+    )
+    .await;
     // The process dies between "executing" and the outcome.
     a.started.shutdown().await;
 

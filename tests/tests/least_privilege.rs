@@ -16,7 +16,7 @@ async fn grant_least_privilege(owner_url: &SecretString) {
         .await
         .expect("owner");
     let grants = format!(
-        "DO $$ BEGIN CREATE ROLE {ROLE} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+        "DO $$ BEGIN CREATE ROLE {ROLE} LOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
          GRANT USAGE ON SCHEMA public, tower_sessions TO {ROLE};
          GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public, tower_sessions TO {ROLE};
          REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM {ROLE};
