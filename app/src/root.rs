@@ -5,7 +5,7 @@ use crate::components::session::provide_session;
 use crate::pages::{
     ActionsPageView, AuditPage, DashboardPage, DemoPage, EnvPage, IncidentPageView,
     IncidentsPageView, MorningCheckPage, NotFound, ProfilePage, RequestPageView, SignInPage,
-    WallPage, WallTokensPage,
+    WallPage, WallTokensPage, WeeklyCheckPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/actions") view=ActionsPageView ssr=SsrMode::Async />
                 <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
                 <Route path=path!("/checks/morning") view=MorningCheckPage ssr=SsrMode::Async />
+                <Route path=path!("/checks/weekly") view=WeeklyCheckPage ssr=SsrMode::Async />
                 <Route path=path!("/requests/:id") view=RequestPageView ssr=SsrMode::Async />
                 <Route path=path!("/incidents") view=IncidentsPageView ssr=SsrMode::Async />
                 <Route path=path!("/incidents/:id") view=IncidentPageView ssr=SsrMode::Async />

@@ -82,12 +82,11 @@ pub async fn start_with(
 ) -> anyhow::Result<Started> {
     let samples: Arc<dyn HealthSamples> = Arc::new(PgHealthSamples::new(pool.clone()));
     let metrics = Arc::new(Metrics::new());
-    let latency = settings.thresholds.response_time_ms;
     let hub = Arc::new(Hub::new(
         settings
             .environments
             .iter()
-            .map(|e| crate::live::empty_snapshot(e, latency))
+            .map(|e| crate::live::empty_snapshot(e, &settings.thresholds))
             .collect(),
         crate::live::initial_clouds(settings),
         demo.is_some(),
@@ -96,6 +95,13 @@ pub async fn start_with(
     let is_demo = demo.is_some();
     let adapters = wiring::adapters(settings, clouds, &metrics).await?;
     crate::live::spawn_deploy_pollers(settings, &adapters.deploys, hub.clone(), &mut tasks);
+    crate::live::routine_sources::spawn(
+        settings,
+        adapters.readers.clone(),
+        hub.clone(),
+        pool.clone(),
+        &mut tasks,
+    );
     crate::live::spawn_cloud_pollers(settings, adapters.readers, hub.clone(), &mut tasks);
     spawn_pollers(
         settings,
@@ -174,9 +180,25 @@ pub async fn start_with(
         },
         &mut tasks,
     );
+    let schedule: Arc<dyn app::ports::routines::CheckSchedule> = Arc::new(
+        crate::routines::schedule::Schedule(settings.routines.checks.clone()),
+    );
+    let checks_due = crate::live::check_due::ChecksDue::default();
+    crate::live::check_due::spawn(
+        crate::live::check_due::CheckWatch {
+            hub: hub.clone(),
+            pool: pool.clone(),
+            routines: routines.clone(),
+            schedule: schedule.clone(),
+            clock: clock.clone(),
+            out: checks_due.clone(),
+        },
+        &mut tasks,
+    );
     crate::live::incidents::spawn(
         crate::live::incidents::IncidentWatch {
             watches,
+            checks_due,
             hub: hub.clone(),
             incidents: incidents.clone(),
             routines: routines.clone(),
@@ -238,6 +260,7 @@ pub async fn start_with(
             clock,
             routines,
             gate: settings.routines.gate.clone(),
+            schedule,
         },
         oidc: sign_in.oidc,
         auth: match &settings.auth {

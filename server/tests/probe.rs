@@ -164,6 +164,58 @@ async fn healthy_https_endpoint_with_private_ca_measures_tls() {
 }
 
 #[tokio::test]
+async fn the_handshake_reads_the_certificate_names_issuer_and_expiry() {
+    let pki = TestPki::expiring_in("https-cert", 12);
+    let server = serve(healthy_app(), Some(pki.acceptor.clone())).await;
+
+    let result = prober(Some(&pki.ca_file), PATIENT)
+        .probe(Endpoint::Health, &server.https_url(HEALTH_PATH))
+        .await;
+
+    assert!(result.failure.is_none(), "{result:#?}");
+    let cert = result
+        .certificate
+        .expect("the certificate of the handshake");
+    assert_eq!(cert.names, ["localhost", "127.0.0.1"]);
+    assert_eq!(cert.subject, "CN=localhost");
+    assert_eq!(cert.issuer, "CN=opsdeck simulated CA");
+    let days = cert.days_left(chrono::Utc::now());
+    assert!((11..=12).contains(&days), "{days} days left");
+    assert!(cert
+        .expiry_words(chrono::Utc::now())
+        .starts_with("expires in 1"));
+    // The default limits: 21 days is the warning.
+    assert_eq!(
+        app::domain::CertificateLimits::default().evaluate(&cert, chrono::Utc::now()),
+        app::domain::Level::Warning
+    );
+}
+
+#[tokio::test]
+async fn an_expired_certificate_fails_the_handshake_in_words() {
+    let pki = TestPki::expiring_in("https-expired", -2);
+    let server = serve(healthy_app(), Some(pki.acceptor.clone())).await;
+
+    let result = prober(Some(&pki.ca_file), PATIENT)
+        .probe(Endpoint::Health, &server.https_url(HEALTH_PATH))
+        .await;
+
+    let message = expect_failure(&result, FailureKind::Tls);
+    assert!(message.contains("expired"), "{message}");
+    assert!(result.certificate.is_none());
+}
+
+#[tokio::test]
+async fn plain_http_has_no_certificate() {
+    let server = serve(healthy_app(), None).await;
+    let result = prober(None, PATIENT)
+        .probe(Endpoint::Health, &server.url(HEALTH_PATH))
+        .await;
+    assert!(result.failure.is_none(), "{result:#?}");
+    assert!(result.certificate.is_none());
+}
+
+#[tokio::test]
 async fn https_without_the_private_ca_is_a_tls_failure() {
     let pki = TestPki::new("https-untrusted");
     let server = serve(healthy_app(), Some(pki.acceptor.clone())).await;

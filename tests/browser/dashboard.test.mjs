@@ -157,7 +157,7 @@ test('an approver approves the waiting prod deploy from a phone, as herself on G
   await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
   const waiting = page.locator('[data-panel="waiting-for-you"] a[data-waiting="gate"]');
   await waiting.waitFor({ timeout: 30_000 });
-  assert.match(await waiting.innerText(), /prod · deploy [0-9a-f]{7} Presenter view/);
+  assert.match(await waiting.innerText(), /prod · deploy v1\.4\.3 · [0-9a-f]{7} Presenter view/);
   await waiting.click();
   await page.waitForURL(/\/env\/prod#gate-\d+$/);
   await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
@@ -214,6 +214,13 @@ test('after the deploy the wall shows its watch; a freeze shows on every screen;
   await phone.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
   assert.ok(await phone.locator('[data-item]').count() >= 6);
   assert.equal(await phone.locator('[data-item="errors_overnight"]').getAttribute('data-state'), 'not configured');
+  // The simulated prod's certificate expires in 12 days: inside the 21-day warning.
+  assert.equal(await phone.locator('[data-item="certificates"]').getAttribute('data-state'), 'fails');
+  assert.match(await phone.locator('[data-item="certificates"]').innerText(), /prod: expires in 1[12] days/);
+  // The demo's check is due from midnight: the dashboard asks operators until someone signs.
+  const dash = await personAt('oscar', '/');
+  await dash.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await dash.locator('[data-check-due="morning"]').waitFor({ timeout: 10_000 });
   assert.match(await phone.locator('.freeze-banner').innerText(), /Change freeze/, 'the banner is on every page');
   await phone.fill('.signoff-form input[name="note"]', 'all green, freeze noted');
   await phone.click('button[data-sign-off="morning"]');
@@ -221,6 +228,9 @@ test('after the deploy the wall shows its watch; a freeze shows on every screen;
   const sw = await phone.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(sw <= 390, `the morning check fits a phone (content is ${sw}px wide)`);
   await phone.screenshot({ path: SHOTS + 'morning-phone.png', fullPage: true });
+  // Signed: the dashboard's notice goes by itself (the live stream carries it).
+  await dash.locator('[data-check-due="morning"]').waitFor({ state: 'detached', timeout: 10_000 });
+  await dash.close();
 
   // The freeze panel on a phone, as an approver sees it (looked at: actions-freeze-phone.png).
   const approver = await personAt('abel', '/actions', { width: 390, height: 844 });
@@ -234,6 +244,42 @@ test('after the deploy the wall shows its watch; a freeze shows on every screen;
   await demo.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
   await demo.click('button[data-end-freeze]');
   await banner.waitFor({ state: 'detached', timeout: 10_000 });
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a failed nightly job turns the morning check red; the weekly check is signed on a phone', async () => {
+  const oscar = await personAt('oscar', '/demo');
+  await oscar.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await oscar.click('button[data-demo-job]');
+  await oscar.locator('[data-panel="demo-job"] .verdict').waitFor({ timeout: 10_000 });
+  const item = oscar.locator('[data-item="scheduled_tasks"]');
+  let state = '';
+  for (let i = 0; i < 30 && state !== 'fails'; i++) {
+    await oscar.goto(base + '/checks/morning');
+    await oscar.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+    state = await item.getAttribute('data-state');
+    if (state !== 'fails') await oscar.waitForTimeout(1000);
+  }
+  assert.equal(state, 'fails', 'the failed run reaches the morning check within a poll');
+  assert.match(await item.innerText(), /conflicto-prod-nightly-report task \S+ exit 1/);
+  // Its link leads to the run on the environment page, with the certificate beside the probes.
+  await item.locator('a').click();
+  await oscar.locator('#scheduled tr[data-failed="true"]').waitFor({ timeout: 10_000 });
+  assert.match(await oscar.locator('#certificate').innerText(), /expires in 1[12] days[\s\S]*CN=opsdeck simulated CA/);
+  await oscar.locator('#certificate').screenshot({ path: SHOTS + 'env-certificate.png' });
+  await oscar.locator('#scheduled').screenshot({ path: SHOTS + 'env-scheduled.png' });
+
+  const phone = await personAt('oscar', '/checks/weekly', { width: 390, height: 844 });
+  await phone.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  assert.match(await phone.locator('[data-maintenance]').innerText(), /Sunday 02:00–04:00 UTC/);
+  assert.equal(await phone.locator('[data-item="restore_drill"]').getAttribute('data-state'), 'fails');
+  await phone.check('input[name="done[0]"]');
+  await phone.fill('.signoff-form input[name="note"]', 'patched Tuesday');
+  await phone.click('button[data-sign-off="weekly"]');
+  await phone.locator('[data-signed-off=""]', { hasText: '1 of 2 manual items ticked' }).waitFor({ timeout: 10_000 });
+  const sw = await phone.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(sw <= 390, `the weekly check fits a phone (content is ${sw}px wide)`);
+  await phone.screenshot({ path: SHOTS + 'weekly-phone.png', fullPage: true });
   assert.deepEqual(pageErrors, []);
 });
 
@@ -304,7 +350,9 @@ test('the rollback form offers the chosen environment\'s last known good version
   const prod = await version.inputValue();
   assert.ok(dev && prod && dev !== prod, `dev ${dev} and prod ${prod} differ`);
   const note = await card.locator('.note.wide').innerText();
-  assert.ok(note.includes(`prod: ${prod.slice(0, 7)}`) && note.includes(`dev: ${dev.slice(0, 7)}`), note);
+  // Each version as tag and short sha where the commit has a tag.
+  assert.match(note, new RegExp(`prod: (v\\S+ · )?${prod.slice(0, 7)}`));
+  assert.match(note, new RegExp(`dev: (v\\S+ · )?${dev.slice(0, 7)}`));
 });
 
 test('two people: one asks for a rollback, the other approves, both see it run; stopping writes takes prod down', async () => {
@@ -470,7 +518,7 @@ test('no page a phone reaches scrolls sideways at 390 px', async () => {
   await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
   const incident = await page.locator('a[href^="/incidents/"]').first().getAttribute('href');
   const paths = ['/', '/env/prod', '/env/dev', '/actions', request, '/incidents', incident,
-    '/checks/morning', '/profile', '/audit', '/demo'];
+    '/checks/morning', '/checks/weekly', '/profile', '/audit', '/demo'];
   const wide = [];
   for (const path of paths) {
     await page.goto(base + path);
@@ -486,7 +534,7 @@ test('no page a phone reaches scrolls sideways at 390 px', async () => {
 });
 
 test('every page works under the Content-Security-Policy', async () => {
-  const pages = ['/', '/env/prod', '/env/dev', '/wall', '/actions', '/audit', '/profile', '/admin/wall-tokens', '/demo', '/requests/1', '/incidents', '/incidents/1', '/no-such-page'];
+  const pages = ['/', '/env/prod', '/env/dev', '/wall', '/actions', '/audit', '/profile', '/admin/wall-tokens', '/demo', '/requests/1', '/incidents', '/incidents/1', '/checks/morning', '/checks/weekly', '/no-such-page'];
   const ada = await personAt('ada', '/');
   for (const path of pages) {
     await ada.goto(base + path);

@@ -139,3 +139,31 @@ pub async fn default_subnets(endpoint: &str) -> (String, Vec<String>) {
     assert_eq!(subnets.len(), 2, "moto's default VPC has subnets: {body}");
     (vpc, subnets)
 }
+
+/// A security group in `vpc`, made in moto's EC2 over plain HTTP like the subnets.
+pub async fn security_group(moto: &str, vpc: &str, name: &str) -> String {
+    let body = reqwest::Client::new()
+        .post(format!("{moto}/"))
+        .header(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0",
+        )
+        .form(&[
+            ("Action", "CreateSecurityGroup"),
+            ("Version", "2016-11-15"),
+            ("GroupName", name),
+            ("GroupDescription", "Conflicto's database"),
+            ("VpcId", vpc),
+        ])
+        .send()
+        .await
+        .expect("moto ec2:CreateSecurityGroup")
+        .text()
+        .await
+        .expect("body");
+    regex::Regex::new(r"<groupId>(sg-[0-9a-f]+)</groupId>")
+        .expect("regex")
+        .captures(&body)
+        .map(|c| c[1].to_owned())
+        .unwrap_or_else(|| panic!("a security group id in {body}"))
+}

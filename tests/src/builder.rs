@@ -124,6 +124,7 @@ impl TestAppBuilder {
         );
         // Generous: on a loaded 2-core machine a healthy probe must never look like a timeout.
         settings.probe.timeout = Duration::from_secs(2);
+        settings.probe.ca_file = Some(health.ca_file().to_owned());
         for e in &mut settings.environments {
             e.interval = self.interval;
         }

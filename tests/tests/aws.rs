@@ -11,7 +11,7 @@ use aws_sdk_ecs::types::ContainerDefinition;
 use aws_smithy_types::DateTime as AwsTime;
 use chrono::{Duration, DurationRound, Utc};
 use opsdeck_tests::aws::{
-    calls, default_subnets, moto_url, reader, seeders, settings, unique, Seeders,
+    calls, default_subnets, moto_url, reader, security_group, seeders, settings, unique, Seeders,
 };
 use server::config::CallLimits;
 use std::sync::Arc;
@@ -791,34 +791,6 @@ async fn a_restore_copies_the_source_databases_network_and_settings() {
             "tag {k}={v} in {tags:?}"
         );
     }
-}
-
-/// A security group in `vpc` (EC2 over plain HTTP, as `default_subnets` does); its id.
-async fn security_group(moto: &str, vpc: &str, name: &str) -> String {
-    let body = reqwest::Client::new()
-        .post(format!("{moto}/"))
-        .header(
-            "authorization",
-            "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0",
-        )
-        .form(&[
-            ("Action", "CreateSecurityGroup"),
-            ("Version", "2016-11-15"),
-            ("GroupName", name),
-            ("GroupDescription", "Conflicto's database"),
-            ("VpcId", vpc),
-        ])
-        .send()
-        .await
-        .expect("moto ec2:CreateSecurityGroup")
-        .text()
-        .await
-        .expect("body");
-    regex::Regex::new(r"<groupId>(sg-[0-9a-f]+)</groupId>")
-        .expect("regex")
-        .captures(&body)
-        .map(|c| c[1].to_owned())
-        .unwrap_or_else(|| panic!("a security group id in {body}"))
 }
 
 /// Terraform's S3-backend lock table, against moto's DynamoDB: no item, no lock; the item a

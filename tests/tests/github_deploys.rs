@@ -396,6 +396,17 @@ async fn the_panel_knows_the_last_good_version_the_gate_and_what_went_through_de
         })))
         .mount(&server)
         .await;
+    // GET /repos/{owner}/{repo}/tags, as the REST reference shows it.
+    Mock::given(method("GET"))
+        .and(path(format!("/repos/{REPO}/tags")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([
+            {"name": "v1.4.3", "commit": {"sha": "eeee555", "url": "https://api.github.com/repos/o/r/commits/eeee555"},
+             "zipball_url": "https://github.com/o/r/zipball/v1.4.3", "tarball_url": "https://github.com/o/r/tarball/v1.4.3", "node_id": "MDM6UmVmMQ=="},
+            {"name": "v1.4.1", "commit": {"sha": "bbbb222", "url": "https://api.github.com/repos/o/r/commits/bbbb222"},
+             "zipball_url": "https://github.com/o/r/zipball/v1.4.1", "tarball_url": "https://github.com/o/r/tarball/v1.4.1", "node_id": "MDM6UmVmMg=="}
+        ])))
+        .mount(&server)
+        .await;
     let source: Arc<dyn DeploySource> = Arc::new(repo(&server));
     let target = DeployTarget {
         source: source.clone(),
@@ -415,6 +426,12 @@ async fn the_panel_knows_the_last_good_version_the_gate_and_what_went_through_de
         sha(panel.last_known_good()),
         Some("bbbb222".into()),
         "skips the failed run"
+    );
+    // Versions read as tag and short sha where the commit has a tag, the sha alone otherwise.
+    let labels: Vec<String> = panel.runs.iter().map(DeployRun::version_label).collect();
+    assert_eq!(
+        labels,
+        ["v1.4.3 · eeee555", "dddd444", "cccc333", "v1.4.1 · bbbb222"]
     );
     assert_eq!(
         panel.tested_in_dev.clone().unwrap_or_default(),

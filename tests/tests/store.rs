@@ -33,6 +33,7 @@ fn sample(endpoint: Endpoint, minutes_ago: i64, failure: Option<FailureKind>) ->
             message: "HTTP 503 Service Unavailable".into(),
         }),
         remote_addr: Some("127.0.0.1:443".into()),
+        certificate: None,
     }
 }
 

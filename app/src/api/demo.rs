@@ -46,6 +46,22 @@ pub async fn set_demo_fault(
     Ok(())
 }
 
+/// Make prod's nightly scheduled job fail once (for the morning check). Operators only.
+#[server(prefix = "/api/fn", endpoint = "demo_fail_job")]
+pub async fn fail_nightly_job(csrf_token: Option<String>) -> Result<String, AppError> {
+    let _ = csrf_token;
+    let who = super::require(crate::domain::Role::Operator)?;
+    let demo = super::services()?.demo.ok_or_else(|| {
+        super::respond(AppError::Forbidden(
+            "demo controls exist only in `opsdeck demo`".into(),
+        ))
+    })?;
+    tracing::info!(by = %who.display_name, "demo nightly job failed");
+    demo.fail_nightly_job()
+        .await
+        .map_err(|e| super::respond(e.into()))
+}
+
 /// Start the demo's incident scenario (a bad deploy, errors, then prod down). Operators only.
 #[server(prefix = "/api/fn", endpoint = "demo_incident")]
 pub async fn start_incident_scenario(csrf_token: Option<String>) -> Result<String, AppError> {

@@ -21,11 +21,14 @@ pub use actions::{
     ResolveRequest, ReviewRequest, VerifyRequest,
 };
 pub use audit::{get_audit, GetAudit};
-pub use checks::{get_morning_check, sign_off_morning, GetMorningCheck, SignOffMorning};
+pub use checks::{
+    get_morning_check, get_weekly_check, record_drill, sign_off_morning, sign_off_weekly,
+    GetMorningCheck, GetWeeklyCheck, RecordDrill, SignOffMorning, SignOffWeekly,
+};
 pub use dashboard::{get_dashboard, get_env_detail, GetDashboard, GetEnvDetail};
 pub use demo::{
-    get_demo_faults, set_demo_fault, start_incident_scenario, GetDemoFaults, SetDemoFault,
-    StartIncidentScenario,
+    fail_nightly_job, get_demo_faults, set_demo_fault, start_incident_scenario, FailNightlyJob,
+    GetDemoFaults, SetDemoFault, StartIncidentScenario,
 };
 pub use deploys::{review_deploy, ReviewDeploy};
 pub use incidents::{

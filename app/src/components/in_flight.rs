@@ -20,7 +20,7 @@ pub fn InFlight(dash: Dashboard, now: DateTime<Utc>) -> impl IntoView {
                 format!(
                     "{} {} waits at the gate · {}",
                     c.name,
-                    g.run.short_sha(),
+                    g.run.version_label(),
                     format::age(g.run.created_at, now)
                 ),
             ));
@@ -32,7 +32,7 @@ pub fn InFlight(dash: Dashboard, now: DateTime<Utc>) -> impl IntoView {
                 format!(
                     "{} deploying {} · {}",
                     c.name,
-                    r.short_sha(),
+                    r.version_label(),
                     format::age(r.created_at, now)
                 ),
             ));
@@ -62,7 +62,7 @@ pub fn InFlight(dash: Dashboard, now: DateTime<Utc>) -> impl IntoView {
             Some(format!(
                 "{} last deploy: {} {} · {} ago",
                 c.name,
-                r.short_sha(),
+                r.version_label(),
                 r.state_words(),
                 format::age(r.updated_at, now)
             ))

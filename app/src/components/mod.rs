@@ -1,7 +1,10 @@
 //! Reusable pieces of the UI. Each takes plain domain values; pages decide what is reactive.
 
 pub mod age;
+pub mod certificate;
+pub mod check_due;
 pub mod cloud;
+pub mod drill;
 pub mod env_tile;
 pub mod freeze;
 pub mod header;

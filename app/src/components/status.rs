@@ -4,7 +4,13 @@ use crate::domain::Level;
 use leptos::prelude::*;
 
 #[component]
-pub fn StatusBadge(level: Level, #[prop(optional)] large: bool) -> impl IntoView {
+pub fn StatusBadge(
+    level: Level,
+    #[prop(optional)] large: bool,
+    /// A word that fits the thing better than the health words ("1 failed run").
+    #[prop(optional)]
+    word: Option<&'static str>,
+) -> impl IntoView {
     let class = format!(
         "badge {}{}",
         level.css(),
@@ -13,7 +19,7 @@ pub fn StatusBadge(level: Level, #[prop(optional)] large: bool) -> impl IntoView
     view! {
         <span class=class data-level=level.as_str()>
             <span class="badge-icon" aria-hidden="true">{level.icon()}</span>
-            <span class="badge-word">{level.word()}</span>
+            <span class="badge-word">{word.unwrap_or(level.word())}</span>
         </span>
     }
 }

@@ -30,7 +30,7 @@ fn waiting(d: &Dashboard) -> Vec<(String, String, &'static str)> {
                 format!(
                     "{} · deploy {} {}",
                     c.name,
-                    g.run.short_sha(),
+                    g.run.version_label(),
                     g.run.message.clone().unwrap_or_default()
                 ),
                 "gate",

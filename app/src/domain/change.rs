@@ -16,6 +16,14 @@ pub struct RequestPage {
     pub viewer_id: i64,
     pub viewer_can_approve: bool,
     pub generated_at: DateTime<Utc>,
+    /// For a restore: the drill recorded for it.
+    #[serde(default)]
+    pub drill: Option<super::routines::RestoreDrill>,
+    #[serde(default)]
+    pub viewer_can_record_drill: bool,
+    /// For a rollback: its version as "v1.4.1 · 3f2a9c1" when a deploy run knows the commit.
+    #[serde(default)]
+    pub version_label: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -97,6 +97,9 @@ pub struct EnvSnapshot {
     /// The newest version the health endpoint reported (possibly in an earlier round).
     pub known_version: Option<KnownVersion>,
     pub latency: Thresholds,
+    /// How close to expiry the host's TLS certificate may get before it is shown as a warning.
+    #[serde(default)]
+    pub certificate_limits: super::CertificateLimits,
     pub uptime_1h: Uptime,
     pub uptime_24h: Uptime,
     /// Last hour, oldest first, one bucket a minute.
@@ -110,6 +113,22 @@ pub struct EnvSnapshot {
 impl EnvSnapshot {
     pub fn probe(&self, endpoint: Endpoint) -> Option<&ProbeResult> {
         self.probes.iter().find(|p| p.endpoint == endpoint)
+    }
+
+    /// Whether the environment is served over TLS, so a certificate is expected.
+    pub fn is_https(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+
+    /// The certificate the latest round's handshakes saw (every endpoint shares the host).
+    pub fn certificate(&self) -> Option<&super::PeerCertificate> {
+        self.probes.iter().find_map(|p| p.certificate.as_ref())
+    }
+
+    /// The certificate's level now, `None` when none was read.
+    pub fn certificate_level(&self, now: DateTime<Utc>) -> Option<Level> {
+        self.certificate()
+            .map(|c| self.certificate_limits.evaluate(c, now))
     }
 
     /// Level of the environment: the worst of its endpoints, unknown before any probe.
@@ -214,6 +233,7 @@ mod tests {
             dns: None,
             known_version: None,
             latency: Thresholds::new(2000.0, 5000.0).unwrap(),
+            certificate_limits: Default::default(),
             uptime_1h: Uptime::default(),
             uptime_24h: Uptime::default(),
             history: vec![],
@@ -252,6 +272,7 @@ mod tests {
                 message: String::new(),
             }),
             remote_addr: None,
+            certificate: None,
         };
         let good = probe(
             t0,

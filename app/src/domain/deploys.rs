@@ -26,11 +26,22 @@ pub struct DeployRun {
     pub run_started_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
     pub html_url: String,
+    /// The tag on its commit, when the repository has one.
+    #[serde(default)]
+    pub tag: Option<String>,
 }
 
 impl DeployRun {
     pub fn short_sha(&self) -> &str {
         self.head_sha.get(..7).unwrap_or(&self.head_sha)
+    }
+
+    /// "v1.4.2 · 3f2a9c1", or the short sha alone when the commit has no tag.
+    pub fn version_label(&self) -> String {
+        match &self.tag {
+            Some(t) => format!("{t} · {}", self.short_sha()),
+            None => self.short_sha().to_owned(),
+        }
     }
 
     pub fn succeeded(&self) -> bool {
@@ -206,6 +217,7 @@ mod tests {
             run_started_at: Some(at),
             updated_at: at + Duration::minutes(4),
             html_url: String::new(),
+            tag: None,
         }
     }
 
@@ -265,4 +277,7 @@ pub struct LastKnownGood {
     pub sha: String,
     /// The first line of its commit message.
     pub message: String,
+    /// "v1.4.1 · 3f2a9c1", or the short sha.
+    #[serde(default)]
+    pub label: String,
 }

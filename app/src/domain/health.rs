@@ -176,6 +176,9 @@ pub struct ProbeResult {
     pub failure: Option<ProbeFailure>,
     /// The address and port that answered (`203.0.113.7:443`), when a connection was made.
     pub remote_addr: Option<String>,
+    /// The certificate the server presented, when the probe's TLS handshake succeeded.
+    #[serde(default)]
+    pub certificate: Option<super::PeerCertificate>,
 }
 
 impl ProbeResult {
@@ -239,6 +242,7 @@ mod tests {
                 message: String::new(),
             }),
             remote_addr: None,
+            certificate: None,
         }
     }
 

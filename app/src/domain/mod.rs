@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod audit;
 pub mod auth;
+pub mod certificate;
 pub mod change;
 pub mod cloud;
 pub mod dashboard;
@@ -26,6 +27,7 @@ pub use actions::Signed;
 pub use auth::{
     local_path, DemoUser, Grantee, Identity, Principal, Role, RoleGrants, SessionInfo, WallToken,
 };
+pub use certificate::{CertificateLimits, PeerCertificate};
 pub use cloud::{CloudSnapshot, Sourced};
 pub use dashboard::{Dashboard, EnvSnapshot, KnownVersion, LatencyBucket, Uptime};
 pub use env_detail::EnvDetail;

@@ -76,7 +76,7 @@ fn Actions(page: ActionsPage, request: ServerAction<RequestAction>) -> impl Into
                 let goods = page
                     .last_known_good
                     .iter()
-                    .map(|g| format!("{}: {} ({})", g.env, g.sha.chars().take(7).collect::<String>(), g.message))
+                    .map(|g| format!("{}: {} ({})", g.env, g.label, g.message))
                     .collect::<Vec<_>>()
                     .join("; ");
                 // The rollback's version follows the environment chosen (its last known good);

@@ -5,7 +5,7 @@ use super::ErrorPanel;
 use crate::api::{get_morning_check, SignOffMorning};
 use crate::components::{live::use_live_feed, Header};
 use crate::domain::format;
-use crate::domain::routines::morning::{MorningCheck, RoutineItem};
+use crate::domain::routines::morning::{MorningCheck, RoutineItem, SignOff};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -30,7 +30,7 @@ pub fn MorningCheckPage() -> impl IntoView {
     }
 }
 
-fn item_row(i: &RoutineItem) -> impl IntoView {
+pub(super) fn item_row(i: &RoutineItem) -> impl IntoView {
     let level = i.level();
     view! {
         <li class=format!("check {}", level.css()) data-item=i.key.clone() data-state=i.word()>
@@ -58,10 +58,28 @@ fn Morning(page: MorningCheck, sign: ServerAction<SignOffMorning>) -> impl IntoV
             </p>
         }
         .into_any(),
-        None => view! {
-            <p class="lvl-warning-text" data-signed-off="no"><span aria-hidden="true">"▲ "</span>"Nobody has signed off today's morning check yet."</p>
+        None => {
+            let due = page
+                .due_words
+                .clone()
+                .map(|d| {
+                    format!(
+                        " It is due by {d}{}.",
+                        if page.overdue {
+                            " — that time has passed"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .unwrap_or_default();
+            view! {
+                <p class="lvl-warning-text" data-signed-off="no" data-overdue=page.overdue.to_string()>
+                    <span aria-hidden="true">"▲ "</span>"Nobody has signed off today's morning check yet." {due}
+                </p>
+            }
+            .into_any()
         }
-        .into_any(),
     };
     let form = page.viewer_can_sign.then(|| view! {
         <ActionForm action=sign attr:class="action-form signoff-form">
@@ -78,20 +96,9 @@ fn Morning(page: MorningCheck, sign: ServerAction<SignOffMorning>) -> impl IntoV
             view! { <p class="problem" role="alert">"✖ " {e.to_string()}</p> }
         })
     };
-    let history = page
-        .signoffs
-        .iter()
-        .map(|s| view! {
-            <tr>
-                <td title=format::datetime(s.at)>{s.at.format("%a %d %b %H:%M UTC").to_string()}</td>
-                <td>{s.by.clone()} <span class="muted">{format!(" (#{})", s.by_id)}</span></td>
-                <td>{match s.failing() { 0 => "all passing".to_owned(), 1 => "1 failing".to_owned(), n => format!("{n} failing") }}</td>
-                <td class="run-message">{s.note.clone()}</td>
-            </tr>
-        })
-        .collect_view();
+    let history = history(&page.signoffs);
     view! {
-        <h1>"Morning check"</h1>
+        <h1>"Morning check" <a class="h1-aside" href="/checks/weekly">"Weekly check →"</a></h1>
         <section class="panel" data-panel="morning">
             <h2>{match failing { 0 => "Every item that opsdeck can evaluate passes".to_owned(), 1 => "1 item fails".to_owned(), n => format!("{n} items fail") }}</h2>
             <ul class="checklist">{page.items.iter().map(item_row).collect_view()}</ul>
@@ -103,12 +110,30 @@ fn Morning(page: MorningCheck, sign: ServerAction<SignOffMorning>) -> impl IntoV
             {form}
             {outcome}
         </section>
+        {history}
+    }
+}
+
+/// Who signed a check off, when, how many items failed then, and their note.
+pub(super) fn history(signoffs: &[SignOff]) -> impl IntoView {
+    let rows = signoffs
+        .iter()
+        .map(|s| view! {
+            <tr>
+                <td title=format::datetime(s.at)>{s.at.format("%a %d %b %H:%M UTC").to_string()}</td>
+                <td>{s.by.clone()} <span class="muted">{format!(" (#{})", s.by_id)}</span></td>
+                <td>{match s.failing() { 0 => "all passing".to_owned(), 1 => "1 failing".to_owned(), n => format!("{n} failing") }}</td>
+                <td class="run-message">{s.note.clone()}</td>
+            </tr>
+        })
+        .collect_view();
+    view! {
         <section class="panel">
             <h2>"History"</h2>
             <div class="table-wrap">
                 <table class="compact">
                     <thead><tr><th>"when"</th><th>"who"</th><th>"items"</th><th>"note"</th></tr></thead>
-                    <tbody>{history}</tbody>
+                    <tbody>{rows}</tbody>
                 </table>
             </div>
         </section>

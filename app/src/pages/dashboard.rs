@@ -32,6 +32,7 @@ pub fn DashboardPage() -> impl IntoView {
                                     <crate::components::incident::DeclareLink />
                                 </div>
                                 <crate::components::waiting::WaitingForYou dash />
+                                <crate::components::check_due::CheckDueNotice />
                                 <crate::components::watch::WatchStrip />
                                 <div class="tiles">
                                     {move || {

@@ -13,6 +13,7 @@ pub fn DemoPage() -> impl IntoView {
     let set_fault = ServerAction::<SetDemoFault>::new();
     let scenario = ServerAction::<StartIncidentScenario>::new();
     let freeze = ServerAction::<crate::api::DeclareFreeze>::new();
+    let fail_job = ServerAction::<crate::api::FailNightlyJob>::new();
     let faults = Resource::new(move || set_fault.version().get(), |_| get_demo_faults());
     view! {
         <Title text="opsdeck — demo control" />
@@ -42,6 +43,18 @@ pub fn DemoPage() -> impl IntoView {
                 </ActionForm>
                 {move || scenario.value().get().map(|r| match r {
                     Ok(m) => view! { <p class="verdict" role="status">{m}</p> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                })}
+            </section>
+            <section class="panel" data-panel="demo-job">
+                <h2>"Scheduled task"</h2>
+                <p class="muted">"Run prod's nightly report job again and have it exit with code 1, as it would when the database refuses it: the morning check's scheduled-task item turns red with the task's stop reason."</p>
+                <ActionForm action=fail_job>
+                    <input type="hidden" name="csrf_token" value=crate::components::session::csrf_token() />
+                    <button type="submit" class="btn" data-demo-job="">"✖ Fail the nightly job"</button>
+                </ActionForm>
+                {move || fail_job.value().get().map(|r| match r {
+                    Ok(m) => view! { <p class="verdict" role="status">{m} " " <a href="/checks/morning">"See the morning check"</a></p> }.into_any(),
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                 })}
             </section>

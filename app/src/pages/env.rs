@@ -98,6 +98,7 @@ fn Detail(
                         }.into_any(),
                     }}
                 </section>
+                <crate::components::certificate::CertificatePanel env=e.clone() />
             }
         }}
         {children()}
@@ -213,7 +214,7 @@ fn CloudPanels(
     review: crate::domain::deploys::ReviewAbility,
 ) -> impl IntoView {
     use crate::components::cloud::{
-        BackupsCard, DeploysCard, EcsCard, LoadBalancerCard, MetricsCard,
+        BackupsCard, DeploysCard, EcsCard, LoadBalancerCard, MetricsCard, ScheduledTasksCard,
     };
     let feed = use_live_feed();
     let name = base.as_ref().map(|c| c.name.to_string());
@@ -260,6 +261,7 @@ fn CloudPanels(
                     {c.backups.clone().map(|s| view! { <BackupsCard source=s /> })}
                 </div>
             </div>
+            {c.tasks.clone().map(|s| view! { <ScheduledTasksCard source=s /> })}
         }.into_any()
     };
     view! { {deploys_card} {aws} }

@@ -16,6 +16,7 @@ mod request;
 mod signin;
 mod wall;
 mod wall_tokens;
+mod weekly;
 
 pub use actions::ActionsPageView;
 pub use audit::AuditPage;
@@ -32,3 +33,4 @@ pub use request::RequestPageView;
 pub use signin::SignInPage;
 pub use wall::WallPage;
 pub use wall_tokens::WallTokensPage;
+pub use weekly::WeeklyCheckPage;

@@ -23,6 +23,7 @@ pub fn RequestPageView() -> impl IntoView {
     let review = ServerAction::<ReviewRequest>::new();
     let verify = ServerAction::<VerifyRequest>::new();
     let resolve = ServerAction::<ResolveRequest>::new();
+    let drill = ServerAction::<crate::api::RecordDrill>::new();
     let id = move || {
         params
             .read()
@@ -37,9 +38,10 @@ pub fn RequestPageView() -> impl IntoView {
                 decide.version().get(),
                 review.version().get(),
                 resolve.version().get(),
+                drill.version().get(),
             )
         },
-        |(id, _, _, _)| get_request(id),
+        |(id, _, _, _, _)| get_request(id),
     );
     let feed = use_live_feed();
     // While it is approved or running, look again every two seconds so everyone watching sees the
@@ -83,7 +85,7 @@ pub fn RequestPageView() -> impl IntoView {
                 match data.await {
                     Ok(page) => {
                         feed.sync_clock(page.generated_at);
-                        view! { <Header /><main class="page narrow"><Request page decide review verify resolve /></main> }.into_any()
+                        view! { <Header /><main class="page narrow"><Request page decide review verify resolve drill_action=drill /></main> }.into_any()
                     }
                     Err(error) => view! { <Header /><main class="page"><ErrorPanel error /></main> }.into_any(),
                 }
@@ -106,6 +108,7 @@ fn Request(
     review: ServerAction<ReviewRequest>,
     verify: ServerAction<VerifyRequest>,
     resolve: ServerAction<ResolveRequest>,
+    drill_action: ServerAction<crate::api::RecordDrill>,
 ) -> impl IntoView {
     let r = page.request.clone();
     let id = r.id.to_string();
@@ -226,7 +229,9 @@ fn Request(
             .or_else(|| resolve.value().get());
         crate::components::outcome::outcome(answer)
     };
-    let checklist = (r.state == State::Succeeded && matches!(r.action, crate::domain::actions::Action::Restore { .. })).then(|| view! {
+    let is_restore_done = r.state == State::Succeeded
+        && matches!(r.action, crate::domain::actions::Action::Restore { .. });
+    let checklist = is_restore_done.then(|| view! {
         <section class="panel">
             <h2>"Next steps (runbook)"</h2>
             <ol>
@@ -257,7 +262,10 @@ fn Request(
         _ => None,
     };
     view! {
-        <h1 class="wrap">{format!("Request {} — {}", r.id, r.action.describe())}</h1>
+        <h1 class="wrap">{format!("Request {} — {}", r.id, match (&r.action, &page.version_label) {
+            (crate::domain::actions::Action::Rollback { .. }, Some(label)) => format!("Roll back to {label}"),
+            _ => r.action.describe(),
+        })}</h1>
         <p class="request-head"><StateBadge state=r.state /> " on " <b>{r.env.to_string()}</b> " · asked by " {format!("{} (#{})", r.requester, r.requester_id)} " · " {format::datetime(r.requested_at)}</p>
         {outcome}
         <section class="panel">
@@ -278,6 +286,14 @@ fn Request(
         {reviewed}
         {review_form}
         {checklist}
+        {is_restore_done.then(|| view! {
+            <crate::components::drill::DrillPanel
+                request_id=r.id
+                drill=page.drill.clone()
+                can_record=page.viewer_can_record_drill
+                action=drill_action
+            />
+        })}
         <section class="panel evidence-compare">
             <div><h2>"When asked"</h2><ul class="evidence-list">{evidence_list(&r.evidence)}</ul></div>
             <div><h2>"Now"</h2><ul class="evidence-list">{evidence_list(&page.evidence_now)}</ul></div>

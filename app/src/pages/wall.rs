@@ -64,6 +64,7 @@ pub fn WallPage() -> impl IntoView {
                                                     <div><dt>"uptime 24 h"</dt><dd>{format::percent(e.uptime_24h.percent())}</dd></div>
                                                 </dl>
                                                 {why.map(|w| view! { <p class="wall-problem">{w}</p> })}
+                                                <crate::components::certificate::CertificateChip env=e.clone() />
                                                 {cloud.map(|c| view! { <crate::components::cloud::CloudSummary cloud=c now /> })}
                                                 <Sparkline buckets=e.history.clone() thresholds=e.latency />
                                                 <p class="wall-spark-caption">"response time, last hour"</p>

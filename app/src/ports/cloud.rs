@@ -3,7 +3,9 @@
 //! bounded in time by the adapter and fails with a [`PortError`] that says what went wrong in words.
 
 use super::PortError;
-use crate::domain::cloud::{BackupsPanel, EcsPanel, LoadBalancerPanel, MetricKind, MetricPoint};
+use crate::domain::cloud::{
+    BackupsPanel, EcsPanel, LoadBalancerPanel, MetricKind, MetricPoint, TaskRun,
+};
 use chrono::{DateTime, Utc};
 
 /// Raw CloudWatch figures for one window, already converted to the panel's units.
@@ -37,4 +39,8 @@ pub trait CloudReader: Send + Sync {
 
     /// `aws elbv2 describe-load-balancers`, `describe-target-groups`, `describe-target-health`.
     async fn load_balancer(&self) -> Result<LoadBalancerPanel, PortError>;
+
+    /// The stopped tasks ECS still reports for each scheduled task family (`list-tasks
+    /// --family F --desired-status STOPPED`, `describe-tasks`).
+    async fn stopped_tasks(&self, families: &[String]) -> Result<Vec<TaskRun>, PortError>;
 }

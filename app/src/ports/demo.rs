@@ -10,4 +10,6 @@ pub trait DemoControl: Send + Sync {
     /// Start the incident scenario: a bad deploy reaches prod, errors follow, then prod goes down.
     /// What will happen, in words.
     async fn incident_scenario(&self) -> Result<String, PortError>;
+    /// Run prod's nightly scheduled job again and have it fail; what happened, in words.
+    async fn fail_nightly_job(&self) -> Result<String, PortError>;
 }

@@ -43,6 +43,10 @@ pub trait DeploySource: Send + Sync {
         since: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<crate::domain::incident::InfraCommit>, PortError>;
 
+    /// The repository's newest tags as (name, commit sha), so a version reads "v1.4.2 · 3f2a9c1"
+    /// rather than a bare sha. Unchanged answers cost no rate limit, as with `runs`.
+    async fn tags(&self) -> Result<Vec<(String, String)>, PortError>;
+
     /// The server token's budget as GitHub last reported it.
     fn rate(&self) -> Option<RateBudget>;
 

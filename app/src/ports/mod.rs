@@ -67,4 +67,6 @@ pub struct Services {
     pub routines: Arc<dyn Routines>,
     /// What the pre-deploy checklist requires.
     pub gate: crate::domain::routines::GateSettings,
+    /// When the routine checks are due, in the team's time zone.
+    pub schedule: Arc<dyn routines::CheckSchedule>,
 }

@@ -5,7 +5,7 @@
 use super::incidents::Actor;
 use super::PortError;
 use crate::domain::routines::morning::{RoutineItem, SignOff};
-use crate::domain::routines::{ActiveFreeze, Override, OverrideSubject};
+use crate::domain::routines::{ActiveFreeze, Override, OverrideSubject, RestoreDrill};
 use crate::domain::EnvName;
 use chrono::{DateTime, Utc};
 
@@ -23,6 +23,25 @@ pub struct NewOverride {
     pub subject: OverrideSubject,
     pub what: Vec<String>,
     pub reason: String,
+}
+
+/// When the routine checks are due, worked out by the server in the configured time zone (the
+/// browser build carries no time-zone database).
+pub trait CheckSchedule: Send + Sync {
+    /// The start of the local day `now` falls in.
+    fn day_start(&self, now: DateTime<Utc>) -> DateTime<Utc>;
+    /// The start of the local week (Monday 00:00) `now` falls in.
+    fn week_start(&self, now: DateTime<Utc>) -> DateTime<Utc>;
+    /// When today's morning check is due: a working day with a time configured.
+    fn morning_due(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>>;
+    /// "09:30 Europe/Berlin on working days (Mon–Fri)", when a time is configured.
+    fn morning_due_words(&self) -> Option<String>;
+    /// The maintenance window in words, with when it is next on, if one is configured.
+    fn maintenance(&self, now: DateTime<Utc>) -> Option<String>;
+    /// How recent the last restore drill must be.
+    fn drill_within_days(&self) -> i64;
+    /// The weekly items a person ticks.
+    fn weekly_manual(&self) -> Vec<String>;
 }
 
 #[async_trait::async_trait]
@@ -57,4 +76,22 @@ pub trait Routines: Send + Sync {
     ) -> Result<i64, PortError>;
     /// The newest sign-offs of a check, newest first.
     async fn signoffs(&self, kind: &str, limit: i64) -> Result<Vec<SignOff>, PortError>;
+    /// Mark a finished restore request a drill, once (`Conflict` after that), with its audit
+    /// event.
+    async fn record_drill(&self, by: &Actor, drill: NewDrill) -> Result<i64, PortError>;
+    /// The newest drills, newest first.
+    async fn drills(&self, limit: i64) -> Result<Vec<RestoreDrill>, PortError>;
+    /// The drill recorded for one request.
+    async fn drill_for(&self, request_id: i64) -> Result<Option<RestoreDrill>, PortError>;
+}
+
+/// What a person recorded about a restore drill.
+pub struct NewDrill {
+    pub request_id: i64,
+    pub env: String,
+    pub restored: bool,
+    pub data_checked: bool,
+    pub cleaned_up: bool,
+    pub note: String,
+    pub at: DateTime<Utc>,
 }

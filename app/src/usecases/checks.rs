@@ -11,11 +11,21 @@ pub const MAX_NOTE: usize = 500;
 
 pub async fn morning_check(services: &Services, who: &Principal) -> Result<MorningCheck, AppError> {
     let now = services.clock.now();
+    let day_start = services.schedule.day_start(now);
+    let signoffs = services.routines.signoffs("morning", 14).await?;
+    let signed = signoffs.first().is_some_and(|s| s.at >= day_start);
     Ok(MorningCheck {
         items: evaluate(&services.live.dashboard(), now),
-        signoffs: services.routines.signoffs("morning", 14).await?,
+        signoffs,
         viewer_can_sign: who.has(Role::Operator),
         generated_at: now,
+        day_start,
+        due_words: services.schedule.morning_due_words(),
+        overdue: !signed
+            && services
+                .schedule
+                .morning_due(now)
+                .is_some_and(|due| now >= due),
     })
 }
 

@@ -11,7 +11,19 @@ pub const RUNS: u8 = 20;
 const EARLIER_RUNS: u8 = 50;
 
 pub async fn deploys_panel(t: &DeployTarget) -> Result<DeploysPanel, PortError> {
-    let runs = t.source.runs(&t.workflow, RUNS).await?;
+    let mut runs = t.source.runs(&t.workflow, RUNS).await?;
+    // Tags only label versions: without them the panel still stands, with bare shas.
+    match t.source.tags().await {
+        Ok(tags) => {
+            for r in &mut runs {
+                r.tag = tags
+                    .iter()
+                    .find(|(_, sha)| *sha == r.head_sha)
+                    .map(|(name, _)| name.clone());
+            }
+        }
+        Err(e) => tracing::warn!("reading the repository's tags: {e}"),
+    }
     let tested_in_dev = match &t.tested_first_in {
         None => None,
         Some((source, workflow)) => {

@@ -9,3 +9,4 @@ pub mod env_detail;
 pub mod incident;
 pub mod probe_round;
 pub mod routines;
+pub mod weekly;

@@ -55,7 +55,7 @@ pub async fn gate_checklist(
             p.last_known_good().map(|r| {
                 format!(
                     "{} {}",
-                    r.short_sha(),
+                    r.version_label(),
                     r.message.clone().unwrap_or_default()
                 )
             })

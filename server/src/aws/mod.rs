@@ -8,12 +8,13 @@ mod ecs;
 mod elb;
 pub mod error;
 mod rds;
+mod scheduled;
 pub mod sdk;
 pub mod terraform;
 
 use crate::config::{AwsSettings, CallLimits};
 use crate::metrics::Metrics;
-use app::domain::cloud::{BackupsPanel, EcsPanel, LoadBalancerPanel};
+use app::domain::cloud::{BackupsPanel, EcsPanel, LoadBalancerPanel, TaskRun};
 use app::ports::{CloudReader, MetricReadings, PortError};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use chrono::{DateTime, Utc};
@@ -134,6 +135,10 @@ impl CloudReader for AwsEnvironment {
 
     async fn load_balancer(&self) -> Result<LoadBalancerPanel, PortError> {
         elb::read(self).await
+    }
+
+    async fn stopped_tasks(&self, families: &[String]) -> Result<Vec<TaskRun>, PortError> {
+        scheduled::read(self, families).await
     }
 }
 

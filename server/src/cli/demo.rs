@@ -68,7 +68,26 @@ pub(super) async fn run(
         .iter()
         .filter_map(|(n, label, _)| world.url(n).map(|u| (n.clone(), *label, u)))
         .collect();
-    let settings = config::demo_settings(listen, &sim_envs, Some(url.clone()));
+    let mut settings = config::demo_settings(listen, &sim_envs, Some(url.clone()));
+    // Production is served over https by a simulated CA, as an operator's private CA would be.
+    settings.probe.ca_file = Some(world.ca_file().to_owned());
+    // The demo's team checks every day, and the morning check is due from midnight: the
+    // dashboard asks for a sign-off until someone gives one.
+    settings.routines.checks.morning_by = chrono::NaiveTime::from_hms_opt(0, 0, 0);
+    settings.routines.checks.working_days = vec![
+        chrono::Weekday::Mon,
+        chrono::Weekday::Tue,
+        chrono::Weekday::Wed,
+        chrono::Weekday::Thu,
+        chrono::Weekday::Fri,
+        chrono::Weekday::Sat,
+        chrono::Weekday::Sun,
+    ];
+    settings.routines.checks.maintenance = Some((
+        chrono::Weekday::Sun,
+        chrono::NaiveTime::from_hms_opt(2, 0, 0).unwrap_or_default(),
+        chrono::NaiveTime::from_hms_opt(4, 0, 0).unwrap_or_default(),
+    ));
     let pool = store::connect(&url, settings.db_max_connections).await?;
     store::migrate(&pool).await?;
     let clouds = startup::Clouds::Given {

@@ -61,6 +61,7 @@ pub fn demo_settings(
             metrics_interval: Duration::from_secs(15),
             load_balancer_interval: Duration::from_secs(15),
             backups_interval: Duration::from_secs(60),
+            scheduled_tasks_interval: Duration::from_secs(10),
             ..CloudSettings::default()
         },
         environments: envs
@@ -112,6 +113,7 @@ fn demo_aws(env: &EnvName) -> AwsSettings {
         log_group: Some(format!("/ecs/conflicto-backend-{env}")),
         endpoint_url: None,
         max_connections: None,
+        scheduled_tasks: vec![format!("conflicto-{env}-nightly-report")],
     }
 }
 

@@ -65,3 +65,5 @@ fn figment_issue(e: figment::Error) -> ConfigIssue {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_checks;

@@ -16,8 +16,8 @@ pub use issue::{ConfigError, ConfigIssue};
 pub use load::{load, load_str};
 pub use settings::{public_without_sign_in, redact_url as redact};
 pub use settings::{
-    AuditSettings, AuthSettings, AwsSettings, CallLimits, CloudSettings, DeployWorkflowSettings,
-    EnvironmentSettings, FreezeWindow, GithubApiSettings, GithubSignInSettings, Limits,
-    NotifySettings, OidcSettings, ProbeSettings, RoutineSettings, Settings, Templates,
-    TerraformSettings, ThresholdSettings, WindowSpan,
+    AuditSettings, AuthSettings, AwsSettings, CallLimits, CheckSettings, CloudSettings,
+    DeployWorkflowSettings, EnvironmentSettings, FreezeWindow, GithubApiSettings,
+    GithubSignInSettings, Limits, NotifySettings, OidcSettings, ProbeSettings, RoutineSettings,
+    Settings, Templates, TerraformSettings, ThresholdSettings, WindowSpan,
 };

@@ -42,6 +42,24 @@ pub struct RawConfig {
     pub freeze: RawFreeze,
     #[serde(default)]
     pub watch: RawWatch,
+    #[serde(default)]
+    pub checks: RawChecks,
+}
+
+/// `[checks]`: when the routine checks are due, the maintenance window, the weekly list.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawChecks {
+    pub time_zone: Option<String>,
+    pub working_days: Option<Vec<String>>,
+    /// "09:30": remind when nobody has signed the morning check off by then on a working day.
+    pub morning_by: Option<String>,
+    /// "Sun 02:00-04:00", in `time_zone`.
+    pub maintenance_window: Option<String>,
+    /// How recent the last restore drill must be ("30d").
+    pub restore_drill_within: Option<String>,
+    /// The weekly check's items a person ticks.
+    pub weekly_manual: Option<Vec<String>>,
 }
 
 /// `[watch]`: the post-deploy watch.
@@ -205,6 +223,7 @@ pub struct RawAwsGlobal {
     pub metrics_interval: Option<String>,
     pub load_balancer_interval: Option<String>,
     pub backups_interval: Option<String>,
+    pub scheduled_tasks_interval: Option<String>,
     pub backup_overdue_after: Option<String>,
     pub response_time_statistic: Option<String>,
     pub connect_timeout: Option<String>,
@@ -295,6 +314,8 @@ pub struct RawThresholds {
     pub memory_percent: Option<RawLevels>,
     pub db_connections_percent: Option<RawLevels>,
     pub storage_percent: Option<RawLevels>,
+    /// Lower is worse: warning at or below `warning` days left, critical at or below `critical`.
+    pub certificate_days_left: Option<RawLevels>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -330,6 +351,8 @@ pub struct RawAws {
     pub log_group: Option<String>,
     pub endpoint_url: Option<String>,
     pub max_connections: Option<u32>,
+    /// ECS task families an EventBridge schedule runs (nightly jobs), for the morning check.
+    pub scheduled_tasks: Option<Vec<String>>,
 }
 
 /// `[environments.github]`: one environment's deploys on GitHub Actions.

@@ -103,6 +103,7 @@ fn run(r: payloads::Run) -> DeployRun {
         run_started_at: r.run_started_at,
         updated_at: r.updated_at,
         html_url: r.html_url,
+        tag: None,
     }
 }
 
@@ -116,6 +117,12 @@ impl DeploySource for GithubRepo {
         ));
         let runs: payloads::Runs = self.client.get("actions:list_workflow_runs", &url).await?;
         Ok(runs.workflow_runs.into_iter().map(run).collect())
+    }
+
+    async fn tags(&self) -> Result<Vec<(String, String)>, PortError> {
+        let url = self.url("/tags?per_page=100");
+        let tags: Vec<payloads::Tag> = self.client.get("repos:list_tags", &url).await?;
+        Ok(tags.into_iter().map(|t| (t.name, t.commit.sha)).collect())
     }
 
     async fn pending(&self, run_id: u64) -> Result<Vec<PendingDeployment>, PortError> {

@@ -81,6 +81,18 @@ pub struct ReviewerWho {
     pub name: Option<String>,
 }
 
+/// `GET /repos/{owner}/{repo}/tags`: one tag.
+#[derive(Debug, Deserialize)]
+pub struct Tag {
+    pub name: String,
+    pub commit: TagCommit,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TagCommit {
+    pub sha: String,
+}
+
 #[derive(Deserialize)]
 pub struct Compare {
     pub html_url: String,

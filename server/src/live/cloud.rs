@@ -51,6 +51,12 @@ pub fn initial_cloud(env: &EnvironmentSettings, settings: &Settings) -> Option<C
         .load_balancer
         .is_some()
         .then(|| Sourced::new(ms(cloud.load_balancer_interval)));
+    c.tasks =
+        (!aws.scheduled_tasks.is_empty()).then(|| Sourced::new(ms(cloud.scheduled_tasks_interval)));
+    c.trend = aws
+        .load_balancer
+        .is_some()
+        .then(|| Sourced::new(ms(TREND_INTERVAL)));
     Some(c)
 }
 
@@ -64,7 +70,7 @@ pub fn initial_clouds(settings: &Settings) -> Vec<CloudSnapshot> {
 
 /// The whole of one poll may take this long: a few calls in sequence, each already bounded by
 /// the SDK's operation timeout. This outer bound is the last line of defence against a hang.
-fn poll_bound(cloud: &CloudSettings) -> Duration {
+pub(super) fn poll_bound(cloud: &CloudSettings) -> Duration {
     cloud.limits.operation * 3 + Duration::from_secs(1)
 }
 
@@ -72,8 +78,11 @@ fn poll_bound(cloud: &CloudSettings) -> Duration {
 const DAY_REFRESH: ChronoDuration = ChronoDuration::minutes(10);
 const DAY_PERIOD_S: u32 = 900;
 
+/// A week's figures change slowly: the weekly trend's daily points are read this often.
+pub(super) const TREND_INTERVAL: Duration = Duration::from_secs(30 * 60);
+
 /// The source a poller reads, as its errors and log lines name it.
-const AWS: &str = "AWS";
+pub(super) const AWS: &str = "AWS";
 const GITHUB: &str = "GitHub";
 
 pub fn spawn_cloud_pollers(
@@ -181,9 +190,9 @@ pub fn spawn_deploy_pollers(
 }
 
 /// What one poll produced: a value, or the error to show in words.
-type Outcome<T> = Result<T, String>;
+pub(super) type Outcome<T> = Result<T, String>;
 
-fn apply<T>(slot: &mut Option<Sourced<T>>, outcome: Outcome<T>) {
+pub(super) fn apply<T>(slot: &mut Option<Sourced<T>>, outcome: Outcome<T>) {
     let now = Utc::now();
     // Panels not configured stay absent; configured ones always have a slot.
     if let Some(s) = slot.as_mut() {
@@ -225,7 +234,7 @@ where
 const THROTTLE_BACKOFF: u32 = 3;
 
 #[tracing::instrument(skip_all, fields(env = %name))]
-async fn poll<T, F, Fut>(
+pub(super) async fn poll<T, F, Fut>(
     source: &'static str,
     name: EnvName,
     every: Duration,

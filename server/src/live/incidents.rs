@@ -26,6 +26,8 @@ pub struct IncidentWatch {
     pub routines: Arc<dyn app::ports::Routines>,
     /// The post-deploy watches as the deploy watcher last judged them.
     pub watches: super::watch::Watches,
+    /// Routine checks past their time, as the check watcher last saw them.
+    pub checks_due: super::check_due::ChecksDue,
     pub pool: sqlx::PgPool,
     pub settings: IncidentSettings,
     pub clock: Arc<dyn Clock>,
@@ -181,6 +183,7 @@ async fn tick(w: IncidentWatch) {
                     &live.proposals,
                     &live.freeze,
                     &live.watches,
+                    &live.checks_due,
                 ))
                 .unwrap_or_default();
                 if json != last_published {
@@ -245,5 +248,6 @@ async fn live(
         proposals: w.incidents.proposals().await?,
         freeze: w.routines.freeze_at(now).await?,
         watches: w.watches.lock().map(|v| v.clone()).unwrap_or_default(),
+        checks_due: w.checks_due.lock().map(|v| v.clone()).unwrap_or_default(),
     })
 }

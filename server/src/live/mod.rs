@@ -2,11 +2,13 @@
 //! `/api/v1/live` streams changes. Upstream calls depend on the number of environments and the
 //! interval, never on the number of viewers.
 
+pub mod check_due;
 mod cloud;
 pub mod gate_notice;
 mod hub;
 pub mod incidents;
 mod poller;
+pub mod routine_sources;
 mod slots;
 mod viewer;
 pub mod watch;

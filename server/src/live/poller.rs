@@ -1,9 +1,9 @@
 //! One poller task per environment: probe on the interval, store the samples, publish a snapshot.
 
 use super::Hub;
-use crate::config::{EnvironmentSettings, Settings};
+use crate::config::{EnvironmentSettings, Settings, ThresholdSettings};
 use crate::metrics::{Metrics, OutcomeLabels, ProbeLabels};
-use app::domain::{history, Endpoint, EnvSnapshot, KnownVersion, SamplePoint, Thresholds, Uptime};
+use app::domain::{history, Endpoint, EnvSnapshot, KnownVersion, SamplePoint, Uptime};
 use app::ports::{HealthProber, HealthSamples};
 use app::usecases::probe_round::{probe_round, ProbeTarget};
 use chrono::{Duration as ChronoDuration, Utc};
@@ -22,7 +22,7 @@ pub struct PollerDeps {
 }
 
 /// The snapshot shown before the first probe round of an environment has finished.
-pub fn empty_snapshot(env: &EnvironmentSettings, latency: Thresholds) -> EnvSnapshot {
+pub fn empty_snapshot(env: &EnvironmentSettings, thresholds: &ThresholdSettings) -> EnvSnapshot {
     EnvSnapshot {
         name: env.name.clone(),
         label: env.label.clone(),
@@ -32,7 +32,8 @@ pub fn empty_snapshot(env: &EnvironmentSettings, latency: Thresholds) -> EnvSnap
         probes: vec![],
         dns: None,
         known_version: None,
-        latency,
+        latency: thresholds.response_time_ms,
+        certificate_limits: thresholds.certificate_days_left,
         uptime_1h: Uptime::default(),
         uptime_24h: Uptime::default(),
         history: vec![],
@@ -44,8 +45,8 @@ pub fn empty_snapshot(env: &EnvironmentSettings, latency: Thresholds) -> EnvSnap
 pub fn spawn_pollers(settings: &Settings, deps: PollerDeps, tasks: &mut JoinSet<()>) {
     for env in settings.environments.clone() {
         let deps = deps.clone();
-        let latency = settings.thresholds.response_time_ms;
-        tasks.spawn(async move { poll_env(env, latency, deps).await });
+        let thresholds = settings.thresholds;
+        tasks.spawn(async move { poll_env(env, thresholds, deps).await });
     }
 }
 
@@ -74,7 +75,8 @@ pub fn spawn_retention(
 const STORE_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[tracing::instrument(skip_all, fields(env = %env.name))]
-async fn poll_env(env: EnvironmentSettings, latency: Thresholds, deps: PollerDeps) {
+async fn poll_env(env: EnvironmentSettings, thresholds: ThresholdSettings, deps: PollerDeps) {
+    let latency = thresholds.response_time_ms;
     let target = ProbeTarget {
         host: env.dns_host(),
         urls: env
@@ -111,7 +113,7 @@ async fn poll_env(env: EnvironmentSettings, latency: Thresholds, deps: PollerDep
             probes: probes.clone(),
             dns,
             known_version: known_version.clone(),
-            ..empty_snapshot(&env, latency)
+            ..empty_snapshot(&env, &thresholds)
         };
         // Viewers first; storing happens beside the next round so a slow database costs only
         // a gap in the stored history.

@@ -200,6 +200,14 @@ fn outside_change_control(s: &NotifySettings, e: &FeedEvent) -> Option<String> {
                 ),
             ],
         ),
+        "checks.morning.overdue" => (
+            ":alarm_clock: Nobody has signed off today's morning check (due {due}); {failing} item(s) failing now {url}",
+            vec![
+                ("due", text("due")),
+                ("failing", d["failing"].as_u64().unwrap_or_default().to_string()),
+                ("url", link("checks/morning".into())),
+            ],
+        ),
         "freeze.declared" => (
             ":snowflake: Change freeze declared by {who} until {until}: {reason} {url}",
             vec![

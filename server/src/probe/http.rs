@@ -2,7 +2,8 @@
 
 use super::body::parse_body;
 use app::domain::{
-    DnsCheck, Endpoint, FailureKind, HealthBody, PhaseTimings, ProbeFailure, ProbeResult,
+    DnsCheck, Endpoint, FailureKind, HealthBody, PeerCertificate, PhaseTimings, ProbeFailure,
+    ProbeResult,
 };
 use app::ports::HealthProber;
 use bytes::Bytes;
@@ -68,6 +69,7 @@ struct Progress {
     http_status: Option<u16>,
     remote_addr: Option<String>,
     body: Option<HealthBody>,
+    certificate: Option<PeerCertificate>,
 }
 
 impl Progress {
@@ -169,6 +171,12 @@ impl HttpProber {
                 )
             })?;
             p.timings.appconnect_ms = p.mark();
+            p.certificate = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|chain| chain.first())
+                .and_then(|leaf| super::cert::read(leaf));
             Box::new(tls)
         } else {
             Box::new(tcp)
@@ -280,9 +288,37 @@ fn tls_reason(e: &std::io::Error) -> String {
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<rustls::Error>())
     {
-        Some(rustls::Error::InvalidCertificate(c)) => format!("certificate not accepted ({c:?})"),
+        Some(rustls::Error::InvalidCertificate(c)) => certificate_reason(c),
         Some(other) => other.to_string(),
         None => e.to_string(),
+    }
+}
+
+/// Why the certificate was refused, in the words an operator acts on.
+fn certificate_reason(c: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as C;
+    let date = |secs: u64| {
+        i64::try_from(secs)
+            .ok()
+            .and_then(|s| chrono::DateTime::<Utc>::from_timestamp(s, 0))
+            .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_else(|| "an unreadable date".into())
+    };
+    match c {
+        C::Expired => "the certificate has expired".into(),
+        C::ExpiredContext { not_after, .. } => format!(
+            "the certificate expired on {}",
+            date(not_after.as_secs())
+        ),
+        C::NotValidYetContext { not_before, .. } => format!(
+            "the certificate is not valid before {}",
+            date(not_before.as_secs())
+        ),
+        C::UnknownIssuer => {
+            "certificate not accepted: its issuer is not trusted (a private CA goes in probe.ca_file)"
+                .into()
+        }
+        other => format!("certificate not accepted: {other}"),
     }
 }
 
@@ -306,6 +342,7 @@ impl HealthProber for HttpProber {
             http_status: None,
             remote_addr: None,
             body: None,
+            certificate: None,
         };
         let failure = match Url::parse(url) {
             Err(e) => Some(fail(
@@ -338,6 +375,7 @@ impl HealthProber for HttpProber {
             body: p.body,
             failure,
             remote_addr: p.remote_addr,
+            certificate: p.certificate,
         }
     }
 

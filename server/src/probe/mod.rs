@@ -3,6 +3,7 @@
 //! each time, so every phase is measured for real, and classifies every failure in words.
 
 mod body;
+mod cert;
 mod http;
 mod tls;
 

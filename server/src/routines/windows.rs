@@ -7,7 +7,7 @@ use crate::config::{FreezeWindow, WindowSpan};
 use chrono::{DateTime, Datelike, Duration, NaiveDateTime, TimeZone, Utc};
 
 /// The instant a local time in `tz` names.
-fn instant(tz: chrono_tz::Tz, local: NaiveDateTime) -> DateTime<Utc> {
+pub(crate) fn instant(tz: chrono_tz::Tz, local: NaiveDateTime) -> DateTime<Utc> {
     let mut probe = local;
     // A gap is at most a few hours: step forward until a local time exists.
     for _ in 0..48 {

@@ -1,5 +1,6 @@
 //! A simulated Conflicto backend: the runbook's three health endpoints with realistic bodies,
 //! latency and jitter. "Down" really closes the port, so the probe sees a refused connection.
+//! Given a TLS configuration it is served over https, handshake and all.
 
 use app::domain::{EnvName, Fault};
 use axum::extract::State;
@@ -24,11 +25,17 @@ struct Inner {
 pub struct SimConflicto {
     inner: Arc<Inner>,
     addr: SocketAddr,
+    tls: Option<Arc<rustls::ServerConfig>>,
     server: tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl SimConflicto {
-    pub async fn start(env: EnvName, version: &str, base_ms: u64) -> std::io::Result<Self> {
+    pub async fn start(
+        env: EnvName,
+        version: &str,
+        base_ms: u64,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> std::io::Result<Self> {
         let app_version = format!("{:x}", fastrand::u64(..))
             .chars()
             .take(12)
@@ -41,17 +48,23 @@ impl SimConflicto {
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let handle = serve(listener, inner.clone());
+        let handle = serve(listener, inner.clone(), tls.clone());
         Ok(Self {
             inner,
             addr,
+            tls,
             server: tokio::sync::Mutex::new(Some(handle)),
         })
     }
 
     pub fn url(&self) -> Url {
-        // An IP literal and port always make a valid URL.
-        Url::parse(&format!("http://{}", self.addr)).unwrap_or_else(|_| unreachable!())
+        // A host name and port always make a valid URL. Over TLS the name is the one the
+        // certificate carries, as it would be in production.
+        let url = match self.tls {
+            Some(_) => format!("https://localhost:{}", self.addr.port()),
+            None => format!("http://{}", self.addr),
+        };
+        Url::parse(&url).unwrap_or_else(|_| unreachable!())
     }
 
     pub fn version(&self) -> String {
@@ -90,7 +103,7 @@ impl SimConflicto {
             }
             (f, false) if f != Fault::Down => {
                 let listener = tokio::net::TcpListener::bind(self.addr).await?;
-                *server = Some(serve(listener, self.inner.clone()));
+                *server = Some(serve(listener, self.inner.clone(), self.tls.clone()));
             }
             _ => {}
         }
@@ -98,14 +111,41 @@ impl SimConflicto {
     }
 }
 
-fn serve(listener: tokio::net::TcpListener, inner: Arc<Inner>) -> tokio::task::JoinHandle<()> {
+fn serve(
+    listener: tokio::net::TcpListener,
+    inner: Arc<Inner>,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) -> tokio::task::JoinHandle<()> {
     let app = Router::new()
         .route("/api/v1/health/", get(health))
         .route("/api/v1/health/ready", get(ready))
         .route("/api/v1/health/live", get(live))
         .with_state(inner);
+    let Some(tls) = tls else {
+        return tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+    };
+    // axum::serve speaks plain TCP: the handshake is done here, one task per connection, so a
+    // slow client never holds up the others. Connections end with the accept loop ("Down").
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
     tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
+        let mut connections = tokio::task::JoinSet::new();
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (acceptor, app) = (acceptor.clone(), app.clone());
+            connections.spawn(async move {
+                let Ok(stream) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(
+                        hyper_util::rt::TokioIo::new(stream),
+                        hyper_util::service::TowerToHyperService::new(app),
+                    )
+                    .await;
+            });
+            while connections.try_join_next().is_some() {}
+        }
     })
 }
 

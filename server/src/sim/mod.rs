@@ -5,6 +5,7 @@ mod actions;
 mod cloud;
 mod conflicto;
 mod github;
+pub mod pki;
 
 pub use actions::SimExecutor;
 pub use cloud::SimCloud;
@@ -16,7 +17,12 @@ use app::ports::{DemoControl, PortError};
 use std::sync::Arc;
 use url::Url;
 
+/// Days left on the simulated production certificate: inside the default warning limit (21).
+pub const PROD_CERTIFICATE_DAYS: i64 = 12;
+
 pub struct SimWorld {
+    /// Production's certificate authority: its probe needs the CA file.
+    pki: pki::SimPki,
     /// In the order given, so the demo control lists environments as the dashboard does.
     apps: Vec<(EnvName, Arc<SimConflicto>)>,
     clouds: Vec<(EnvName, Arc<SimCloud>)>,
@@ -25,14 +31,18 @@ pub struct SimWorld {
 }
 
 impl SimWorld {
-    /// Start one simulated application per `(name, version)` on loopback ports.
-    pub async fn start(envs: &[(EnvName, &str)]) -> std::io::Result<Self> {
+    /// Start one simulated application per `(name, version)` on loopback ports. The first
+    /// (production) is served over https with a certificate that expires in
+    /// [`PROD_CERTIFICATE_DAYS`] days: its renewal has quietly failed.
+    pub async fn start(envs: &[(EnvName, &str)]) -> anyhow::Result<Self> {
+        let pki = pki::SimPki::new("prod", PROD_CERTIFICATE_DAYS)?;
         let mut apps = Vec::new();
         let mut clouds = Vec::new();
         for (i, (name, version)) in envs.iter().enumerate() {
             // Production is a little slower than dev, as in life.
             let base_ms = if i == 0 { 45 } else { 20 };
-            let app = Arc::new(SimConflicto::start(name.clone(), version, base_ms).await?);
+            let tls = (i == 0).then(|| pki.server.clone());
+            let app = Arc::new(SimConflicto::start(name.clone(), version, base_ms, tls).await?);
             clouds.push((
                 name.clone(),
                 Arc::new(SimCloud::new(name.clone(), app.clone(), i == 0)),
@@ -41,6 +51,7 @@ impl SimWorld {
         }
         let github = Arc::new(SimGithub::new(apps.clone()));
         Ok(Self {
+            pki,
             apps,
             clouds,
             github,
@@ -83,6 +94,11 @@ impl SimWorld {
             .map(|(_, a)| a.as_ref())
     }
 
+    /// The CA file the probe needs to trust production's certificate.
+    pub fn ca_file(&self) -> &std::path::Path {
+        self.pki.ca_file()
+    }
+
     pub fn url(&self, env: &EnvName) -> Option<Url> {
         self.app(env).map(SimConflicto::url)
     }
@@ -104,6 +120,17 @@ impl DemoControl for SimWorld {
             .iter()
             .map(|(n, a)| (n.clone(), a.fault()))
             .collect()
+    }
+
+    async fn fail_nightly_job(&self) -> Result<String, PortError> {
+        let (env, cloud) = self
+            .clouds
+            .first()
+            .ok_or_else(|| PortError::NotFound("no simulated environment".into()))?;
+        let family = cloud.fail_nightly_job();
+        Ok(format!(
+            "{family} ran again in {env} and exited with code 1; the morning check shows it within a poll"
+        ))
     }
 
     async fn incident_scenario(&self) -> Result<String, PortError> {

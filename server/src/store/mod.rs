@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod audit;
+pub mod drills;
 pub mod github_tokens;
 pub mod incidents;
 pub mod notify_feed;
@@ -9,6 +10,7 @@ pub mod people;
 mod private_cluster;
 pub mod routines;
 mod samples;
+pub mod task_runs;
 pub mod users;
 pub mod wall_tokens;
 pub mod watches;

@@ -30,6 +30,7 @@ const MESSAGES: &[&str] = &[
     "deploy.watch.verdict",
     "deploy.watch.ended",
     "freeze.declared",
+    "checks.morning.overdue",
     "override",
 ];
 

@@ -7,10 +7,10 @@ use super::audit;
 use crate::config::FreezeWindow;
 use crate::routines::windows;
 use app::domain::routines::morning::{RoutineItem, SignOff};
-use app::domain::routines::{ActiveFreeze, FreezeKind, Override, OverrideSubject};
+use app::domain::routines::{ActiveFreeze, FreezeKind, Override, OverrideSubject, RestoreDrill};
 use app::domain::EnvName;
 use app::ports::incidents::Actor;
-use app::ports::routines::{NewOverride, Routines};
+use app::ports::routines::{NewDrill, NewOverride, Routines};
 use app::ports::PortError;
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Row};
@@ -265,6 +265,18 @@ impl Routines for PgRoutines {
                 items: serde_json::from_value(r.get("items")).unwrap_or_default(),
             })
             .collect())
+    }
+
+    async fn record_drill(&self, by: &Actor, drill: NewDrill) -> Result<i64, PortError> {
+        super::drills::record(&self.pool, by, drill).await
+    }
+
+    async fn drills(&self, limit: i64) -> Result<Vec<RestoreDrill>, PortError> {
+        super::drills::newest(&self.pool, limit).await
+    }
+
+    async fn drill_for(&self, request_id: i64) -> Result<Option<RestoreDrill>, PortError> {
+        super::drills::for_request(&self.pool, request_id).await
     }
 }
 

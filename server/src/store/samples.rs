@@ -66,6 +66,7 @@ impl SampleRow {
             body: self.body.map(|b| b.0),
             failure,
             remote_addr: self.remote_addr,
+            certificate: None,
         })
     }
 }

@@ -7,8 +7,6 @@ use axum::routing::get;
 use axum::Router;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
-use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -154,56 +152,26 @@ pub async fn serve_slow_body(delay: std::time::Duration) -> SocketAddr {
 // ---------------------------------------------------------------------------------------------
 
 /// A private CA (written to a PEM file, as an operator would configure `ca_file`) and a TLS
-/// acceptor serving a certificate for "localhost" signed by it.
+/// acceptor serving a certificate for "localhost" signed by it: the simulated world's.
 pub struct TestPki {
     pub ca_file: PathBuf,
     pub acceptor: TlsAcceptor,
+    _pki: server::sim::pki::SimPki,
 }
 
 impl TestPki {
     /// `name` keeps the CA files of tests running in parallel apart.
     pub fn new(name: &str) -> Self {
-        let ca_key = KeyPair::generate().unwrap();
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(DnType::CommonName, "opsdeck test CA");
-        ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let ca = ca_params.self_signed(&ca_key).unwrap();
-
-        let leaf_key = KeyPair::generate().unwrap();
-        let leaf_params = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
-        let leaf = leaf_params.signed_by(&leaf_key, &ca, &ca_key).unwrap();
-
-        let ca_file = std::env::temp_dir().join(format!(
-            "opsdeck-probe-test-{}-{name}-ca.pem",
-            std::process::id()
-        ));
-        std::fs::write(&ca_file, ca.pem()).unwrap();
-
-        // Only ring is compiled in, so the provider is named rather than taken from the default.
-        let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![leaf.der().clone()],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
-        )
-        .unwrap();
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        TestPki {
-            ca_file,
-            acceptor: TlsAcceptor::from(Arc::new(config)),
-        }
+        Self::expiring_in(name, 90)
     }
-}
 
-impl Drop for TestPki {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.ca_file);
+    /// A certificate that expires `days` from now.
+    pub fn expiring_in(name: &str, days: i64) -> Self {
+        let pki = server::sim::pki::SimPki::new(name, days).expect("make a test CA");
+        TestPki {
+            ca_file: pki.ca_file().to_owned(),
+            acceptor: TlsAcceptor::from(pki.server.clone()),
+            _pki: pki,
+        }
     }
 }

@@ -31,7 +31,7 @@ fn RunRow(
         <tr data-run=run.id.to_string()>
             <td>{run_state(&run)}</td>
             <td><a href=run.html_url.clone() target="_blank" rel="noopener noreferrer">{format!("#{}", run.run_number)}</a></td>
-            <td class="mono" title=run.head_sha.clone()>{run.short_sha().to_owned()}</td>
+            <td class="mono" title=run.head_sha.clone()>{run.version_label()}</td>
             <td class="run-message">{run.message.clone().unwrap_or_default()}</td>
             <td>{run.actor.clone().unwrap_or_else(|| "–".into())}</td>
             <td title=format::datetime(run.created_at)>{format!("{} ago", format::age(run.created_at, now))}</td>
@@ -65,7 +65,7 @@ pub fn DeploysCard(
                         let rollback = p.last_known_good().map(|r| {
                             format!(
                                 "{} {}",
-                                r.short_sha(),
+                                r.version_label(),
                                 r.message.clone().unwrap_or_default()
                             )
                         });
@@ -112,7 +112,7 @@ pub fn DeploysCard(
         let describe = |r: &DeployRun| {
             format!(
                 "{} ({})",
-                r.short_sha(),
+                r.version_label(),
                 r.message.clone().unwrap_or_default()
             )
         };

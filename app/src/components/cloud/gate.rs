@@ -244,7 +244,7 @@ pub(super) fn GateCard(
                 <a href=run.html_url.clone() target="_blank" rel="noopener noreferrer">{format!("run #{} on GitHub ↗", run.run_number)}</a>
             </header>
             <p class="gate-what">
-                <span class="mono">{run.short_sha().to_owned()}</span> " " {run.message.clone().unwrap_or_default()}
+                <span class="mono">{run.version_label()}</span> " " {run.message.clone().unwrap_or_default()}
                 " — by " {run.actor.clone().unwrap_or_else(|| "?".into())}
                 ", waiting " {format::age(run.created_at, now)}
             </p>

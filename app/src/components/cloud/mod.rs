@@ -9,6 +9,7 @@ mod gate;
 mod load_balancer;
 mod metrics;
 mod summary;
+mod tasks;
 
 pub use backups::BackupsCard;
 pub use chart::MetricChart;
@@ -18,6 +19,7 @@ pub use gate::evidence_item;
 pub use load_balancer::LoadBalancerCard;
 pub use metrics::MetricsCard;
 pub use summary::CloudSummary;
+pub use tasks::ScheduledTasksCard;
 
 use super::{Age, StatusBadge};
 use crate::domain::{Level, Sourced};
@@ -34,6 +36,9 @@ pub fn SourceHead<T: 'static>(
     /// What the link leads to.
     #[prop(default = "AWS console ↗")]
     link_label: &'static str,
+    /// The badge's word when the health words do not fit.
+    #[prop(optional)]
+    badge_word: Option<&'static str>,
 ) -> impl IntoView {
     let stale_after = source.stale_after_ms();
     let error = source.error.clone().map(|e| {
@@ -51,7 +56,7 @@ pub fn SourceHead<T: 'static>(
     view! {
         <header class="panel-head">
             <h2>{title}</h2>
-            <StatusBadge level />
+            <StatusBadge level word=badge_word.unwrap_or(level.word()) />
             {console_url.map(|u| view! {
                 <a class="console-link" href=u target="_blank" rel="noopener noreferrer">{link_label}</a>
             })}

@@ -7,11 +7,15 @@ pub mod console;
 pub mod ecs;
 pub mod load_balancer;
 pub mod metrics;
+pub mod tasks;
+pub mod trend;
 
 pub use backups::{BackupsPanel, DbSnapshot};
 pub use ecs::{EcsDeployment, EcsEvent, EcsPanel, EcsTask};
 pub use load_balancer::{LoadBalancerPanel, TargetGroupHealth};
 pub use metrics::{MetricKind, MetricPoint, MetricSeries, MetricsPanel};
+pub use tasks::{ScheduledTasksPanel, TaskRun};
+pub use trend::{TrendRules, WeeklyTrend};
 
 use super::{EnvName, Level};
 use chrono::{DateTime, Utc};
@@ -84,6 +88,12 @@ pub struct CloudSnapshot {
     /// GitHub Actions deploys (from GitHub, not AWS, but polled and shown the same way).
     #[serde(default)]
     pub deploys: Option<Sourced<super::deploys::DeploysPanel>>,
+    /// Runs of the scheduled task families seen in the last day.
+    #[serde(default)]
+    pub tasks: Option<Sourced<ScheduledTasksPanel>>,
+    /// The last seven days against the seven before, for the weekly check.
+    #[serde(default)]
+    pub trend: Option<Sourced<WeeklyTrend>>,
 }
 
 impl CloudSnapshot {
@@ -97,6 +107,8 @@ impl CloudSnapshot {
             backups: None,
             load_balancer: None,
             deploys: None,
+            tasks: None,
+            trend: None,
         }
     }
 

@@ -159,4 +159,7 @@ pub struct IncidentsLive {
     /// Post-deploy watches running, and those that ended in the last 24 hours.
     #[serde(default)]
     pub watches: Vec<crate::domain::routines::DeployWatch>,
+    /// Routine checks past their time and not signed off.
+    #[serde(default)]
+    pub checks_due: Vec<crate::domain::routines::CheckOverdue>,
 }

@@ -7,8 +7,11 @@ pub mod gate;
 pub mod morning;
 pub mod overrides;
 pub mod watch;
+pub mod weekly;
 
 pub use freeze::{ActiveFreeze, FreezeKind};
 pub use gate::{CheckItem, CheckState, Checklist, GateFacts, GateSettings};
+pub use morning::CheckOverdue;
 pub use overrides::{Override, OverrideSubject};
 pub use watch::{DeployWatch, Verdict, WatchSettings};
+pub use weekly::{RestoreDrill, WeeklyCheck};

@@ -38,6 +38,18 @@ impl RoutineItem {
     }
 }
 
+/// A routine check past its time with nobody's sign-off: shown on every page for people who may
+/// sign it, and sent to the webhook once that day.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckOverdue {
+    /// `morning`.
+    pub kind: String,
+    pub due_at: DateTime<Utc>,
+    /// "09:30 Europe/Berlin on Mon, Tue, Wed, Thu, Fri".
+    pub due_words: String,
+    pub href: String,
+}
+
 /// A person's sign-off of a check, with the items as they stood.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SignOff {
@@ -67,14 +79,21 @@ pub struct MorningCheck {
     pub signoffs: Vec<SignOff>,
     pub viewer_can_sign: bool,
     pub generated_at: DateTime<Utc>,
+    /// The start of today in the checks' time zone.
+    #[serde(default)]
+    pub day_start: DateTime<Utc>,
+    /// When it is due, in words, if a time is configured.
+    #[serde(default)]
+    pub due_words: Option<String>,
+    /// Past today's time and not signed off.
+    #[serde(default)]
+    pub overdue: bool,
 }
 
 impl MorningCheck {
-    /// Today's sign-off (UTC day), if any.
+    /// Today's sign-off (the local day of `[checks] time_zone`), if any.
     pub fn signed_today(&self) -> Option<&SignOff> {
-        self.signoffs
-            .first()
-            .filter(|s| s.at.date_naive() == self.generated_at.date_naive())
+        self.signoffs.first().filter(|s| s.at >= self.day_start)
     }
 }
 
@@ -216,20 +235,15 @@ pub fn evaluate(d: &Dashboard, now: DateTime<Utc>) -> Vec<RoutineItem> {
             pass_if(deploys.iter().all(|(_, r)| r.succeeded())),
             deploys
                 .iter()
-                .map(|(env, r)| format!("{env}: {} {}", r.short_sha(), r.state_words()))
+                .map(|(env, r)| format!("{env}: {} {}", r.version_label(), r.state_words()))
                 .collect::<Vec<_>>()
                 .join("; "),
             &format!("/env/{}#deploys", deploys[0].0),
         )
     });
 
-    items.push(item(
-        "scheduled_tasks",
-        "No failed scheduled tasks in the last 24 hours",
-        CheckState::NotApplicable,
-        "not read yet: opsdeck does not follow scheduled task runs (ECS keeps stopped tasks for about an hour; EventBridge history is not read)".into(),
-        "/",
-    ));
+    items.push(certificates(d, now));
+    items.push(scheduled_tasks(d, now));
     items.push(item(
         "errors_overnight",
         "Errors overnight below the threshold",
@@ -238,6 +252,137 @@ pub fn evaluate(d: &Dashboard, now: DateTime<Utc>) -> Vec<RoutineItem> {
         "/",
     ));
     items
+}
+
+/// Runs of the configured scheduled task families (ECS tasks an EventBridge schedule starts)
+/// that stopped with a non-zero exit code, or never started, in the last 24 hours.
+fn scheduled_tasks(d: &Dashboard, now: DateTime<Utc>) -> RoutineItem {
+    const KEY: &str = "scheduled_tasks";
+    const LABEL: &str = "No failed scheduled tasks in the last 24 hours";
+    let panels: Vec<_> = d
+        .clouds
+        .iter()
+        .filter_map(|c| Some((c, c.tasks.as_ref()?)))
+        .collect();
+    if panels.is_empty() {
+        return item(
+            KEY,
+            LABEL,
+            CheckState::NotApplicable,
+            "no scheduled task families configured (environments.aws.scheduled_tasks)".into(),
+            "/",
+        );
+    }
+    let since = now - chrono::Duration::hours(24);
+    let mut failed = Vec::new();
+    let mut unread = Vec::new();
+    let mut seen = 0;
+    for (c, source) in &panels {
+        match &source.value {
+            None => unread.push(format!(
+                "{}: not read yet{}",
+                c.name,
+                source
+                    .error
+                    .as_deref()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default()
+            )),
+            Some(p) => {
+                seen += p.runs.len();
+                for r in p.failed_since(since) {
+                    failed.push(format!(
+                        "{}: {} task {} {}",
+                        c.name,
+                        r.family,
+                        r.short_id(),
+                        r.outcome_words()
+                    ));
+                }
+            }
+        }
+    }
+    let families: Vec<String> = panels
+        .iter()
+        .filter_map(|(_, s)| s.value.as_ref())
+        .flat_map(|p| p.families.iter().cloned())
+        .collect();
+    let state = if !failed.is_empty() || !unread.is_empty() {
+        CheckState::Fail
+    } else {
+        CheckState::Pass
+    };
+    let mut words = failed;
+    words.extend(unread);
+    if words.is_empty() {
+        words.push(format!(
+            "{seen} run(s) of {} in the last 24 hours, none failed",
+            families.join(", ")
+        ));
+    }
+    let first = panels[0].0.name.to_string();
+    item(
+        KEY,
+        LABEL,
+        state,
+        words.join("; "),
+        &format!("/env/{first}#scheduled"),
+    )
+}
+
+/// Every https environment's certificate, as the probe's latest handshake saw it, valid for
+/// more than the warning number of days.
+fn certificates(d: &Dashboard, now: DateTime<Utc>) -> RoutineItem {
+    const KEY: &str = "certificates";
+    let https: Vec<_> = d.environments.iter().filter(|e| e.is_https()).collect();
+    let label = match https.first() {
+        Some(e) => format!(
+            "TLS certificates valid for more than {} days",
+            e.certificate_limits.warning_days
+        ),
+        None => "TLS certificates valid".to_owned(),
+    };
+    if https.is_empty() {
+        return item(
+            KEY,
+            &label,
+            CheckState::NotApplicable,
+            "no environment is served over https".into(),
+            "/",
+        );
+    }
+    let mut ok = true;
+    let mut words = Vec::new();
+    for e in &https {
+        match e.certificate() {
+            Some(c) => {
+                let level = e.certificate_limits.evaluate(c, now);
+                ok &= level == Level::Ok;
+                words.push(format!("{}: {}", e.name, c.expiry_words(now)));
+            }
+            None => {
+                ok = false;
+                let why = e
+                    .probes
+                    .iter()
+                    .find_map(|p| p.failure.as_ref())
+                    .map(|f| f.message.clone())
+                    .unwrap_or_else(|| "not probed yet".into());
+                words.push(format!("{}: no certificate read ({why})", e.name));
+            }
+        }
+    }
+    let first = https
+        .iter()
+        .find(|e| e.certificate_level(now) != Some(Level::Ok))
+        .unwrap_or(&https[0]);
+    item(
+        KEY,
+        &label,
+        pass_if(ok),
+        words.join("; "),
+        &format!("/env/{}#certificate", first.name),
+    )
 }
 
 #[cfg(test)]

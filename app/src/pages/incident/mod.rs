@@ -208,7 +208,7 @@ fn controls(
             ])
             .unwrap_or_default();
             let href = format!("/actions?{query}#rollback");
-            view! { <a class="btn btn-reject" href=href data-rollback=g.env.to_string()>{format!("⟲ Roll back {} to {} ({})", g.env, &g.sha.get(..7).unwrap_or(&g.sha), g.message)}</a> }
+            view! { <a class="btn btn-reject" href=href data-rollback=g.env.to_string()>{format!("⟲ Roll back {} to {} ({})", g.env, g.label, g.message)}</a> }
         })
         .collect_view();
     view! {

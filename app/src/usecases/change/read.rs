@@ -14,12 +14,32 @@ pub async fn request_page(
         .get(id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no request {id}")))?;
+    let version_label = match &request.action {
+        crate::domain::actions::Action::Rollback { version } => services
+            .live
+            .dashboard()
+            .clouds
+            .iter()
+            .filter_map(|c| c.deploys.as_ref()?.value.as_ref())
+            .flat_map(|p| p.runs.iter())
+            .find(|r| r.head_sha == *version || r.tag.as_deref() == Some(version.as_str()))
+            .map(|r| r.version_label()),
+        _ => None,
+    };
+    let drill = if request.action.kind() == crate::domain::actions::ActionKind::Restore {
+        services.routines.drill_for(id).await?
+    } else {
+        None
+    };
     Ok(RequestPage {
         request,
         evidence_now: super::evidence_now(services),
         viewer_id: who.user_id,
         viewer_can_approve: who.has(Role::Approver),
         generated_at: chrono::Utc::now(),
+        drill,
+        viewer_can_record_drill: who.has(Role::Operator),
+        version_label,
     })
 }
 
@@ -35,6 +55,7 @@ pub async fn actions_page(services: &Services, who: &Principal) -> Result<Action
                 env: c.name.clone(),
                 sha: good.head_sha.clone(),
                 message: good.message.clone().unwrap_or_default(),
+                label: good.version_label(),
             })
         })
         .collect();

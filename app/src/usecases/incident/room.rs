@@ -44,6 +44,7 @@ pub async fn room(services: &Services, who: &Principal, id: i64) -> Result<Incid
                 env: c.name.clone(),
                 sha: good.head_sha.clone(),
                 message: good.message.clone().unwrap_or_default(),
+                label: good.version_label(),
             })
         })
         .collect();
@@ -102,7 +103,7 @@ fn deploy_entries(
                 panel.workflow,
                 r.run_number,
                 c.name,
-                r.short_sha(),
+                r.version_label(),
                 r.message.clone().unwrap_or_default()
             );
             if r.created_at >= from && r.created_at <= to {
@@ -149,7 +150,7 @@ async fn recent(services: &Services, dashboard: &Dashboard, now: DateTime<Utc>) 
                         "{} #{}: {} {} — {}",
                         p.workflow,
                         r.run_number,
-                        r.short_sha(),
+                        r.version_label(),
                         r.message.clone().unwrap_or_default(),
                         r.state_words()
                     ),

@@ -9,6 +9,8 @@ pub struct CloudSettings {
     pub metrics_interval: Duration,
     pub load_balancer_interval: Duration,
     pub backups_interval: Duration,
+    /// How often the scheduled task families' stopped tasks are read.
+    pub scheduled_tasks_interval: Duration,
     /// The newest completed automated snapshot may be at most this old.
     pub backup_overdue_after: Duration,
     /// CloudWatch statistic for TargetResponseTime: Average, Maximum or a percentile like p95.
@@ -23,6 +25,7 @@ impl Default for CloudSettings {
             metrics_interval: Duration::from_secs(60),
             load_balancer_interval: Duration::from_secs(60),
             backups_interval: Duration::from_secs(300),
+            scheduled_tasks_interval: Duration::from_secs(300),
             backup_overdue_after: Duration::from_secs(26 * 3600),
             response_time_statistic: "p95".into(),
             limits: CallLimits::default(),

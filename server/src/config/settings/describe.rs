@@ -48,6 +48,11 @@ impl Settings {
                 v.critical()
             );
         }
+        let _ = writeln!(
+            s,
+            "threshold certificate_days_left: warning <= {}, critical <= {}",
+            t.certificate_days_left.warning_days, t.certificate_days_left.critical_days
+        );
         match &self.auth {
             None => {
                 let _ = writeln!(s, "sign-in: none (everyone is an anonymous viewer)");

@@ -39,6 +39,8 @@ pub struct AwsSettings {
     pub endpoint_url: Option<Url>,
     /// The database's max_connections when the instance class's default does not apply.
     pub max_connections: Option<u32>,
+    /// ECS task families started on a schedule, whose failed runs the morning check reports.
+    pub scheduled_tasks: Vec<String>,
 }
 
 impl AwsSettings {

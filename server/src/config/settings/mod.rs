@@ -19,7 +19,7 @@ pub use github::GithubApiSettings;
 pub use incident::TerraformSettings;
 pub use limits::{AuditSettings, Limits};
 pub use notify::{NotifySettings, Templates};
-pub use routines::{FreezeWindow, RoutineSettings, WindowSpan};
+pub use routines::{CheckSettings, FreezeWindow, RoutineSettings, WindowSpan};
 pub use server::{public_without_sign_in, redact_url, ProbeSettings, ThresholdSettings};
 
 use secrecy::SecretString;

@@ -24,6 +24,8 @@ pub struct ThresholdSettings {
     pub db_connections_percent: Thresholds,
     /// Share of the database's allocated storage in use (not in the runbook: 80 % / 90 %).
     pub storage_percent: Thresholds,
+    /// Days a host's TLS certificate has left: at or below `warning_days` is a warning.
+    pub certificate_days_left: app::domain::CertificateLimits,
 }
 
 impl ThresholdSettings {
@@ -54,6 +56,7 @@ impl Default for ThresholdSettings {
             memory_percent: t(80.0, 95.0),
             db_connections_percent: t(70.0, 90.0),
             storage_percent: t(80.0, 90.0),
+            certificate_days_left: Default::default(),
         }
     }
 }

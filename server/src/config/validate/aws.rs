@@ -35,6 +35,19 @@ impl Validator {
             a.backups_interval,
             d.backups_interval,
         );
+        let scheduled_tasks_interval = every(
+            self,
+            "scheduled_tasks_interval",
+            a.scheduled_tasks_interval,
+            d.scheduled_tasks_interval,
+        );
+        // ECS reports a stopped task for about an hour: a slower poll would miss runs.
+        if scheduled_tasks_interval > Duration::from_secs(30 * 60) {
+            self.issue(
+                "aws.scheduled_tasks_interval",
+                "must be 30 minutes or less: ECS reports a stopped task for only about an hour",
+            );
+        }
         let backup_overdue_after = self.duration(
             "aws.backup_overdue_after",
             a.backup_overdue_after.as_deref(),
@@ -89,6 +102,7 @@ impl Validator {
             metrics_interval,
             load_balancer_interval,
             backups_interval,
+            scheduled_tasks_interval,
             backup_overdue_after,
             response_time_statistic,
             limits,

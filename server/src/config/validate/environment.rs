@@ -194,10 +194,13 @@ impl Validator {
                 String::new()
             }
         };
-        if a.cluster.is_some() != a.service.is_some() {
+        // A cluster alone is fine when it only runs scheduled tasks.
+        let tasks_only =
+            a.service.is_none() && a.scheduled_tasks.as_ref().is_some_and(|t| !t.is_empty());
+        if a.cluster.is_some() != a.service.is_some() && !tasks_only {
             self.issue(
                 format!("{p}.aws"),
-                "cluster and service go together: set both or neither",
+                "cluster and service go together (a cluster alone only with scheduled_tasks): set both or neither",
             );
         }
         if a.max_connections == Some(0) {
@@ -222,9 +225,31 @@ impl Validator {
                 }
             }
         }
+        let scheduled_tasks = a.scheduled_tasks.unwrap_or_default();
+        for (i, family) in scheduled_tasks.iter().enumerate() {
+            // ECS family names: letters, digits, hyphens and underscores, up to 255.
+            let ok = !family.is_empty()
+                && family.len() <= 255
+                && family
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !ok {
+                self.issue(
+                    format!("{p}.aws.scheduled_tasks[{i}]"),
+                    format!("{family:?} is not an ECS task family (letters, digits, - and _)"),
+                );
+            }
+        }
+        if !scheduled_tasks.is_empty() && a.cluster.is_none() {
+            self.issue(
+                format!("{p}.aws.scheduled_tasks"),
+                "scheduled tasks are read from a cluster: set aws.cluster too",
+            );
+        }
         AwsSettings {
             region,
             max_connections: a.max_connections,
+            scheduled_tasks,
             cluster: a.cluster,
             service: a.service,
             container: a.container,

@@ -6,6 +6,7 @@
 mod auth;
 mod aws;
 mod change;
+mod checks;
 mod environment;
 mod github;
 mod incident;
@@ -99,6 +100,7 @@ impl Validator {
         let audit = self.audit(raw.audit);
         let mut routines = self.routines(raw.gate, raw.freeze);
         routines.watch = self.watch(raw.watch, aws.metrics_interval);
+        routines.checks = self.checks(raw.checks);
         // Last: it names other environments, which must all have been read.
         self.tested_first_in(&environments);
         Settings {

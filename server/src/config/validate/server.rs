@@ -1,9 +1,10 @@
 //! The `[server]`, `[database]`, `[probe]` and `[thresholds]` sections.
 
 use super::super::defaults::default_site_root;
-use super::super::raw::{RawDatabase, RawProbe, RawServer, RawThresholds};
+use super::super::raw::{RawDatabase, RawLevels, RawProbe, RawServer, RawThresholds};
 use super::super::settings::{public_without_sign_in, ProbeSettings, ThresholdSettings};
 use super::Validator;
+use app::domain::CertificateLimits;
 use secrecy::{ExposeSecret, SecretString};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -140,6 +141,43 @@ impl Validator {
                 t.storage_percent,
                 d.storage_percent,
             ),
+            certificate_days_left: self
+                .certificate_days(t.certificate_days_left, d.certificate_days_left),
+        }
+    }
+
+    /// Days left on a certificate run the other way from every other threshold: fewer is worse.
+    fn certificate_days(
+        &mut self,
+        raw: Option<RawLevels>,
+        default: CertificateLimits,
+    ) -> CertificateLimits {
+        const PATH: &str = "thresholds.certificate_days_left";
+        let Some(l) = raw else { return default };
+        let whole = |v: f64| v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 3650.0;
+        if !whole(l.warning) || !whole(l.critical) {
+            self.issue(
+                PATH,
+                format!(
+                    "days must be whole numbers from 0 to 3650 (got warning {}, critical {})",
+                    l.warning, l.critical
+                ),
+            );
+            return default;
+        }
+        if l.warning <= l.critical {
+            self.issue(
+                PATH,
+                format!(
+                    "fewer days left is worse, so warning ({}) must be above critical ({})",
+                    l.warning, l.critical
+                ),
+            );
+            return default;
+        }
+        CertificateLimits {
+            warning_days: l.warning as u32,
+            critical_days: l.critical as u32,
         }
     }
 }

@@ -8,9 +8,10 @@ mod cloudwatch;
 mod ecs;
 mod elb;
 mod rds;
+mod scheduled;
 
 use super::SimConflicto;
-use app::domain::cloud::{BackupsPanel, EcsEvent, EcsPanel, LoadBalancerPanel};
+use app::domain::cloud::{BackupsPanel, EcsEvent, EcsPanel, LoadBalancerPanel, TaskRun};
 use app::domain::{EnvName, Fault};
 use app::ports::{CloudReader, MetricReadings, PortError};
 use chrono::{DateTime, Duration, Utc};
@@ -32,6 +33,8 @@ pub struct SimCloud {
     events: Mutex<(VecDeque<EcsEvent>, Fault)>,
     /// The desired count set by a scale or stop-writes action (`None`: the default).
     desired_set: Mutex<Option<i32>>,
+    /// When a run of the nightly job was made to fail.
+    nightly_failed: Mutex<Option<DateTime<Utc>>>,
 }
 
 impl SimCloud {
@@ -58,7 +61,17 @@ impl SimCloud {
             faults: Mutex::new(BTreeMap::new()),
             events: Mutex::new((events, Fault::None)),
             desired_set: Mutex::new(None),
+            nightly_failed: Mutex::new(None),
         }
+    }
+
+    /// Run the nightly job once more now, and have it fail (exit 1).
+    pub fn fail_nightly_job(&self) -> String {
+        *self
+            .nightly_failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(Utc::now());
+        self.name("-nightly-report")
     }
 
     fn name(&self, suffix: &str) -> String {
@@ -165,5 +178,9 @@ impl CloudReader for SimCloud {
 
     async fn load_balancer(&self) -> Result<LoadBalancerPanel, PortError> {
         elb::read(self)
+    }
+
+    async fn stopped_tasks(&self, families: &[String]) -> Result<Vec<TaskRun>, PortError> {
+        Ok(scheduled::read(self, families))
     }
 }

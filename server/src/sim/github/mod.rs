@@ -206,6 +206,15 @@ impl DeploySource for SimGithub {
         })
     }
 
+    async fn tags(&self) -> Result<Vec<(String, String)>, PortError> {
+        let s = lock(&self.state);
+        Ok(s.commits
+            .iter()
+            .rev()
+            .map(|c| (format!("v{}", c.version), c.sha.clone()))
+            .collect())
+    }
+
     async fn compare(&self, base: &str, head: &str) -> Result<Comparison, PortError> {
         let s = lock(&self.state);
         let pos = |sha: &str| s.commits.iter().position(|c| c.sha == sha);

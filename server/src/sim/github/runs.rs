@@ -39,7 +39,7 @@ pub(super) fn push_run(
         head_sha: c.sha.clone(),
         // As GitHub reports runs started from a tag: no branch.
         head_branch: (workflow != PROD).then(|| "main".to_owned()),
-        message: Some(format!("{} (v{})", c.message, c.version)),
+        message: Some(c.message.clone()),
         actor: Some(actor.to_owned()),
         event: if workflow == ROLLBACK {
             "workflow_dispatch"
@@ -55,6 +55,7 @@ pub(super) fn push_run(
             at
         },
         html_url: format!("https://github.com/{REPO}/actions/runs/{id}"),
+        tag: None,
     };
     state.runs.push((workflow.to_owned(), run));
     id

@@ -1,0 +1,67 @@
+//! Configuration of the routine checks' sources and schedule: `[checks]`, scheduled task
+//! families and certificate limits, read when right and named by path when wrong.
+
+use super::*;
+use std::time::Duration;
+
+const ENV: &str = "[[environments]]\nname=\"prod\"\nurl=\"https://a.example\"\n";
+
+#[test]
+fn checks_certificates_and_scheduled_tasks_are_read() {
+    let good = format!(
+        "[thresholds]\ncertificate_days_left = {{ warning = 30, critical = 10 }}\n\
+         [checks]\ntime_zone = \"Europe/Berlin\"\nworking_days = [\"Mon\", \"Wed\"]\nmorning_by = \"08:45\"\n\
+         maintenance_window = \"Sun 02:00-04:00\"\nrestore_drill_within = \"14d\"\nweekly_manual = [\"Rotate keys\"]\n\
+         {ENV}[environments.aws]\nregion = \"eu-west-1\"\ncluster = \"c\"\nscheduled_tasks = [\"nightly-report\"]\n"
+    );
+    let s = load_str(&good).unwrap_or_else(|e| panic!("{e}"));
+    let c = &s.routines.checks;
+    assert_eq!(c.time_zone, chrono_tz::Europe::Berlin);
+    assert_eq!(
+        c.working_days,
+        vec![chrono::Weekday::Mon, chrono::Weekday::Wed]
+    );
+    assert_eq!(c.morning_by, chrono::NaiveTime::from_hms_opt(8, 45, 0));
+    assert!(c.maintenance.is_some());
+    assert_eq!(c.restore_drill_within, Duration::from_secs(14 * 86_400));
+    assert_eq!(c.weekly_manual, vec!["Rotate keys"]);
+    assert_eq!(s.thresholds.certificate_days_left.warning_days, 30);
+    let aws = s.environments[0].aws.as_ref().expect("aws");
+    assert_eq!(aws.scheduled_tasks, vec!["nightly-report"]);
+}
+
+#[test]
+fn bad_checks_are_named_by_path() {
+    let bad = format!(
+        "[thresholds]\ncertificate_days_left = {{ warning = 7, critical = 21 }}\n\
+         [checks]\ntime_zone = \"Mars/Olympus\"\nworking_days = [\"Mon\", \"Funday\"]\nmorning_by = \"25:00\"\n\
+         maintenance_window = \"Sun 04:00-02:00\"\nrestore_drill_within = \"1h\"\nweekly_manual = [\" \"]\n\
+         [aws]\nscheduled_tasks_interval = \"2h\"\n\
+         {ENV}[environments.aws]\nregion = \"eu-west-1\"\nscheduled_tasks = [\"bad name!\"]\n"
+    );
+    let err = load_str(&bad).unwrap_err();
+    let paths: Vec<(&str, &str)> = err
+        .issues
+        .iter()
+        .map(|i| (i.path.as_str(), i.message.as_str()))
+        .collect();
+    let has = |path: &str, words: &str| {
+        assert!(
+            paths.iter().any(|(p, m)| *p == path && m.contains(words)),
+            "no {path}: {words} in {paths:?}"
+        )
+    };
+    has("thresholds.certificate_days_left", "must be above critical");
+    has("checks.time_zone", "is not a time zone");
+    has("checks.working_days[1]", "is not a weekday");
+    has("checks.morning_by", "is not a time of day");
+    has("checks.maintenance_window", "ends before it starts");
+    has("checks.restore_drill_within", "");
+    has("checks.weekly_manual[0]", "must say what to check");
+    has("aws.scheduled_tasks_interval", "30 minutes or less");
+    has(
+        "environments[0].aws.scheduled_tasks[0]",
+        "is not an ECS task family",
+    );
+    has("environments[0].aws.scheduled_tasks", "set aws.cluster too");
+}
