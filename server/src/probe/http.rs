@@ -167,7 +167,10 @@ impl HttpProber {
             let tls = self.tls.connect(name, tcp).await.map_err(|e| {
                 fail(
                     FailureKind::Tls,
-                    format!("TLS handshake with {host} failed: {}", tls_reason(&e)),
+                    format!(
+                        "TLS handshake with {host} failed: {}",
+                        super::tls::tls_reason(&e)
+                    ),
                 )
             })?;
             p.timings.appconnect_ms = p.mark();
@@ -280,45 +283,6 @@ impl HttpProber {
         parsed
             .map(|_| ())
             .map_err(|why| fail(FailureKind::BadBody, why))
-    }
-}
-
-fn tls_reason(e: &std::io::Error) -> String {
-    match e
-        .get_ref()
-        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-    {
-        Some(rustls::Error::InvalidCertificate(c)) => certificate_reason(c),
-        Some(other) => other.to_string(),
-        None => e.to_string(),
-    }
-}
-
-/// Why the certificate was refused, in the words an operator acts on.
-fn certificate_reason(c: &rustls::CertificateError) -> String {
-    use rustls::CertificateError as C;
-    let date = |secs: u64| {
-        i64::try_from(secs)
-            .ok()
-            .and_then(|s| chrono::DateTime::<Utc>::from_timestamp(s, 0))
-            .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string())
-            .unwrap_or_else(|| "an unreadable date".into())
-    };
-    match c {
-        C::Expired => "the certificate has expired".into(),
-        C::ExpiredContext { not_after, .. } => format!(
-            "the certificate expired on {}",
-            date(not_after.as_secs())
-        ),
-        C::NotValidYetContext { not_before, .. } => format!(
-            "the certificate is not valid before {}",
-            date(not_before.as_secs())
-        ),
-        C::UnknownIssuer => {
-            "certificate not accepted: its issuer is not trusted (a private CA goes in probe.ca_file)"
-                .into()
-        }
-        other => format!("certificate not accepted: {other}"),
     }
 }
 

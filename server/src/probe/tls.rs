@@ -1,4 +1,5 @@
-//! TLS client settings for probes: the system's roots plus an optional extra CA file.
+//! TLS for probes: the client settings (the system's roots plus an optional extra CA file), and
+//! why a handshake failed, in words.
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
@@ -42,4 +43,44 @@ pub fn tls_config(extra_ca: Option<&Path>) -> Result<Arc<ClientConfig>, TlsSetup
             .with_no_client_auth();
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
+}
+
+/// Why a handshake failed, in words.
+pub(super) fn tls_reason(e: &std::io::Error) -> String {
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
+        Some(rustls::Error::InvalidCertificate(c)) => certificate_reason(c),
+        Some(other) => other.to_string(),
+        None => e.to_string(),
+    }
+}
+
+/// Why the certificate was refused, in the words an operator acts on.
+fn certificate_reason(c: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as C;
+    let date = |secs: u64| {
+        i64::try_from(secs)
+            .ok()
+            .and_then(|s| chrono::DateTime::<chrono::Utc>::from_timestamp(s, 0))
+            .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_else(|| "an unreadable date".into())
+    };
+    match c {
+        C::Expired => "the certificate has expired".into(),
+        C::ExpiredContext { not_after, .. } => format!(
+            "the certificate expired on {}",
+            date(not_after.as_secs())
+        ),
+        C::NotValidYetContext { not_before, .. } => format!(
+            "the certificate is not valid before {}",
+            date(not_before.as_secs())
+        ),
+        C::UnknownIssuer => {
+            "certificate not accepted: its issuer is not trusted (a private CA goes in probe.ca_file)"
+                .into()
+        }
+        other => format!("certificate not accepted: {other}"),
+    }
 }

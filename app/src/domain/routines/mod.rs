@@ -4,7 +4,9 @@
 
 pub mod freeze;
 pub mod gate;
+pub mod item;
 pub mod morning;
+mod morning_sources;
 pub mod overrides;
 pub mod watch;
 pub mod weekly;

@@ -4,39 +4,11 @@
 //! the sign-off keeps the items as they were at that moment.
 
 use super::gate::CheckState;
+pub use super::item::RoutineItem;
+use super::item::{item, pass_if};
 use crate::domain::{Dashboard, Level};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-
-/// One item of a routine check.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RoutineItem {
-    pub key: String,
-    pub label: String,
-    pub state: CheckState,
-    /// What it was decided on, in words.
-    pub evidence: String,
-    /// Where the evidence comes from.
-    pub href: String,
-}
-
-impl RoutineItem {
-    pub fn level(&self) -> Level {
-        match self.state {
-            CheckState::Pass => Level::Ok,
-            CheckState::Fail => Level::Critical,
-            CheckState::NotApplicable => Level::Unknown,
-        }
-    }
-
-    pub fn word(&self) -> &'static str {
-        match self.state {
-            CheckState::Pass => "pass",
-            CheckState::Fail => "fails",
-            CheckState::NotApplicable => "not configured",
-        }
-    }
-}
 
 /// A routine check past its time with nobody's sign-off: shown on every page for people who may
 /// sign it, and sent to the webhook once that day.
@@ -94,24 +66,6 @@ impl MorningCheck {
     /// Today's sign-off (the local day of `[checks] time_zone`), if any.
     pub fn signed_today(&self) -> Option<&SignOff> {
         self.signoffs.first().filter(|s| s.at >= self.day_start)
-    }
-}
-
-fn item(key: &str, label: &str, state: CheckState, evidence: String, href: &str) -> RoutineItem {
-    RoutineItem {
-        key: key.into(),
-        label: label.into(),
-        state,
-        evidence,
-        href: href.into(),
-    }
-}
-
-fn pass_if(ok: bool) -> CheckState {
-    if ok {
-        CheckState::Pass
-    } else {
-        CheckState::Fail
     }
 }
 
@@ -242,8 +196,8 @@ pub fn evaluate(d: &Dashboard, now: DateTime<Utc>) -> Vec<RoutineItem> {
         )
     });
 
-    items.push(certificates(d, now));
-    items.push(scheduled_tasks(d, now));
+    items.push(super::morning_sources::certificates(d, now));
+    items.push(super::morning_sources::scheduled_tasks(d, now));
     items.push(item(
         "errors_overnight",
         "Errors overnight below the threshold",
@@ -252,137 +206,6 @@ pub fn evaluate(d: &Dashboard, now: DateTime<Utc>) -> Vec<RoutineItem> {
         "/",
     ));
     items
-}
-
-/// Runs of the configured scheduled task families (ECS tasks an EventBridge schedule starts)
-/// that stopped with a non-zero exit code, or never started, in the last 24 hours.
-fn scheduled_tasks(d: &Dashboard, now: DateTime<Utc>) -> RoutineItem {
-    const KEY: &str = "scheduled_tasks";
-    const LABEL: &str = "No failed scheduled tasks in the last 24 hours";
-    let panels: Vec<_> = d
-        .clouds
-        .iter()
-        .filter_map(|c| Some((c, c.tasks.as_ref()?)))
-        .collect();
-    if panels.is_empty() {
-        return item(
-            KEY,
-            LABEL,
-            CheckState::NotApplicable,
-            "no scheduled task families configured (environments.aws.scheduled_tasks)".into(),
-            "/",
-        );
-    }
-    let since = now - chrono::Duration::hours(24);
-    let mut failed = Vec::new();
-    let mut unread = Vec::new();
-    let mut seen = 0;
-    for (c, source) in &panels {
-        match &source.value {
-            None => unread.push(format!(
-                "{}: not read yet{}",
-                c.name,
-                source
-                    .error
-                    .as_deref()
-                    .map(|e| format!(" ({e})"))
-                    .unwrap_or_default()
-            )),
-            Some(p) => {
-                seen += p.runs.len();
-                for r in p.failed_since(since) {
-                    failed.push(format!(
-                        "{}: {} task {} {}",
-                        c.name,
-                        r.family,
-                        r.short_id(),
-                        r.outcome_words()
-                    ));
-                }
-            }
-        }
-    }
-    let families: Vec<String> = panels
-        .iter()
-        .filter_map(|(_, s)| s.value.as_ref())
-        .flat_map(|p| p.families.iter().cloned())
-        .collect();
-    let state = if !failed.is_empty() || !unread.is_empty() {
-        CheckState::Fail
-    } else {
-        CheckState::Pass
-    };
-    let mut words = failed;
-    words.extend(unread);
-    if words.is_empty() {
-        words.push(format!(
-            "{seen} run(s) of {} in the last 24 hours, none failed",
-            families.join(", ")
-        ));
-    }
-    let first = panels[0].0.name.to_string();
-    item(
-        KEY,
-        LABEL,
-        state,
-        words.join("; "),
-        &format!("/env/{first}#scheduled"),
-    )
-}
-
-/// Every https environment's certificate, as the probe's latest handshake saw it, valid for
-/// more than the warning number of days.
-fn certificates(d: &Dashboard, now: DateTime<Utc>) -> RoutineItem {
-    const KEY: &str = "certificates";
-    let https: Vec<_> = d.environments.iter().filter(|e| e.is_https()).collect();
-    let label = match https.first() {
-        Some(e) => format!(
-            "TLS certificates valid for more than {} days",
-            e.certificate_limits.warning_days
-        ),
-        None => "TLS certificates valid".to_owned(),
-    };
-    if https.is_empty() {
-        return item(
-            KEY,
-            &label,
-            CheckState::NotApplicable,
-            "no environment is served over https".into(),
-            "/",
-        );
-    }
-    let mut ok = true;
-    let mut words = Vec::new();
-    for e in &https {
-        match e.certificate() {
-            Some(c) => {
-                let level = e.certificate_limits.evaluate(c, now);
-                ok &= level == Level::Ok;
-                words.push(format!("{}: {}", e.name, c.expiry_words(now)));
-            }
-            None => {
-                ok = false;
-                let why = e
-                    .probes
-                    .iter()
-                    .find_map(|p| p.failure.as_ref())
-                    .map(|f| f.message.clone())
-                    .unwrap_or_else(|| "not probed yet".into());
-                words.push(format!("{}: no certificate read ({why})", e.name));
-            }
-        }
-    }
-    let first = https
-        .iter()
-        .find(|e| e.certificate_level(now) != Some(Level::Ok))
-        .unwrap_or(&https[0]);
-    item(
-        KEY,
-        &label,
-        pass_if(ok),
-        words.join("; "),
-        &format!("/env/{}#certificate", first.name),
-    )
 }
 
 #[cfg(test)]
