@@ -3,9 +3,9 @@
 use crate::components::live::provide_live_feed;
 use crate::components::session::provide_session;
 use crate::pages::{
-    ActionsPageView, AuditPage, DashboardPage, DemoPage, EnvPage, IncidentPageView,
-    IncidentsPageView, MorningCheckPage, NotFound, ProfilePage, RequestPageView, SignInPage,
-    WallPage, WallTokensPage, WeeklyCheckPage,
+    ActionsPageView, AuditPage, DashboardPage, DatabasePageView, DemoPage, EnvPage,
+    IncidentPageView, IncidentsPageView, MorningCheckPage, NotFound, ProfilePage, RequestPageView,
+    SignInPage, WallPage, WallTokensPage, WeeklyCheckPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async />
                 <Route path=path!("/env/:name") view=EnvPage ssr=SsrMode::Async />
+                <Route path=path!("/env/:name/database") view=DatabasePageView ssr=SsrMode::Async />
                 <Route path=path!("/wall") view=WallPage ssr=SsrMode::Async />
                 <Route path=path!("/demo") view=DemoPage ssr=SsrMode::Async />
                 <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />

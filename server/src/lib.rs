@@ -7,6 +7,7 @@ pub mod auth;
 pub mod aws;
 pub mod cli;
 pub mod config;
+pub mod dbdiag;
 pub mod github;
 pub mod live;
 pub mod metrics;

@@ -261,6 +261,7 @@ pub async fn start_with(
             routines,
             gate: settings.routines.gate.clone(),
             schedule,
+            databases: adapters.databases,
         },
         oidc: sign_in.oidc,
         auth: match &settings.auth {

@@ -8,7 +8,9 @@ use crate::config::Settings;
 use crate::metrics::Metrics;
 use anyhow::Context as _;
 use app::domain::EnvName;
-use app::ports::{ActionExecutor, CloudReader, DeploySource, DeployTarget, RollbackSpec};
+use app::ports::{
+    ActionExecutor, CloudReader, DatabaseDiagnostics, DeploySource, DeployTarget, RollbackSpec,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -25,6 +27,8 @@ pub enum Clouds {
         github: Vec<(EnvName, Arc<dyn DeploySource>)>,
         /// What carries approved actions out (the simulation, or a test's recorder).
         executor: Arc<dyn ActionExecutor>,
+        /// Simulated databases; an environment with `[environments.database]` reads its own.
+        databases: Vec<(EnvName, Arc<dyn DatabaseDiagnostics>)>,
     },
 }
 
@@ -35,6 +39,28 @@ pub struct Adapters {
     pub executor: Arc<dyn ActionExecutor>,
     /// Terraform's state lock table (real AWS only; the demo has none).
     pub terraform: Option<Arc<dyn app::ports::TerraformLocks>>,
+    pub databases: Vec<(EnvName, Arc<dyn DatabaseDiagnostics>)>,
+}
+
+/// A real diagnostics connection for every environment that configures one; the given
+/// (simulated) ones for the rest.
+fn databases(
+    settings: &Settings,
+    given: Vec<(EnvName, Arc<dyn DatabaseDiagnostics>)>,
+) -> Vec<(EnvName, Arc<dyn DatabaseDiagnostics>)> {
+    let levels = settings.thresholds.db_connections_percent;
+    settings
+        .environments
+        .iter()
+        .filter_map(|e| match &e.database {
+            Some(d) => Some((
+                e.name.clone(),
+                Arc::new(crate::dbdiag::PgDiagnostics::new(d.clone(), levels))
+                    as Arc<dyn DatabaseDiagnostics>,
+            )),
+            None => given.iter().find(|(n, _)| *n == e.name).cloned(),
+        })
+        .collect()
 }
 
 pub async fn adapters(
@@ -47,11 +73,13 @@ pub async fn adapters(
             aws,
             github,
             executor,
+            databases: given,
         } => Adapters {
             readers: aws,
             deploys: deploy_targets(settings, Some(github), metrics)?,
             executor,
             terraform: None,
+            databases: databases(settings, given),
         },
         Clouds::Real { credentials } => {
             let deploys = deploy_targets(settings, None, metrics)?;
@@ -91,6 +119,7 @@ pub async fn adapters(
                 }),
                 deploys,
                 terraform,
+                databases: databases(settings, vec![]),
             }
         }
     })

@@ -283,6 +283,30 @@ test('a failed nightly job turns the morning check red; the weekly check is sign
   assert.deepEqual(pageErrors, []);
 });
 
+test('the database page during a lock wait, on a phone', async () => {
+  // "Slow" makes the simulated report query run long and a migration wait for its lock.
+  const control = await personAt('oscar', '/demo');
+  await control.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await control.click('section[data-env="prod"] button[data-fault="slow"]');
+  await control.locator('section[data-env="prod"] button[data-fault="slow"][aria-pressed="true"]').waitFor({ timeout: 10_000 });
+  const phone = await personAt('oscar', '/env/prod', { width: 390, height: 844 });
+  await phone.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await phone.click('a[data-database-link]');
+  await phone.waitForURL(/\/env\/prod\/database$/);
+  await phone.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  const lock = phone.locator('[data-blocked]').first();
+  await lock.waitFor({ timeout: 15_000 });
+  assert.match(await lock.innerText(), /waits \d+ s for AccessExclusiveLock on votes[\s\S]*ALTER TABLE votes[\s\S]*Blocked by[\s\S]*conflicto-report/);
+  assert.match(await phone.locator('[data-migration]').innerText(), /0042_presenter_shortcuts|0041_votes_poll_id/);
+  const sw = await phone.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(sw <= 390, `the database page fits a phone (content is ${sw}px wide)`);
+  await phone.screenshot({ path: SHOTS + 'database-phone.png', fullPage: true });
+  // The page reads again by itself: healing prod clears the lock wait without a reload.
+  await control.click('section[data-env="prod"] button[data-fault="none"]');
+  await lock.waitFor({ state: 'detached', timeout: 20_000 });
+  assert.deepEqual(pageErrors, []);
+});
+
 test('the detail page on a phone', async () => {
   const page = await personAt('alice', '/env/prod', { width: 390, height: 844 });
   await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
@@ -518,7 +542,7 @@ test('no page a phone reaches scrolls sideways at 390 px', async () => {
   await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
   const incident = await page.locator('a[href^="/incidents/"]').first().getAttribute('href');
   const paths = ['/', '/env/prod', '/env/dev', '/actions', request, '/incidents', incident,
-    '/checks/morning', '/checks/weekly', '/profile', '/audit', '/demo'];
+    '/checks/morning', '/checks/weekly', '/env/prod/database', '/profile', '/audit', '/demo'];
   const wide = [];
   for (const path of paths) {
     await page.goto(base + path);
@@ -534,7 +558,7 @@ test('no page a phone reaches scrolls sideways at 390 px', async () => {
 });
 
 test('every page works under the Content-Security-Policy', async () => {
-  const pages = ['/', '/env/prod', '/env/dev', '/wall', '/actions', '/audit', '/profile', '/admin/wall-tokens', '/demo', '/requests/1', '/incidents', '/incidents/1', '/checks/morning', '/checks/weekly', '/no-such-page'];
+  const pages = ['/', '/env/prod', '/env/dev', '/wall', '/actions', '/audit', '/profile', '/admin/wall-tokens', '/demo', '/requests/1', '/incidents', '/incidents/1', '/checks/morning', '/checks/weekly', '/env/prod/database', '/no-such-page'];
   const ada = await personAt('ada', '/');
   for (const path of pages) {
     await ada.goto(base + path);

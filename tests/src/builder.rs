@@ -145,6 +145,7 @@ impl TestAppBuilder {
                     aws: health.cloud_readers(),
                     github: health.deploy_sources(),
                     executor,
+                    databases: health.databases(settings.thresholds.db_connections_percent),
                 };
                 (sim, Some(health.clone()))
             }

@@ -5,6 +5,7 @@ mod actions;
 mod audit;
 mod checks;
 mod dashboard;
+mod database;
 mod demo;
 mod deploys;
 mod incidents;
@@ -26,6 +27,7 @@ pub use checks::{
     GetMorningCheck, GetWeeklyCheck, RecordDrill, SignOffMorning, SignOffWeekly,
 };
 pub use dashboard::{get_dashboard, get_env_detail, GetDashboard, GetEnvDetail};
+pub use database::{get_database, GetDatabase};
 pub use demo::{
     fail_nightly_job, get_demo_faults, set_demo_fault, start_incident_scenario, FailNightlyJob,
     GetDemoFaults, SetDemoFault, StartIncidentScenario,

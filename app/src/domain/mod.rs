@@ -7,6 +7,7 @@ pub mod certificate;
 pub mod change;
 pub mod cloud;
 pub mod dashboard;
+pub mod database;
 pub mod decision;
 pub mod deploys;
 pub mod env_detail;

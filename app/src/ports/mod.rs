@@ -5,6 +5,7 @@ mod actions;
 mod audit;
 mod clock;
 mod cloud;
+mod database;
 mod demo;
 mod deploys;
 mod error;
@@ -23,6 +24,7 @@ pub use actions::{
 pub use audit::Audit;
 pub use clock::{Clock, SystemClock};
 pub use cloud::{CloudReader, MetricReadings};
+pub use database::DatabaseDiagnostics;
 pub use demo::DemoControl;
 pub use deploys::{DeploySource, DeployTarget, Dispatched, RollbackSpec, UserToken, UserTokens};
 pub use error::PortError;
@@ -69,4 +71,6 @@ pub struct Services {
     pub gate: crate::domain::routines::GateSettings,
     /// When the routine checks are due, in the team's time zone.
     pub schedule: Arc<dyn routines::CheckSchedule>,
+    /// Each environment's database diagnostics, where configured.
+    pub databases: Vec<(crate::domain::EnvName, Arc<dyn DatabaseDiagnostics>)>,
 }

@@ -3,6 +3,7 @@
 pub mod change;
 pub mod checks;
 pub mod cloud_metrics;
+pub mod database;
 pub mod deploy_review;
 pub mod deploys;
 pub mod env_detail;

@@ -94,6 +94,7 @@ pub(super) async fn run(
         aws: world.cloud_readers(),
         github: world.deploy_sources(),
         executor: Arc::new(SimExecutor(world.clone())),
+        databases: world.databases(settings.thresholds.db_connections_percent),
     };
     let running =
         startup::start(&settings, pool, Some(world as Arc<dyn DemoControl>), clouds).await?;

@@ -80,6 +80,7 @@ pub fn demo_settings(
                 .collect(),
                 interval: Duration::from_secs(5),
                 aws: Some(demo_aws(name)),
+                database: None,
                 github: Some(demo_deploy_workflow(name)),
             })
             .collect(),

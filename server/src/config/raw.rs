@@ -329,6 +329,21 @@ pub struct RawEnvironment {
     pub probe_interval: Option<String>,
     pub aws: Option<RawAws>,
     pub github: Option<RawDeployWorkflow>,
+    pub database: Option<RawDatabaseDiag>,
+}
+
+/// `[environments.database]`: the read-only connection for database diagnostics.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDatabaseDiag {
+    /// Refused when present: a URL (with its password) never goes in the file.
+    pub url: Option<String>,
+    /// The environment variable holding the URL.
+    pub url_env: Option<String>,
+    pub migration_table: Option<String>,
+    pub long_query_after: Option<String>,
+    pub statement_timeout: Option<String>,
+    pub refresh: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -4,6 +4,7 @@
 mod actions;
 mod cloud;
 mod conflicto;
+mod database;
 mod github;
 pub mod pki;
 
@@ -75,6 +76,21 @@ impl SimWorld {
                     n.clone(),
                     self.github.clone() as Arc<dyn app::ports::DeploySource>,
                 )
+            })
+            .collect()
+    }
+
+    /// The simulated database of every environment, judged by `levels` (connections).
+    pub fn databases(
+        &self,
+        levels: app::domain::Thresholds,
+    ) -> Vec<(EnvName, Arc<dyn app::ports::DatabaseDiagnostics>)> {
+        self.apps
+            .iter()
+            .map(|(n, a)| {
+                let db: Arc<dyn app::ports::DatabaseDiagnostics> =
+                    Arc::new(database::SimDatabase::new(n.as_str(), a.clone(), levels));
+                (n.clone(), db)
             })
             .collect()
     }

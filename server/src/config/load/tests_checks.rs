@@ -65,3 +65,24 @@ fn bad_checks_are_named_by_path() {
     );
     has("environments[0].aws.scheduled_tasks", "set aws.cluster too");
 }
+
+#[test]
+fn a_database_url_in_the_file_is_refused_and_the_variable_must_be_set() {
+    let bad = format!(
+        "{ENV}[environments.database]\nurl = \"postgres://monitor:pw@db/conflicto\"\nurl_env = \"OPSDECK_TEST_UNSET_DB_URL\"\nmigration_table = \"alembic; DROP TABLE x\"\n"
+    );
+    let err = load_str(&bad).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("environments[0].database.url: a database URL never goes in the file"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("monitor:pw"),
+        "the URL is not echoed: {text}"
+    );
+    assert!(
+        text.contains("environments[0].database.url_env: the environment variable OPSDECK_TEST_UNSET_DB_URL is not set"),
+        "{text}"
+    );
+}

@@ -14,6 +14,34 @@ pub struct EnvironmentSettings {
     pub interval: Duration,
     pub aws: Option<AwsSettings>,
     pub github: Option<DeployWorkflowSettings>,
+    /// `[environments.database]`: database diagnostics, where configured.
+    pub database: Option<DatabaseDiagSettings>,
+}
+
+/// How opsdeck reads what an environment's database is doing.
+#[derive(Debug, Clone)]
+pub struct DatabaseDiagSettings {
+    /// From the environment variable `url_env` names; a monitoring role (pg_monitor) suffices.
+    pub url: secrecy::SecretString,
+    /// The application's migration table: `alembic_version`, or `schema.table`.
+    pub migration_table: String,
+    pub long_query_after: Duration,
+    pub statement_timeout: Duration,
+    /// Reads are shared: at most one per this interval, whoever looks.
+    pub refresh: Duration,
+}
+
+impl DatabaseDiagSettings {
+    /// The defaults for a URL: `alembic_version`, 30 s, 2 s, 5 s.
+    pub fn new(url: secrecy::SecretString) -> Self {
+        Self {
+            url,
+            migration_table: "alembic_version".into(),
+            long_query_after: Duration::from_secs(30),
+            statement_timeout: Duration::from_secs(2),
+            refresh: Duration::from_secs(5),
+        }
+    }
 }
 
 impl EnvironmentSettings {

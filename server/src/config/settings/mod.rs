@@ -14,7 +14,9 @@ mod server;
 
 pub use auth::{AuthSettings, GithubSignInSettings, OidcSettings};
 pub use aws::{CallLimits, CloudSettings};
-pub use environment::{AwsSettings, DeployWorkflowSettings, EnvironmentSettings};
+pub use environment::{
+    AwsSettings, DatabaseDiagSettings, DeployWorkflowSettings, EnvironmentSettings,
+};
 pub use github::GithubApiSettings;
 pub use incident::TerraformSettings;
 pub use limits::{AuditSettings, Limits};

@@ -151,6 +151,7 @@ impl Validator {
         );
         let aws = raw.aws.map(|a| self.aws(&p, a));
         let github = raw.github.map(|g| self.deploy_workflow(&p, g));
+        let database = raw.database.and_then(|d| self.database_diag(&p, d));
         Some(EnvironmentSettings {
             label: raw.label.unwrap_or_else(|| raw.name.clone()),
             name: name?,
@@ -159,6 +160,7 @@ impl Validator {
             interval,
             aws,
             github,
+            database,
         })
     }
 

@@ -7,6 +7,7 @@ mod auth;
 mod aws;
 mod change;
 mod checks;
+mod database;
 mod environment;
 mod github;
 mod incident;

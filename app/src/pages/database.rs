@@ -1,0 +1,193 @@
+//! `/env/{name}/database`: what the environment's database is doing — migration version,
+//! connections against `max_connections`, queries running long, locks not granted with the
+//! sessions blocking them, size — read again every few seconds while the page is open (the server
+//! reads at most once per its refresh interval, whoever looks). Query texts are shown as text.
+
+use super::ErrorPanel;
+use crate::api::get_database;
+use crate::components::{live::use_live_feed, Age, Header, StatusBadge};
+use crate::domain::database::{bytes, BlockedLock, DatabasePage, DbDiagnostics, Session};
+use crate::domain::Level;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn DatabasePageView() -> impl IntoView {
+    let params = use_params_map();
+    let name = move || params.read().get("name").unwrap_or_default();
+    let tick = RwSignal::new(0u32);
+    let data = Resource::new(move || (name(), tick.get()), |(n, _)| get_database(n));
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::leptos_dom::helpers::set_interval;
+        set_interval(
+            move || tick.update(|t| *t += 1),
+            std::time::Duration::from_secs(5),
+        );
+    }
+    let feed = use_live_feed();
+    view! {
+        <Title text=move || match crate::domain::EnvName::parse(&name()) {
+            Ok(n) => format!("opsdeck — {n} database"),
+            Err(_) => "opsdeck — not found".to_owned(),
+        } />
+        <Header />
+        <main class="page">
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(page) => {
+                            feed.sync_clock(page.generated_at);
+                            view! { <Database page /> }.into_any()
+                        }
+                        Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </main>
+    }
+}
+
+/// One session as a line of facts and its query on its own line: readable on a phone, where a
+/// seven-column table is not.
+fn session(s: &Session) -> impl IntoView {
+    let facts = [
+        Some(format!("pid {}", s.pid)),
+        s.user.clone(),
+        s.application.clone().filter(|a| !a.is_empty()),
+        s.state.clone(),
+        s.wait.clone().map(|w| format!("waiting for {w}")),
+        Some(format!("for {:.0} s", s.running_s)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+    view! {
+        <li class="session" data-pid=s.pid.to_string()>
+            <span class="session-facts">{facts}</span>
+            <code class="query">{s.query.clone()}</code>
+        </li>
+    }
+}
+
+fn sessions(list: &[Session]) -> impl IntoView {
+    view! { <ul class="sessions">{list.iter().map(session).collect_view()}</ul> }
+}
+
+fn blocked(b: &BlockedLock) -> impl IntoView {
+    let what = format!(
+        "pid {} waits {:.0} s for {} on {}",
+        b.waiting.pid,
+        b.waiting.running_s,
+        b.mode,
+        b.relation.clone().unwrap_or_else(|| b.lock_type.clone())
+    );
+    let blockers = if b.blockers.is_empty() {
+        view! { <p class="muted">"The blocking session has already gone."</p> }.into_any()
+    } else {
+        view! { <p class="muted">"Blocked by:"</p> {sessions(&b.blockers)} }.into_any()
+    };
+    view! {
+        <article class="blocked" data-blocked=b.waiting.pid.to_string()>
+            <h3><span aria-hidden="true">"▲ "</span>{what}</h3>
+            <code class="query">{b.waiting.query.clone()}</code>
+            {blockers}
+        </article>
+    }
+}
+
+fn figures(d: &DbDiagnostics) -> impl IntoView {
+    let pct = d.connections_percent();
+    let conn_level = d.connection_levels.evaluate(pct);
+    let states = d
+        .by_state
+        .iter()
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let apps = d
+        .by_application
+        .iter()
+        .map(|(a, n)| format!("{a} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let migration = match (&d.migration.error, d.migration.versions.is_empty()) {
+        (Some(e), _) => view! { <span class="lvl-critical-text">{e.clone()}</span> }.into_any(),
+        (None, true) => {
+            view! { <span class="lvl-warning-text">"the table is empty"</span> }.into_any()
+        }
+        (None, false) => {
+            view! { <span class="mono">{d.migration.versions.join(", ")}</span> }.into_any()
+        }
+    };
+    view! {
+        <dl class="facts db-facts">
+            <div><dt>{format!("migration ({})", d.migration.table)}</dt><dd data-migration="">{migration}</dd></div>
+            <div><dt>"connections"</dt><dd class=conn_level.css() data-connections="">{format!("{} of {} ({:.0} %)", d.connections(), d.max_connections, pct)}</dd></div>
+            <div><dt>"size"</dt><dd>{bytes(d.size_bytes)}</dd></div>
+            <div><dt>"server"</dt><dd class="mono">{format!("{} · {}", d.database, d.server_version)}</dd></div>
+        </dl>
+        <p class="wrap"><b>"By state: "</b>{states}</p>
+        <p class="wrap"><b>"By application: "</b>{apps}</p>
+    }
+}
+
+#[component]
+fn Database(page: DatabasePage) -> impl IntoView {
+    let env = page.env.clone();
+    let Some(source) = page.reading else {
+        return view! {
+            <h1>{format!("{env} database")}</h1>
+            <p class="muted">"No database is configured for this environment: add [environments.database] with url_env naming the variable that holds a monitoring role's URL."</p>
+        }
+        .into_any();
+    };
+    let level = source
+        .value
+        .as_ref()
+        .map_or(Level::Unknown, DbDiagnostics::level);
+    let stale_after = source.stale_after_ms();
+    let error = source.error.clone().map(|e| {
+        let kept = if source.value.is_some() { " Showing the last figures read." } else { "" };
+        view! { <p class="problem source-error" role="alert"><span aria-hidden="true">"✖ "</span>{e}{kept}</p> }
+    });
+    let body = source.value.clone().map(|d| {
+        let long = if d.long_running.is_empty() {
+            view! { <p class="muted">{format!("No query has been running for more than {} s.", d.long_after_s)}</p> }.into_any()
+        } else {
+            sessions(&d.long_running).into_any()
+        };
+        let locks = if d.blocked.is_empty() {
+            view! { <p class="muted">"Every lock asked for is granted."</p> }.into_any()
+        } else {
+            d.blocked.iter().map(blocked).collect_view().into_any()
+        };
+        view! {
+            <section class="panel" data-panel="db-figures">{figures(&d)}</section>
+            <section class="panel" data-panel="db-locks">
+                <h2>{format!("Locks not granted ({})", d.blocked.len())}</h2>
+                {locks}
+            </section>
+            <section class="panel" data-panel="db-long">
+                <h2>{format!("Running longer than {} s ({})", d.long_after_s, d.long_running.len())}</h2>
+                {long}
+            </section>
+        }
+    });
+    view! {
+        <section class="detail-head">
+            <h1>{format!("{env} database")}</h1>
+            <StatusBadge level large=true word=match level { Level::Ok => "Fine", Level::Warning => "Attention", Level::Critical => "Stuck", Level::Unknown => "Not read" } />
+            <span>"Read " <Age at=source.fetched_at stale_after_ms=stale_after /></span>
+            <a href=format!("/env/{env}")>{format!("← {env}")}</a>
+        </section>
+        {error}
+        {match body {
+            Some(b) => b.into_any(),
+            None => view! { <p class="muted">"Not read yet."</p> }.into_any(),
+        }}
+    }
+    .into_any()
+}

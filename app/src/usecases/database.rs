@@ -1,0 +1,41 @@
+//! The database page: an environment's diagnostics, for operators and approvers (query texts may
+//! carry what clients sent, so viewers and wall screens do not get them).
+
+use crate::domain::database::DatabasePage;
+use crate::domain::{AppError, Principal, Role};
+use crate::ports::Services;
+
+pub async fn database_page(
+    services: &Services,
+    who: &Principal,
+    env: &str,
+) -> Result<DatabasePage, AppError> {
+    if !(who.has(Role::Operator) || who.has(Role::Approver)) {
+        return Err(AppError::Forbidden(
+            "the database page shows query texts: it needs the operator or approver role".into(),
+        ));
+    }
+    let known = services
+        .live
+        .dashboard()
+        .environments
+        .iter()
+        .any(|e| e.name.as_str() == env);
+    if !known {
+        return Err(AppError::NotFound(format!("no environment named {env:?}")));
+    }
+    let source = services
+        .databases
+        .iter()
+        .find(|(n, _)| n.as_str() == env)
+        .map(|(_, s)| s.clone());
+    let reading = match source {
+        Some(s) => Some(s.read().await),
+        None => None,
+    };
+    Ok(DatabasePage {
+        env: env.to_owned(),
+        reading,
+        generated_at: services.clock.now(),
+    })
+}
