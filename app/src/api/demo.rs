@@ -5,14 +5,20 @@ use crate::domain::Fault;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
-#[server(prefix = "/api/fn", endpoint = "demo_faults", input = GetUrl)]
-pub async fn get_demo_faults() -> Result<Vec<(String, Fault)>, AppError> {
-    super::require(crate::domain::Role::Viewer)?;
-    let demo = super::services()?.demo.ok_or_else(|| {
+/// The simulated world's controls; refused in words outside `opsdeck demo`.
+#[cfg(feature = "ssr")]
+fn demo_control() -> Result<std::sync::Arc<dyn crate::ports::DemoControl>, AppError> {
+    super::services()?.demo.ok_or_else(|| {
         super::respond(AppError::Forbidden(
             "demo controls exist only in `opsdeck demo`".into(),
         ))
-    })?;
+    })
+}
+
+#[server(prefix = "/api/fn", endpoint = "demo_faults", input = GetUrl)]
+pub async fn get_demo_faults() -> Result<Vec<(String, Fault)>, AppError> {
+    super::require(crate::domain::Role::Viewer)?;
+    let demo = demo_control()?;
     Ok(demo
         .faults()
         .into_iter()
@@ -31,11 +37,7 @@ pub async fn set_demo_fault(
 ) -> Result<(), AppError> {
     let _ = csrf_token;
     let who = super::require(crate::domain::Role::Operator)?;
-    let demo = super::services()?.demo.ok_or_else(|| {
-        super::respond(AppError::Forbidden(
-            "demo controls exist only in `opsdeck demo`".into(),
-        ))
-    })?;
+    let demo = demo_control()?;
     let env = crate::domain::EnvName::parse(&env)
         .map_err(|e| super::respond(AppError::BadRequest(e.to_string())))?;
     let fault = Fault::parse(&fault).map_err(|e| super::respond(AppError::BadRequest(e)))?;
@@ -51,11 +53,7 @@ pub async fn set_demo_fault(
 pub async fn fail_nightly_job(csrf_token: Option<String>) -> Result<String, AppError> {
     let _ = csrf_token;
     let who = super::require(crate::domain::Role::Operator)?;
-    let demo = super::services()?.demo.ok_or_else(|| {
-        super::respond(AppError::Forbidden(
-            "demo controls exist only in `opsdeck demo`".into(),
-        ))
-    })?;
+    let demo = demo_control()?;
     tracing::info!(by = %who.display_name, "demo nightly job failed");
     demo.fail_nightly_job()
         .await
@@ -67,11 +65,7 @@ pub async fn fail_nightly_job(csrf_token: Option<String>) -> Result<String, AppE
 pub async fn start_incident_scenario(csrf_token: Option<String>) -> Result<String, AppError> {
     let _ = csrf_token;
     let who = super::require(crate::domain::Role::Operator)?;
-    let demo = super::services()?.demo.ok_or_else(|| {
-        super::respond(AppError::Forbidden(
-            "demo controls exist only in `opsdeck demo`".into(),
-        ))
-    })?;
+    let demo = demo_control()?;
     tracing::info!(by = %who.display_name, "demo incident scenario started");
     demo.incident_scenario()
         .await

@@ -4,7 +4,8 @@
 //! to tick. Signed off like the morning check, the ticks kept with the sign-off.
 
 use super::gate::CheckState;
-use super::morning::{RoutineItem, SignOff};
+use super::item::{item, RoutineItem};
+use super::morning::SignOff;
 use crate::domain::{Dashboard, Level};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -69,16 +70,6 @@ impl WeeklyCheck {
     }
 }
 
-fn item(key: &str, label: &str, state: CheckState, evidence: String, href: String) -> RoutineItem {
-    RoutineItem {
-        key: key.into(),
-        label: label.into(),
-        state,
-        evidence,
-        href,
-    }
-}
-
 /// The weekly check's automatic items now.
 pub fn evaluate(
     d: &Dashboard,
@@ -99,7 +90,7 @@ pub fn evaluate(
             "Error rate and response time no worse than last week",
             CheckState::NotApplicable,
             "no load balancer configured to read the week's figures from".into(),
-            "/".into(),
+            "/",
         )
     } else {
         let mut ok = true;
@@ -145,7 +136,7 @@ pub fn evaluate(
                 CheckState::Fail
             },
             words.join("; "),
-            format!("/env/{}", trends[0].0.name),
+            &format!("/env/{}", trends[0].0.name),
         )
     });
 
@@ -160,7 +151,7 @@ pub fn evaluate(
             "A completed automated snapshot every day this week",
             CheckState::NotApplicable,
             "no RDS instance configured, or not read yet".into(),
-            "/".into(),
+            "/",
         )
     } else {
         let week_ago = now - Duration::days(7);
@@ -203,7 +194,7 @@ pub fn evaluate(
                 CheckState::Fail
             },
             words.join("; "),
-            format!("/env/{}#backups", backups[0].0.name),
+            &format!("/env/{}#backups", backups[0].0.name),
         )
     });
 
@@ -227,7 +218,7 @@ pub fn evaluate(
             ),
             None => "no restore has been recorded as a drill: mark a restore request a drill on its page".into(),
         },
-        proving
+        &proving
             .map(|d| format!("/requests/{}", d.request_id))
             .unwrap_or_else(|| "/actions".into()),
     ));
@@ -254,7 +245,7 @@ pub fn manual_items(labels: &[String], ticked: &[usize], by: &str) -> Vec<Routin
                 } else {
                     "not ticked".into()
                 },
-                "/checks/weekly".into(),
+                "/checks/weekly",
             )
         })
         .collect()
