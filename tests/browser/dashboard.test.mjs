@@ -298,6 +298,7 @@ test('the database page during a lock wait, on a phone', async () => {
   await lock.waitFor({ timeout: 15_000 });
   assert.match(await lock.innerText(), /waits \d+ s for AccessExclusiveLock on votes[\s\S]*ALTER TABLE votes[\s\S]*Blocked by[\s\S]*conflicto-report/);
   assert.match(await phone.locator('[data-migration]').innerText(), /0042_presenter_shortcuts|0041_votes_poll_id/);
+  assert.match(await phone.locator('[data-panel="db-replicas"]').innerText(), /conflicto-prod-replica: available, \d+\.\d s behind/);
   const sw = await phone.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(sw <= 390, `the database page fits a phone (content is ${sw}px wide)`);
   await phone.screenshot({ path: SHOTS + 'database-phone.png', fullPage: true });

@@ -144,5 +144,8 @@ pub struct DatabasePage {
     pub env: String,
     /// `None` when the environment has no `[environments.database]`.
     pub reading: Option<super::Sourced<DbDiagnostics>>,
+    /// The RDS instance's read replicas, from the backups panel (RDS and CloudWatch).
+    #[serde(default)]
+    pub replicas: Vec<super::cloud::ReadReplica>,
     pub generated_at: chrono::DateTime<chrono::Utc>,
 }

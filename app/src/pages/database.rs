@@ -6,6 +6,7 @@
 use super::ErrorPanel;
 use crate::api::get_database;
 use crate::components::{live::use_live_feed, Age, Header, StatusBadge};
+use crate::domain::cloud::ReadReplica;
 use crate::domain::database::{bytes, BlockedLock, DatabasePage, DbDiagnostics, Session};
 use crate::domain::Level;
 use leptos::prelude::*;
@@ -134,9 +135,38 @@ fn figures(d: &DbDiagnostics) -> impl IntoView {
     }
 }
 
+fn replicas(list: &[ReadReplica]) -> impl IntoView {
+    let items = list
+        .iter()
+        .map(|r| {
+            let level = r.level();
+            let words = format!(
+                "{}: {}, {}",
+                r.id,
+                r.status.clone().unwrap_or_else(|| "status unknown".into()),
+                r.lag_s
+                    .map(|l| format!("{l:.1} s behind"))
+                    .unwrap_or_else(|| "no ReplicaLag point in the last 10 minutes".into())
+            );
+            view! {
+                <li class=level.css() data-replica=r.id.clone()>
+                    <span aria-hidden="true">{level.icon()}</span> {format!(" {words}")}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel" data-panel="db-replicas">
+            <h2>"Read replicas"</h2>
+            <ul class="replicas">{items}</ul>
+        </section>
+    }
+}
+
 #[component]
 fn Database(page: DatabasePage) -> impl IntoView {
     let env = page.env.clone();
+    let replica_list = (!page.replicas.is_empty()).then(|| replicas(&page.replicas));
     let Some(source) = page.reading else {
         return view! {
             <h1>{format!("{env} database")}</h1>
@@ -188,6 +218,7 @@ fn Database(page: DatabasePage) -> impl IntoView {
             Some(b) => b.into_any(),
             None => view! { <p class="muted">"Not read yet."</p> }.into_any(),
         }}
+        {replica_list}
     }
     .into_any()
 }

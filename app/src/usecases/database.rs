@@ -15,9 +15,8 @@ pub async fn database_page(
             "the database page shows query texts: it needs the operator or approver role".into(),
         ));
     }
-    let known = services
-        .live
-        .dashboard()
+    let dashboard = services.live.dashboard();
+    let known = dashboard
         .environments
         .iter()
         .any(|e| e.name.as_str() == env);
@@ -33,9 +32,17 @@ pub async fn database_page(
         Some(s) => Some(s.read().await),
         None => None,
     };
+    let replicas = dashboard
+        .clouds
+        .iter()
+        .find(|c| c.name.as_str() == env)
+        .and_then(|c| c.backups.as_ref()?.value.as_ref())
+        .map(|b| b.replicas.clone())
+        .unwrap_or_default();
     Ok(DatabasePage {
         env: env.to_owned(),
         reading,
+        replicas,
         generated_at: services.clock.now(),
     })
 }

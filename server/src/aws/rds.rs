@@ -1,10 +1,12 @@
 //! The backups panel from `DescribeDBInstances` and `DescribeDBSnapshots` — the runbook's
-//! `aws rds describe-db-snapshots --snapshot-type automated`.
+//! `aws rds describe-db-snapshots --snapshot-type automated` — with the read replicas' state and
+//! `ReplicaLag`.
 
 use super::error::port_error;
-use super::{chrono_time, AwsEnvironment};
-use app::domain::cloud::{console, BackupsPanel, DbSnapshot};
+use super::{aws_time, chrono_time, AwsEnvironment};
+use app::domain::cloud::{console, BackupsPanel, DbSnapshot, ReadReplica};
 use app::ports::PortError;
+use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, ScanBy};
 use aws_sdk_rds::types::DbInstance;
 
 /// Shown per kind, newest first: a week of nightly automated snapshots.
@@ -84,5 +86,78 @@ pub(super) async fn read(
         overdue_after_s,
         console_url: console::rds_instance(&r.region, id),
         snapshots_url: console::rds_snapshots(&r.region, id),
+        replicas: replicas(r, &inst).await?,
     })
+}
+
+/// Each read replica's state (`DescribeDBInstances`) and its `ReplicaLag` over the last ten
+/// minutes (one `GetMetricData` for all of them; the newest point counts).
+async fn replicas(r: &AwsEnvironment, inst: &DbInstance) -> Result<Vec<ReadReplica>, PortError> {
+    let ids = inst.read_replica_db_instance_identifiers().to_vec();
+    let mut out = Vec::new();
+    for id in ids.iter().take(5) {
+        let status = match instance(r, id).await {
+            Ok(i) => i.db_instance_status().map(str::to_owned),
+            Err(PortError::NotFound(_)) => Some("not found".to_owned()),
+            Err(e) => return Err(e),
+        };
+        out.push(ReadReplica {
+            id: id.clone(),
+            status,
+            lag_s: None,
+        });
+    }
+    if out.is_empty() {
+        return Ok(out);
+    }
+    let now = chrono::Utc::now().timestamp();
+    let queries = out
+        .iter()
+        .enumerate()
+        .map(|(i, rep)| {
+            let metric = Metric::builder()
+                .namespace("AWS/RDS")
+                .metric_name("ReplicaLag")
+                .dimensions(
+                    Dimension::builder()
+                        .name("DBInstanceIdentifier")
+                        .value(&rep.id)
+                        .build(),
+                )
+                .build();
+            MetricDataQuery::builder()
+                .id(format!("lag{i}"))
+                .metric_stat(
+                    MetricStat::builder()
+                        .metric(metric)
+                        .period(60)
+                        .stat("Average")
+                        .build(),
+                )
+                .return_data(true)
+                .build()
+        })
+        .collect();
+    let data = r
+        .cloudwatch
+        .get_metric_data()
+        .start_time(aws_time(now - 600))
+        .end_time(aws_time(now + 60))
+        .scan_by(ScanBy::TimestampDescending)
+        .set_metric_data_queries(Some(queries))
+        .send()
+        .await
+        .map_err(|e| port_error("cloudwatch:GetMetricData", e))?;
+    for result in data.metric_data_results() {
+        let index = result
+            .id()
+            .and_then(|id| id.strip_prefix("lag"))
+            .and_then(|i| i.parse::<usize>().ok());
+        if let (Some(i), Some(v)) = (index, result.values().first()) {
+            if let Some(rep) = out.get_mut(i) {
+                rep.lag_s = Some(*v);
+            }
+        }
+    }
+    Ok(out)
 }

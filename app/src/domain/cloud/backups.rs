@@ -16,6 +16,30 @@ pub struct DbSnapshot {
     pub progress_percent: Option<i32>,
 }
 
+/// A read replica of the instance: its state and how far behind it is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReadReplica {
+    pub id: String,
+    pub status: Option<String>,
+    /// CloudWatch `ReplicaLag`, the newest minute; `None` when CloudWatch has no point.
+    pub lag_s: Option<f64>,
+}
+
+impl ReadReplica {
+    /// Behind by a minute is a warning, by five critical; a replica not `available` is critical.
+    pub fn level(&self) -> Level {
+        if self.status.as_deref().is_some_and(|s| s != "available") {
+            return Level::Critical;
+        }
+        match self.lag_s {
+            None => Level::Unknown,
+            Some(l) if l > 300.0 => Level::Critical,
+            Some(l) if l > 60.0 => Level::Warning,
+            Some(_) => Level::Ok,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BackupsPanel {
     pub instance: String,
@@ -31,6 +55,9 @@ pub struct BackupsPanel {
     pub overdue_after_s: u64,
     pub console_url: String,
     pub snapshots_url: String,
+    /// The instance's read replicas (`ReadReplicaDBInstanceIdentifiers`).
+    #[serde(default)]
+    pub replicas: Vec<ReadReplica>,
 }
 
 impl BackupsPanel {
@@ -90,6 +117,7 @@ mod tests {
             overdue_after_s: 26 * 3600,
             console_url: String::new(),
             snapshots_url: String::new(),
+            replicas: vec![],
         }
     }
 

@@ -10,7 +10,7 @@ pub mod metrics;
 pub mod tasks;
 pub mod trend;
 
-pub use backups::{BackupsPanel, DbSnapshot};
+pub use backups::{BackupsPanel, DbSnapshot, ReadReplica};
 pub use ecs::{EcsDeployment, EcsEvent, EcsPanel, EcsTask};
 pub use load_balancer::{LoadBalancerPanel, TargetGroupHealth};
 pub use metrics::{MetricKind, MetricPoint, MetricSeries, MetricsPanel};

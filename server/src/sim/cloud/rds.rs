@@ -2,7 +2,7 @@
 //! "creating" for its first ten minutes) and one manual snapshot from before a migration.
 
 use super::{SimCloud, REGION};
-use app::domain::cloud::{console, BackupsPanel, DbSnapshot};
+use app::domain::cloud::{console, BackupsPanel, DbSnapshot, ReadReplica};
 use app::ports::PortError;
 use chrono::{Duration, DurationRound, Timelike, Utc};
 
@@ -50,5 +50,18 @@ pub(super) fn read(c: &SimCloud, overdue_after_s: u64) -> Result<BackupsPanel, P
         automated,
         manual,
         overdue_after_s,
+        // Production has a read replica; it falls behind while the application is slow.
+        replicas: if c.prod {
+            vec![ReadReplica {
+                id: format!("{}-replica", c.name("")),
+                status: Some("available".into()),
+                lag_s: Some(match c.app.fault() {
+                    app::domain::Fault::Slow => 95.0,
+                    _ => 0.4,
+                }),
+            }]
+        } else {
+            vec![]
+        },
     })
 }
