@@ -167,3 +167,19 @@ pub async fn security_group(moto: &str, vpc: &str, name: &str) -> String {
         .map(|c| c[1].to_owned())
         .unwrap_or_else(|| panic!("a security group id in {body}"))
 }
+
+/// A PostgreSQL instance `id` with a week of automated backups, in moto's RDS.
+pub async fn seed_database(s: &Seeders, id: &str) {
+    s.rds
+        .create_db_instance()
+        .db_instance_identifier(id)
+        .db_instance_class("db.t3.micro")
+        .engine("postgres")
+        .allocated_storage(20)
+        .master_username("conflicto")
+        .master_user_password("not-a-real-password")
+        .backup_retention_period(7)
+        .send()
+        .await
+        .expect("create db instance");
+}

@@ -11,7 +11,8 @@ use aws_sdk_ecs::types::ContainerDefinition;
 use aws_smithy_types::DateTime as AwsTime;
 use chrono::{Duration, DurationRound, Utc};
 use opsdeck_tests::aws::{
-    calls, default_subnets, moto_url, reader, security_group, seeders, settings, unique, Seeders,
+    calls, default_subnets, moto_url, reader, security_group, seed_database, seeders, settings,
+    unique, Seeders,
 };
 use server::config::CallLimits;
 use std::sync::Arc;
@@ -136,21 +137,6 @@ async fn missing_cluster_and_service_are_named_in_words() {
         }
         other => panic!("expected not found, got {other:?}"),
     }
-}
-
-async fn seed_database(s: &Seeders, id: &str) {
-    s.rds
-        .create_db_instance()
-        .db_instance_identifier(id)
-        .db_instance_class("db.t3.micro")
-        .engine("postgres")
-        .allocated_storage(20)
-        .master_username("conflicto")
-        .master_user_password("not-a-real-password")
-        .backup_retention_period(7)
-        .send()
-        .await
-        .expect("create db instance");
 }
 
 #[tokio::test]

@@ -6,25 +6,16 @@ use app::domain::Level;
 use app::ports::CloudReader;
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
 use aws_smithy_types::DateTime as AwsTime;
-use opsdeck_tests::aws::{moto_url, quick_limits, reader, seeders, settings, unique};
+use opsdeck_tests::aws::{
+    moto_url, quick_limits, reader, seed_database, seeders, settings, unique,
+};
 
 #[tokio::test]
 async fn a_read_replica_is_read_with_its_state_and_lag() {
     let moto = moto_url();
     let s = seeders(&moto).await;
     let (db, replica) = (unique("db"), unique("db-replica"));
-    s.rds
-        .create_db_instance()
-        .db_instance_identifier(&db)
-        .db_instance_class("db.t3.micro")
-        .engine("postgres")
-        .allocated_storage(20)
-        .master_username("conflicto")
-        .master_user_password("not-a-real-password")
-        .backup_retention_period(7)
-        .send()
-        .await
-        .expect("create db instance");
+    seed_database(&s, &db).await;
     s.rds
         .create_db_instance_read_replica()
         .db_instance_identifier(&replica)
