@@ -170,7 +170,8 @@ fn Database(page: DatabasePage) -> impl IntoView {
     let Some(source) = page.reading else {
         return view! {
             <h1>{format!("{env} database")}</h1>
-            <p class="muted">"No database is configured for this environment: add [environments.database] with url_env naming the variable that holds a monitoring role's URL."</p>
+            <p class="muted">"No database connection is configured for this environment: add [environments.database] with url_env naming the variable that holds a monitoring role's URL."</p>
+            {replica_list}
         }
         .into_any();
     };
