@@ -4,6 +4,8 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 export RUST_BACKTRACE=0
+# A test run builds once: incremental state would only fill the disk (tens of GB on this suite).
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 say "cargo fmt --check"
 cargo fmt --all -- --check

@@ -4,8 +4,8 @@ use crate::components::live::provide_live_feed;
 use crate::components::session::provide_session;
 use crate::pages::{
     ActionsPageView, AuditPage, DashboardPage, DatabasePageView, DemoPage, EnvPage,
-    IncidentPageView, IncidentsPageView, MorningCheckPage, NotFound, ProfilePage, RequestPageView,
-    SignInPage, WallPage, WallTokensPage, WeeklyCheckPage,
+    IncidentPageView, IncidentsPageView, LogsPageView, MorningCheckPage, NotFound, ProfilePage,
+    RequestPageView, SignInPage, WallPage, WallTokensPage, WeeklyCheckPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -50,6 +50,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async />
                 <Route path=path!("/env/:name") view=EnvPage ssr=SsrMode::Async />
                 <Route path=path!("/env/:name/database") view=DatabasePageView ssr=SsrMode::Async />
+                <Route path=path!("/env/:name/logs") view=LogsPageView ssr=SsrMode::Async />
                 <Route path=path!("/wall") view=WallPage ssr=SsrMode::Async />
                 <Route path=path!("/demo") view=DemoPage ssr=SsrMode::Async />
                 <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />

@@ -10,6 +10,8 @@ pub mod config;
 pub mod dbdiag;
 pub mod github;
 pub mod live;
+pub mod log_pattern;
+pub mod logs;
 pub mod metrics;
 pub mod notify;
 pub mod probe;

@@ -26,12 +26,23 @@ pub struct UpstreamLabels {
     pub operation: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct BudgetLabels {
+    /// The account and Region's budget, named by Region (and endpoint, for an emulator).
+    pub budget: String,
+}
+
 pub struct Metrics {
     registry: Registry,
     pub probe_seconds: Family<ProbeLabels, Histogram>,
     pub probes: Family<OutcomeLabels, Counter>,
     pub upstream_calls: Family<UpstreamLabels, Counter>,
     pub live_viewers: Gauge,
+    /// CloudWatch Logs reads let through each budget, and how many of them had to wait.
+    pub logs_budget_calls: Family<BudgetLabels, Counter>,
+    pub logs_budget_waits: Family<BudgetLabels, Counter>,
+    /// Live tails reading their log group now.
+    pub log_tails: Gauge,
 }
 
 fn probe_histogram() -> Histogram {
@@ -49,6 +60,24 @@ impl Metrics {
         let probes = Family::<OutcomeLabels, Counter>::default();
         let upstream_calls = Family::<UpstreamLabels, Counter>::default();
         let live_viewers = Gauge::default();
+        let logs_budget_calls = Family::<BudgetLabels, Counter>::default();
+        let logs_budget_waits = Family::<BudgetLabels, Counter>::default();
+        let log_tails = Gauge::default();
+        registry.register(
+            "logs_budget_calls",
+            "CloudWatch Logs reads let through the shared per-account-and-Region budget",
+            logs_budget_calls.clone(),
+        );
+        registry.register(
+            "logs_budget_waits",
+            "CloudWatch Logs reads that waited for the budget",
+            logs_budget_waits.clone(),
+        );
+        registry.register(
+            "log_tails",
+            "Live log tails reading their log group",
+            log_tails.clone(),
+        );
         registry.register(
             "probe_duration_seconds",
             "Total time of health probes",
@@ -71,6 +100,9 @@ impl Metrics {
             probes,
             upstream_calls,
             live_viewers,
+            logs_budget_calls,
+            logs_budget_waits,
+            log_tails,
         }
     }
 

@@ -89,6 +89,7 @@ pub fn build_app(state: AppState, sessions: SessionManagerLayer<SessionStore>) -
         .route("/metrics", get(routes::ops::metrics));
     Router::new()
         .route("/api/v1/live", get(routes::live::stream))
+        .route("/api/v1/logs/tail", get(routes::logs_tail::stream))
         .route("/api/v1/status", get(routes::status::status))
         .route("/api/v1/audit.csv", get(routes::audit_export::csv))
         .route("/api/v1/audit.json", get(routes::audit_export::json))

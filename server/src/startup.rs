@@ -103,6 +103,13 @@ pub async fn start_with(
         &mut tasks,
     );
     crate::live::spawn_cloud_pollers(settings, adapters.readers, hub.clone(), &mut tasks);
+    let logs = crate::logs::start(
+        settings,
+        adapters.logs,
+        hub.clone(),
+        metrics.clone(),
+        &mut tasks,
+    );
     spawn_pollers(
         settings,
         PollerDeps {
@@ -262,7 +269,9 @@ pub async fn start_with(
             gate: settings.routines.gate.clone(),
             schedule,
             databases: adapters.databases,
+            logs: logs.clone(),
         },
+        logs,
         oidc: sign_in.oidc,
         auth: match &settings.auth {
             Some(a) => Access::SignIn(Arc::new(a.clone())),

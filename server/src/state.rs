@@ -36,6 +36,8 @@ pub struct AppState {
     pub secure: bool,
     /// Live streams open, in all and per session.
     pub streams: Arc<crate::live::StreamSlots>,
+    /// The log searches' lines and the live tails.
+    pub logs: Arc<crate::logs::Logs>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -9,7 +9,8 @@ use crate::metrics::Metrics;
 use anyhow::Context as _;
 use app::domain::EnvName;
 use app::ports::{
-    ActionExecutor, CloudReader, DatabaseDiagnostics, DeploySource, DeployTarget, RollbackSpec,
+    ActionExecutor, CloudReader, DatabaseDiagnostics, DeploySource, DeployTarget, LogEvents,
+    RollbackSpec,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,6 +30,8 @@ pub enum Clouds {
         executor: Arc<dyn ActionExecutor>,
         /// Simulated databases; an environment with `[environments.database]` reads its own.
         databases: Vec<(EnvName, Arc<dyn DatabaseDiagnostics>)>,
+        /// Simulated log groups (read only where `[environments.logs]` applies).
+        logs: Vec<(EnvName, Arc<dyn LogEvents>)>,
     },
 }
 
@@ -40,6 +43,8 @@ pub struct Adapters {
     /// Terraform's state lock table (real AWS only; the demo has none).
     pub terraform: Option<Arc<dyn app::ports::TerraformLocks>>,
     pub databases: Vec<(EnvName, Arc<dyn DatabaseDiagnostics>)>,
+    /// Each environment's log group, let through its account and Region's call budget.
+    pub logs: Vec<(EnvName, Arc<dyn LogEvents>)>,
 }
 
 /// A real diagnostics connection for every environment that configures one; the given
@@ -68,18 +73,32 @@ pub async fn adapters(
     clouds: Clouds,
     metrics: &Arc<Metrics>,
 ) -> anyhow::Result<Adapters> {
+    let budgets =
+        crate::logs::budget::Budgets::new(settings.logs.calls_per_second, metrics.clone());
+    let has_logs = |n: &EnvName| {
+        settings
+            .environments
+            .iter()
+            .any(|e| &e.name == n && e.logs.is_some() && e.aws.is_some())
+    };
     Ok(match clouds {
         Clouds::Given {
             aws,
             github,
             executor,
             databases: given,
+            logs,
         } => Adapters {
             readers: aws,
             deploys: deploy_targets(settings, Some(github), metrics)?,
             executor,
             terraform: None,
             databases: databases(settings, given),
+            logs: logs
+                .into_iter()
+                .filter(|(n, _)| has_logs(n))
+                .map(|(n, l)| (n, budgets.wrap("simulated", l)))
+                .collect(),
         },
         Clouds::Real { credentials } => {
             let deploys = deploy_targets(settings, None, metrics)?;
@@ -102,10 +121,21 @@ pub async fn adapters(
                 None => None,
             };
             let mut aws = Vec::new();
+            let mut logs = Vec::new();
             for env in &settings.environments {
                 if let Some(a) = &env.aws {
                     let adapter = Arc::new(crate::aws::AwsEnvironment::new(a, &opts).await);
                     aws.push((env.name.clone(), adapter));
+                    if env.logs.is_some() {
+                        let source: Arc<dyn LogEvents> =
+                            Arc::new(crate::aws::logs::CloudWatchLogs::new(a, &opts).await);
+                        // One budget per account and Region (an emulator's endpoint counts apart).
+                        let key = match &a.endpoint_url {
+                            Some(u) => format!("{} at {u}", a.region),
+                            None => a.region.clone(),
+                        };
+                        logs.push((env.name.clone(), budgets.wrap(&key, source)));
+                    }
                 }
             }
             Adapters {
@@ -120,6 +150,7 @@ pub async fn adapters(
                 deploys,
                 terraform,
                 databases: databases(settings, vec![]),
+                logs,
             }
         }
     })

@@ -213,7 +213,8 @@ test('after the deploy the wall shows its watch; a freeze shows on every screen;
   const phone = await personAt('oscar', '/checks/morning', { width: 390, height: 844 });
   await phone.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
   assert.ok(await phone.locator('[data-item]').count() >= 6);
-  assert.equal(await phone.locator('[data-item="errors_overnight"]').getAttribute('data-state'), 'not configured');
+  // The simulated log group's night had three errors: within the overnight levels.
+  assert.match(await phone.locator('[data-item="errors_overnight"]').innerText(), /prod: \d+ errors, \d+ exceptions, \d+ server errors \(5xx\) since 18:00 UTC/);
   // The simulated prod's certificate expires in 12 days: inside the 21-day warning.
   assert.equal(await phone.locator('[data-item="certificates"]').getAttribute('data-state'), 'fails');
   assert.match(await phone.locator('[data-item="certificates"]').innerText(), /prod: expires in 1[12] days/);
@@ -305,6 +306,73 @@ test('the database page during a lock wait, on a phone', async () => {
   // The page reads again by itself: healing prod clears the lock wait without a reload.
   await control.click('section[data-env="prod"] button[data-fault="none"]');
   await lock.waitFor({ state: 'detached', timeout: 20_000 });
+  assert.deepEqual(pageErrors, []);
+});
+
+test('the logs page on a phone: counts, and a live tail that shows markup as text', async () => {
+  // A 5xx spike makes the simulated app log ERROR lines carrying what a client sent.
+  const control = await personAt('oscar', '/demo');
+  await control.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await control.click('section[data-env="prod"] button[data-fault="error5xx"]');
+  await control.locator('section[data-env="prod"] button[data-fault="error5xx"][aria-pressed="true"]').waitFor({ timeout: 10_000 });
+  const phone = await personAt('oscar', '/env/prod', { width: 390, height: 844 });
+  const dialogs = [];
+  phone.on('dialog', async (d) => { dialogs.push(d.message()); await d.dismiss(); });
+  await phone.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await phone.click('a[data-logs-link]');
+  await phone.waitForURL(/\/env\/prod\/logs$/);
+  await phone.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await phone.locator('[data-search="errors"]').waitFor({ timeout: 15_000 });
+  const tail = phone.locator('[data-tail-lines] li.log-line');
+  const script = tail.filter({ hasText: "<script>alert('opsdeck')</script>" }).first();
+  await script.waitFor({ timeout: 20_000 });
+  const img = tail.filter({ hasText: '<img src=x onerror=alert(1)>' }).first();
+  await img.waitFor({ timeout: 30_000 });
+  // Shown as text: no element was made from a log line, no script ran.
+  assert.equal(await phone.locator('[data-tail-lines] script, [data-tail-lines] img').count(), 0);
+  // The JSON line opens to its fields.
+  await img.locator('summary').click();
+  assert.match(await img.locator('.log-fields').innerText(), /msg\s+authentication failed/);
+  // The counts rise on the page's next read.
+  await phone.locator('[data-search="errors"][data-level="warning"], [data-search="errors"][data-level="critical"]').waitFor({ timeout: 40_000 });
+  const sw = await phone.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(sw <= 390, `the logs page fits a phone (content is ${sw}px wide)`);
+  await phone.evaluate(() => window.scrollTo(0, 0));
+  await phone.screenshot({ path: SHOTS + 'logs-phone.png', fullPage: false });
+
+  // A filter the server refuses is said in words; a good one narrows the tail.
+  await phone.fill('input[name="filter"]', 'ERROR:');
+  await phone.click('.tail-controls button[type="submit"]');
+  await phone.locator('.log-tail .problem', { hasText: 'is not a pattern CloudWatch reads' }).waitFor();
+  // The browser reports that refusal (HTTP 400) on its console: the one error this test expects.
+  const refused = pageErrors.findIndex((e) => /status of 400 \(Bad Request\)/.test(e));
+  assert.ok(refused >= 0, 'the refusal was an HTTP 400');
+  pageErrors.splice(refused, 1);
+  await phone.fill('input[name="filter"]', '"authentication failed"');
+  await phone.click('.tail-controls button[type="submit"]');
+  await phone.locator('.tail-status', { hasText: 'matching "authentication failed"' }).waitFor();
+  await tail.first().waitFor({ timeout: 30_000 });
+  for (const text of await tail.allInnerTexts()) assert.match(text, /authentication failed/);
+  // Pause holds new lines until resumed.
+  await phone.fill('input[name="filter"]', '');
+  await phone.click('.tail-controls button[type="submit"]');
+  await phone.click('button[data-pause]');
+  const held = await tail.count();
+  await phone.locator('button[data-pause]', { hasText: /Resume \([1-9]\d* new\)/ }).waitFor({ timeout: 20_000 });
+  assert.equal(await tail.count(), held, 'nothing added while paused');
+  await phone.click('button[data-pause]');
+  assert.ok(await tail.count() > held, 'the held lines arrive on resume');
+
+  const desk = await personAt('alice', '/env/prod/logs', { width: 1280, height: 900 });
+  await desk.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await desk.locator('[data-tail-lines] li.log-line').first().waitFor({ timeout: 20_000 });
+  await desk.screenshot({ path: SHOTS + 'logs.png', fullPage: false });
+  // The dashboard's chip: errors overnight and in the last hour.
+  await desk.goto(base + '/');
+  await desk.locator('.tile[data-env="prod"] [data-chip="Errors"]').waitFor({ timeout: 10_000 });
+  assert.match(await desk.locator('.tile[data-env="prod"] [data-chip="Errors"]').innerText(), /\d+ overnight · \d+ last hour/);
+  await control.click('section[data-env="prod"] button[data-fault="none"]');
+  assert.deepEqual(dialogs, [], 'no script from a log line ran');
   assert.deepEqual(pageErrors, []);
 });
 
@@ -543,7 +611,7 @@ test('no page a phone reaches scrolls sideways at 390 px', async () => {
   await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
   const incident = await page.locator('a[href^="/incidents/"]').first().getAttribute('href');
   const paths = ['/', '/env/prod', '/env/dev', '/actions', request, '/incidents', incident,
-    '/checks/morning', '/checks/weekly', '/env/prod/database', '/profile', '/audit', '/demo'];
+    '/checks/morning', '/checks/weekly', '/env/prod/database', '/env/prod/logs', '/profile', '/audit', '/demo'];
   const wide = [];
   for (const path of paths) {
     await page.goto(base + path);
@@ -559,7 +627,7 @@ test('no page a phone reaches scrolls sideways at 390 px', async () => {
 });
 
 test('every page works under the Content-Security-Policy', async () => {
-  const pages = ['/', '/env/prod', '/env/dev', '/wall', '/actions', '/audit', '/profile', '/admin/wall-tokens', '/demo', '/requests/1', '/incidents', '/incidents/1', '/checks/morning', '/checks/weekly', '/env/prod/database', '/no-such-page'];
+  const pages = ['/', '/env/prod', '/env/dev', '/wall', '/actions', '/audit', '/profile', '/admin/wall-tokens', '/demo', '/requests/1', '/incidents', '/incidents/1', '/checks/morning', '/checks/weekly', '/env/prod/database', '/env/prod/logs', '/no-such-page'];
   const ada = await personAt('ada', '/');
   for (const path of pages) {
     await ada.goto(base + path);

@@ -146,6 +146,7 @@ impl TestAppBuilder {
                     github: health.deploy_sources(),
                     executor,
                     databases: health.databases(settings.thresholds.db_connections_percent),
+                    logs: health.log_sources(),
                 };
                 (sim, Some(health.clone()))
             }

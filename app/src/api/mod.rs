@@ -9,6 +9,7 @@ mod database;
 mod demo;
 mod deploys;
 mod incidents;
+mod logs;
 mod profile;
 mod routines;
 mod session;
@@ -37,6 +38,7 @@ pub use incidents::{
     change_incident, declare_incident, dismiss_proposal, get_incident, get_incidents,
     ChangeIncident, DeclareIncident, DismissProposal, GetIncident, GetIncidents,
 };
+pub use logs::{check_log_filter, get_logs, CheckLogFilter, GetLogs};
 pub use profile::{get_profile, GetProfile, Profile};
 pub use routines::{
     declare_freeze, end_freeze, get_overrides, review_override, DeclareFreeze, EndFreeze,

@@ -11,6 +11,8 @@ pub mod header;
 pub mod in_flight;
 pub mod incident;
 pub mod live;
+pub mod log_line;
+pub mod log_tail;
 pub mod outcome;
 pub mod session;
 pub mod sparkline;

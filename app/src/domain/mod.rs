@@ -21,6 +21,7 @@ pub mod history;
 pub mod in_flight;
 pub mod incident;
 pub mod level;
+pub mod logs;
 pub mod routines;
 pub mod thresholds;
 

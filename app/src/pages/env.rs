@@ -71,6 +71,7 @@ fn Detail(
                     <span class="tile-url">{e.base_url.clone()}</span>
                     <span>"Updated " <Age at=e.updated_at stale_after_ms=e.stale_after_ms() /></span>
                     <crate::components::incident::DeclareLink env=e.name.to_string() />
+                    <a href=format!("/env/{}/logs", e.name) data-logs-link="">"Logs →"</a>
                     <a href=format!("/env/{}/database", e.name) data-database-link="">"Database →"</a>
                 </section>
                 <section class="panel">

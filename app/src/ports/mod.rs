@@ -11,6 +11,7 @@ mod deploys;
 mod error;
 pub mod incidents;
 mod live;
+pub mod logs;
 mod people;
 mod probe;
 pub mod routines;
@@ -29,6 +30,7 @@ pub use demo::DemoControl;
 pub use deploys::{DeploySource, DeployTarget, Dispatched, RollbackSpec, UserToken, UserTokens};
 pub use error::PortError;
 pub use live::LiveStatus;
+pub use logs::{LogEvents, LogLines};
 pub use people::People;
 pub use probe::HealthProber;
 pub use routines::Routines;
@@ -73,4 +75,6 @@ pub struct Services {
     pub schedule: Arc<dyn routines::CheckSchedule>,
     /// Each environment's database diagnostics, where configured.
     pub databases: Vec<(crate::domain::EnvName, Arc<dyn DatabaseDiagnostics>)>,
+    /// The log searches' newest lines, and which environments have a live tail.
+    pub logs: Arc<dyn LogLines>,
 }

@@ -8,6 +8,7 @@ pub mod deploy_review;
 pub mod deploys;
 pub mod env_detail;
 pub mod incident;
+pub mod logs;
 pub mod probe_round;
 pub mod routines;
 pub mod weekly;

@@ -78,9 +78,9 @@ where
                 format!(" ({})", clip(message))
             };
             match s.err().code() {
-                Some(c) if is_throttling(c) => {
-                    PortError::Throttled(format!("{c}: {op} — AWS asked opsdeck to slow down"))
-                }
+                Some(c) if is_throttling(c) => PortError::Throttled(format!(
+                    "{c}: {op} — AWS asked opsdeck to slow down{message}"
+                )),
                 Some(c) if is_denied(c) => PortError::Denied(format!("{c}: {op}{message}")),
                 Some(c) => PortError::Other(format!("{c}: {op}{message}")),
                 None if status == 429 => {

@@ -7,6 +7,7 @@ mod cloudwatch;
 mod ecs;
 mod elb;
 pub mod error;
+pub mod logs;
 mod rds;
 mod scheduled;
 pub mod sdk;

@@ -91,6 +91,7 @@ impl Intercept for CountCalls {
             // Named as IAM names the action, so the counts match the policy in the README.
             let service = match meta.service() {
                 "Elastic Load Balancing v2" => "elasticloadbalancing".to_owned(),
+                "CloudWatch Logs" => "logs".to_owned(),
                 other => other.to_ascii_lowercase(),
             };
             let op = format!("{service}:{}", meta.name());

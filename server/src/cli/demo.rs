@@ -95,6 +95,7 @@ pub(super) async fn run(
         github: world.deploy_sources(),
         executor: Arc::new(SimExecutor(world.clone())),
         databases: world.databases(settings.thresholds.db_connections_percent),
+        logs: world.log_sources(),
     };
     let running =
         startup::start(&settings, pool, Some(world as Arc<dyn DemoControl>), clouds).await?;

@@ -50,6 +50,11 @@ pub fn demo_settings(
         incident: app::domain::incident::IncidentSettings::default(),
         terraform: None,
         routines: Default::default(),
+        // The simulated log group answers instantly: read it often so the demo's counts move.
+        logs: LogsSettings {
+            refresh: Duration::from_secs(10),
+            ..LogsSettings::default()
+        },
         audit: AuditSettings::default(),
         github: GithubApiSettings {
             interval: Duration::from_secs(5),
@@ -81,6 +86,10 @@ pub fn demo_settings(
                 interval: Duration::from_secs(5),
                 aws: Some(demo_aws(name)),
                 database: None,
+                logs: Some(EnvLogsSettings::runbook(
+                    format!("/ecs/conflicto-backend-{name}"),
+                    chrono_tz::UTC,
+                )),
                 github: Some(demo_deploy_workflow(name)),
             })
             .collect(),

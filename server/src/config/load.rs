@@ -33,7 +33,10 @@ fn load_from(figment: Figment, base_dir: Option<&Path>) -> Result<Settings, Conf
     let raw: RawConfig = figment.extract().map_err(|e| ConfigError {
         issues: e.into_iter().map(figment_issue).collect(),
     })?;
-    let mut v = Validator { issues: Vec::new() };
+    let mut v = Validator {
+        issues: Vec::new(),
+        team_tz: chrono_tz::UTC,
+    };
     let settings = v.settings(raw, base_dir);
     if v.issues.is_empty() {
         Ok(settings)
@@ -67,3 +70,5 @@ fn figment_issue(e: figment::Error) -> ConfigIssue {
 mod tests;
 #[cfg(test)]
 mod tests_checks;
+#[cfg(test)]
+mod tests_logs;

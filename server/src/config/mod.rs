@@ -17,7 +17,8 @@ pub use load::{load, load_str};
 pub use settings::{public_without_sign_in, redact_url as redact};
 pub use settings::{
     AuditSettings, AuthSettings, AwsSettings, CallLimits, CheckSettings, CloudSettings,
-    DatabaseDiagSettings, DeployWorkflowSettings, EnvironmentSettings, FreezeWindow,
-    GithubApiSettings, GithubSignInSettings, Limits, NotifySettings, OidcSettings, ProbeSettings,
-    RoutineSettings, Settings, Templates, TerraformSettings, ThresholdSettings, WindowSpan,
+    DatabaseDiagSettings, DeployWorkflowSettings, EnvLogsSettings, EnvironmentSettings,
+    FreezeWindow, GithubApiSettings, GithubSignInSettings, Limits, LogsSettings, NotifySettings,
+    OidcSettings, ProbeSettings, RoutineSettings, SearchSettings, Settings, Templates,
+    TerraformSettings, ThresholdSettings, WindowSpan,
 };

@@ -5,6 +5,9 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use std::path::PathBuf;
 
+mod logs;
+pub use logs::{RawEnvLogs, RawLogsGlobal, RawSearch};
+
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
@@ -44,6 +47,8 @@ pub struct RawConfig {
     pub watch: RawWatch,
     #[serde(default)]
     pub checks: RawChecks,
+    #[serde(default)]
+    pub logs: RawLogsGlobal,
 }
 
 /// `[checks]`: when the routine checks are due, the maintenance window, the weekly list.
@@ -330,6 +335,7 @@ pub struct RawEnvironment {
     pub aws: Option<RawAws>,
     pub github: Option<RawDeployWorkflow>,
     pub database: Option<RawDatabaseDiag>,
+    pub logs: Option<RawEnvLogs>,
 }
 
 /// `[environments.database]`: the read-only connection for database diagnostics.

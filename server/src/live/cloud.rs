@@ -36,6 +36,11 @@ pub fn initial_cloud(env: &EnvironmentSettings, settings: &Settings) -> Option<C
         .unwrap_or_default();
     let mut c = CloudSnapshot::new(env.name.clone(), region);
     c.deploys = deploys.then(|| Sourced::new(ms(settings.github.interval)));
+    c.logs = env
+        .logs
+        .as_ref()
+        .filter(|_| env.aws.is_some())
+        .map(|_| Sourced::new(ms(settings.logs.refresh)));
     let Some(aws) = env.aws.as_ref() else {
         return Some(c);
     };

@@ -19,7 +19,7 @@ use tower_sessions::SessionStore as _;
 
 /// Cancel `stop` once the stream's session has ended (signed out, expired) or, for a wall
 /// screen, its token was revoked — or when the stream ended some other way.
-async fn end_with_session(
+pub(super) async fn end_with_session(
     state: AppState,
     session: Option<Id>,
     wall: Option<i64>,

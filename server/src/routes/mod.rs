@@ -4,6 +4,7 @@
 pub mod audit_export;
 pub mod incident_export;
 pub mod live;
+pub mod logs_tail;
 pub mod ops;
 pub mod same_origin;
 pub mod security_headers;

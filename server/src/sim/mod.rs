@@ -6,6 +6,7 @@ mod cloud;
 mod conflicto;
 mod database;
 mod github;
+mod logs;
 pub mod pki;
 
 pub use actions::SimExecutor;
@@ -91,6 +92,19 @@ impl SimWorld {
                 let db: Arc<dyn app::ports::DatabaseDiagnostics> =
                     Arc::new(database::SimDatabase::new(n.as_str(), a.clone(), levels));
                 (n.clone(), db)
+            })
+            .collect()
+    }
+
+    /// The simulated log group of every environment (production had a few errors overnight).
+    pub fn log_sources(&self) -> Vec<(EnvName, Arc<dyn app::ports::LogEvents>)> {
+        self.apps
+            .iter()
+            .enumerate()
+            .map(|(i, (n, a))| {
+                let logs: Arc<dyn app::ports::LogEvents> =
+                    Arc::new(logs::SimLogs::new(a.clone(), if i == 0 { 3 } else { 0 }));
+                (n.clone(), logs)
             })
             .collect()
     }

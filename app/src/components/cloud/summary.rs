@@ -13,7 +13,7 @@ fn chip(label: &'static str, level: Level, text: String, stale: bool) -> impl In
         format!("{label}: {text} ({})", level.word())
     };
     view! {
-        <li class=format!("chip {}{}", level.css(), if stale { " chip-stale" } else { "" }) title=title>
+        <li class=format!("chip {}{}", level.css(), if stale { " chip-stale" } else { "" }) title=title data-chip=label data-level=level.as_str()>
             <span aria-hidden="true">{level.icon()}</span>
             " " <span class="chip-label">{label}</span>
             " " <span class="chip-value">{text}</span>
@@ -100,6 +100,23 @@ pub fn CloudSummary(cloud: CloudSnapshot, now: DateTime<Utc>) -> impl IntoView {
             None => (Level::Unknown, "waiting".into()),
         };
         chips.push(chip("Backup", level, text, stale(s, now)).into_any());
+    }
+    if let Some(s) = &cloud.logs {
+        // Counts only: the lines are on the logs page, for operators and approvers.
+        let (label, level, text) = match s.value.as_ref().and_then(|v| v.headline()) {
+            Some(h) => (
+                h.kind.label(),
+                h.level(),
+                format!(
+                    "{} overnight · {} last hour{}",
+                    h.overnight,
+                    h.last_hour,
+                    if h.complete { "" } else { " (counting)" }
+                ),
+            ),
+            None => ("Logs", Level::Unknown, "waiting".into()),
+        };
+        chips.push(chip(label, level, text, stale(s, now)).into_any());
     }
     view! { <ul class="cloud-chips" aria-label="AWS">{chips}</ul> }
 }

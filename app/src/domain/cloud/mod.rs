@@ -94,6 +94,9 @@ pub struct CloudSnapshot {
     /// The last seven days against the seven before, for the weekly check.
     #[serde(default)]
     pub trend: Option<Sourced<WeeklyTrend>>,
+    /// The log searches' counts (their lines stay on the server, for the logs page).
+    #[serde(default)]
+    pub logs: Option<Sourced<super::logs::LogsSummary>>,
 }
 
 impl CloudSnapshot {
@@ -109,6 +112,7 @@ impl CloudSnapshot {
             deploys: None,
             tasks: None,
             trend: None,
+            logs: None,
         }
     }
 

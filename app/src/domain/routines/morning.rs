@@ -198,13 +198,7 @@ pub fn evaluate(d: &Dashboard, now: DateTime<Utc>) -> Vec<RoutineItem> {
 
     items.push(super::morning_sources::certificates(d, now));
     items.push(super::morning_sources::scheduled_tasks(d, now));
-    items.push(item(
-        "errors_overnight",
-        "Errors overnight below the threshold",
-        CheckState::NotApplicable,
-        "no log searches configured".into(),
-        "/",
-    ));
+    items.push(super::morning_sources::errors_overnight(d, now));
     items
 }
 

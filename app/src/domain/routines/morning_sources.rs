@@ -136,3 +136,91 @@ pub(super) fn certificates(d: &Dashboard, now: DateTime<Utc>) -> RoutineItem {
         &format!("/env/{}#certificate", first.name),
     )
 }
+
+/// Errors, exceptions and server errors since the overnight start (the log searches' counts),
+/// each within its overnight warning level, in every environment with log searches.
+pub(super) fn errors_overnight(d: &Dashboard, now: DateTime<Utc>) -> RoutineItem {
+    use crate::domain::logs::SearchKind;
+    const KEY: &str = "errors_overnight";
+    const LABEL: &str = "Errors overnight below the threshold";
+    let panels: Vec<_> = d
+        .clouds
+        .iter()
+        .filter_map(|c| Some((c, c.logs.as_ref()?)))
+        .collect();
+    let Some((first, _)) = panels.first() else {
+        return item(
+            KEY,
+            LABEL,
+            CheckState::NotApplicable,
+            "no log searches configured (environments.aws.log_group)".into(),
+            "/",
+        );
+    };
+    let href = format!("/env/{}/logs", first.name);
+    let mut ok = true;
+    let mut counted = 0;
+    let mut evidence = Vec::new();
+    for (c, source) in &panels {
+        let Some(summary) = &source.value else {
+            ok = false;
+            evidence.push(format!(
+                "{}: not counted yet{}",
+                c.name,
+                source
+                    .error
+                    .as_deref()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default()
+            ));
+            continue;
+        };
+        let mut parts = Vec::new();
+        if source.is_stale(now) {
+            // Counts that could not be read again are not evidence of a quiet night.
+            ok = false;
+            parts.push(format!(
+                "counts stale ({})",
+                source.error.as_deref().unwrap_or("not read again in time")
+            ));
+        }
+        for kind in [
+            SearchKind::Errors,
+            SearchKind::Exceptions,
+            SearchKind::ServerErrors,
+        ] {
+            let Some(s) = summary.search(kind) else {
+                continue;
+            };
+            let level = s.overnight_level();
+            ok &= level == Level::Ok && s.complete;
+            parts.push(format!(
+                "{} {}{}",
+                s.overnight,
+                kind.label().to_lowercase(),
+                match (level, s.complete) {
+                    (_, false) => " (still counting)".to_owned(),
+                    (Level::Ok, _) => String::new(),
+                    (l, _) => format!(" ({} {})", l.icon(), l.word().to_lowercase()),
+                }
+            ));
+        }
+        if parts.is_empty() {
+            evidence.push(format!("{}: no error searches configured", c.name));
+            continue;
+        }
+        counted += 1;
+        evidence.push(format!(
+            "{}: {} since {}",
+            c.name,
+            parts.join(", "),
+            summary.overnight_words
+        ));
+    }
+    let state = if counted == 0 && ok {
+        CheckState::NotApplicable
+    } else {
+        pass_if(ok)
+    };
+    item(KEY, LABEL, state, evidence.join("; "), &href)
+}

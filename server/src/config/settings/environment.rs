@@ -16,6 +16,8 @@ pub struct EnvironmentSettings {
     pub github: Option<DeployWorkflowSettings>,
     /// `[environments.database]`: database diagnostics, where configured.
     pub database: Option<DatabaseDiagSettings>,
+    /// Log searches over `aws.log_group`, where one is configured.
+    pub logs: Option<super::EnvLogsSettings>,
 }
 
 /// How opsdeck reads what an environment's database is doing.

@@ -8,6 +8,7 @@ mod environment;
 mod github;
 mod incident;
 mod limits;
+mod logs;
 mod notify;
 mod routines;
 mod server;
@@ -20,6 +21,7 @@ pub use environment::{
 pub use github::GithubApiSettings;
 pub use incident::TerraformSettings;
 pub use limits::{AuditSettings, Limits};
+pub use logs::{default_search, EnvLogsSettings, LogsSettings, SearchSettings};
 pub use notify::{NotifySettings, Templates};
 pub use routines::{CheckSettings, FreezeWindow, RoutineSettings, WindowSpan};
 pub use server::{public_without_sign_in, redact_url, ProbeSettings, ThresholdSettings};
@@ -58,4 +60,6 @@ pub struct Settings {
     pub terraform: Option<TerraformSettings>,
     /// `[gate]` and `[freeze]`: the pre-deploy checklist and change freezes.
     pub routines: RoutineSettings,
+    /// `[logs]`: the budget and schedule of the log searches and tails.
+    pub logs: LogsSettings,
 }

@@ -152,6 +152,7 @@ impl Validator {
         let aws = raw.aws.map(|a| self.aws(&p, a));
         let github = raw.github.map(|g| self.deploy_workflow(&p, g));
         let database = raw.database.and_then(|d| self.database_diag(&p, d));
+        let logs = self.env_logs(&p, aws.as_ref(), raw.logs);
         Some(EnvironmentSettings {
             label: raw.label.unwrap_or_else(|| raw.name.clone()),
             name: name?,
@@ -161,6 +162,7 @@ impl Validator {
             aws,
             github,
             database,
+            logs,
         })
     }
 

@@ -12,6 +12,7 @@ mod environment;
 mod github;
 mod incident;
 mod limits;
+mod logs;
 mod notify;
 mod routines;
 mod server;
@@ -25,6 +26,8 @@ use std::time::Duration;
 
 pub(super) struct Validator {
     pub(super) issues: Vec<ConfigIssue>,
+    /// `[checks] time_zone`, the default for anything else that counts local time.
+    pub(super) team_tz: chrono_tz::Tz,
 }
 
 impl Validator {
@@ -78,6 +81,10 @@ impl Validator {
         let (database_url, db_max_connections) = self.database(raw.database);
         let probe = self.probe(raw.probe, base_dir);
         let thresholds = self.thresholds(raw.thresholds);
+        // Read ahead: environments' log searches count "overnight" in the team's time zone.
+        if let Some(tz) = raw.checks.time_zone.as_deref().and_then(|t| t.parse().ok()) {
+            self.team_tz = tz;
+        }
 
         let auth = raw.auth.map(|a| self.auth(a, server.public_url.as_ref()));
         if let (Some(why), true) = (
@@ -102,9 +109,11 @@ impl Validator {
         let mut routines = self.routines(raw.gate, raw.freeze);
         routines.watch = self.watch(raw.watch, aws.metrics_interval);
         routines.checks = self.checks(raw.checks);
+        let logs = self.logs(raw.logs);
         // Last: it names other environments, which must all have been read.
         self.tested_first_in(&environments);
         Settings {
+            logs,
             routines,
             incident,
             terraform,
