@@ -14,6 +14,7 @@ pub mod live;
 pub mod log_line;
 pub mod log_tail;
 pub mod outcome;
+pub mod refresh;
 pub mod session;
 pub mod sparkline;
 pub mod status;

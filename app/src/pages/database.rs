@@ -17,16 +17,8 @@ use leptos_router::hooks::use_params_map;
 pub fn DatabasePageView() -> impl IntoView {
     let params = use_params_map();
     let name = move || params.read().get("name").unwrap_or_default();
-    let tick = RwSignal::new(0u32);
+    let tick = crate::components::refresh::use_refresh(std::time::Duration::from_secs(5));
     let data = Resource::new(move || (name(), tick.get()), |(n, _)| get_database(n));
-    #[cfg(feature = "hydrate")]
-    {
-        use leptos::leptos_dom::helpers::set_interval;
-        set_interval(
-            move || tick.update(|t| *t += 1),
-            std::time::Duration::from_secs(5),
-        );
-    }
     let feed = use_live_feed();
     view! {
         <Title text=move || match crate::domain::EnvName::parse(&name()) {

@@ -18,16 +18,8 @@ use leptos_router::hooks::use_params_map;
 pub fn LogsPageView() -> impl IntoView {
     let params = use_params_map();
     let name = move || params.read().get("name").unwrap_or_default();
-    let tick = RwSignal::new(0u32);
+    let tick = crate::components::refresh::use_refresh(std::time::Duration::from_secs(10));
     let data = Resource::new(move || (name(), tick.get()), |(n, _)| get_logs(n));
-    #[cfg(feature = "hydrate")]
-    {
-        use leptos::leptos_dom::helpers::set_interval;
-        set_interval(
-            move || tick.update(|t| *t += 1),
-            std::time::Duration::from_secs(10),
-        );
-    }
     let feed = use_live_feed();
     // The tail lives outside the refreshing part: a refresh must not reopen its stream.
     let tail = Resource::new(name, get_logs);

@@ -31,15 +31,7 @@ pub(super) fn scheduled_tasks(d: &Dashboard, now: DateTime<Utc>) -> RoutineItem 
     let mut seen = 0;
     for (c, source) in &panels {
         match &source.value {
-            None => unread.push(format!(
-                "{}: not read yet{}",
-                c.name,
-                source
-                    .error
-                    .as_deref()
-                    .map(|e| format!(" ({e})"))
-                    .unwrap_or_default()
-            )),
+            None => unread.push(not_read(&c.name, "not read yet", source.error.as_deref())),
             Some(p) => {
                 seen += p.runs.len();
                 for r in p.failed_since(since) {
@@ -164,14 +156,10 @@ pub(super) fn errors_overnight(d: &Dashboard, now: DateTime<Utc>) -> RoutineItem
     for (c, source) in &panels {
         let Some(summary) = &source.value else {
             ok = false;
-            evidence.push(format!(
-                "{}: not counted yet{}",
-                c.name,
-                source
-                    .error
-                    .as_deref()
-                    .map(|e| format!(" ({e})"))
-                    .unwrap_or_default()
+            evidence.push(not_read(
+                &c.name,
+                "not counted yet",
+                source.error.as_deref(),
             ));
             continue;
         };
@@ -223,4 +211,12 @@ pub(super) fn errors_overnight(d: &Dashboard, now: DateTime<Utc>) -> RoutineItem
         pass_if(ok)
     };
     item(KEY, LABEL, state, evidence.join("; "), &href)
+}
+
+/// "prod: not read yet (AccessDenied: …)": a source with no value yet, and why, if known.
+fn not_read(env: &crate::domain::EnvName, words: &str, error: Option<&str>) -> String {
+    match error {
+        Some(e) => format!("{env}: {words} ({e})"),
+        None => format!("{env}: {words}"),
+    }
 }
