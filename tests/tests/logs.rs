@@ -360,3 +360,63 @@ async fn every_search_and_many_tails_keep_within_the_budget() {
     );
     drop(tails);
 }
+
+/// Who may read log lines, and what a tail sends: viewers get the counts only (403 in words for
+/// the lines and the tail), a filter CloudWatch would refuse is refused before any stream opens,
+/// and the simulated app's hostile lines arrive as JSON text, filtered on the server.
+#[tokio::test]
+async fn lines_are_for_operators_and_the_tail_filters_on_the_server() {
+    use futures::StreamExt;
+    let app = TestApp::builder().spawn().await;
+    app.inject("prod", app::domain::Fault::Error5xx).await;
+    let (vera, _) = opsdeck_tests::signed_in_client(&app.base, "vera").await;
+    for path in ["/api/fn/logs?env=prod", "/api/v1/logs/tail?env=prod"] {
+        let r = vera
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{path}");
+        assert!(
+            r.text().await.unwrap().contains("operator or approver"),
+            "{path}"
+        );
+    }
+    let r = app.get("/api/v1/logs/tail?env=prod&filter=ERROR%3A").await;
+    assert_eq!(r.status(), 400);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("put terms with characters other than letters"));
+    let r = app.get("/api/v1/logs/tail?env=nowhere").await;
+    assert_eq!(r.status(), 404);
+
+    // The tail of prod, filtered to ERROR: every line sent matches, markup arrives as text.
+    let r = app.get("/api/v1/logs/tail?env=prod&filter=ERROR").await;
+    assert_eq!(r.status(), 200);
+    let mut body = r.bytes_stream();
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !seen.contains("<script>alert('opsdeck')</script>") {
+        let chunk = tokio::time::timeout_at(deadline, body.next())
+            .await
+            .expect("an ERROR line within 20 s")
+            .expect("the stream goes on")
+            .expect("bytes");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    let lines: Vec<serde_json::Value> = seen
+        .lines()
+        .filter_map(|l| l.strip_prefix("data: "))
+        .filter_map(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+        .flat_map(|b| b["lines"].as_array().cloned().unwrap_or_default())
+        .collect();
+    assert!(!lines.is_empty());
+    for l in &lines {
+        assert!(
+            l["text"].as_str().unwrap_or_default().contains("ERROR"),
+            "{l}"
+        );
+    }
+}
