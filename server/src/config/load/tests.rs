@@ -24,6 +24,10 @@ fn the_committed_example_is_valid_and_describes_conflicto() {
     assert_eq!(s.thresholds.response_time_ms.warning(), 2000.0);
     assert_eq!(s.thresholds.db_connections_percent.critical(), 90.0);
     assert_eq!(s.probe.interval, Duration::from_secs(10));
+    let logs = prod.logs.as_ref().expect("prod's log searches");
+    assert_eq!(logs.group, "/ecs/conflicto-backend-prod");
+    assert_eq!(logs.searches.len(), 6);
+    assert_eq!(s.logs.calls_per_second, 2);
 }
 
 #[test]
