@@ -77,9 +77,8 @@ pub async fn adapters(
         crate::logs::budget::Budgets::new(settings.logs.calls_per_second, metrics.clone());
     let has_logs = |n: &EnvName| {
         settings
-            .environments
-            .iter()
-            .any(|e| &e.name == n && e.logs.is_some() && e.aws.is_some())
+            .environment(n)
+            .is_some_and(|e| e.logs.is_some() && e.aws.is_some())
     };
     Ok(match clouds {
         Clouds::Given {
@@ -230,9 +229,7 @@ fn deploy_targets(
         let tested_first_in = g.tested_first_in.as_ref().and_then(|other| {
             let s = sources.iter().find(|(n, _)| n == other)?.1.clone();
             let w = settings
-                .environments
-                .iter()
-                .find(|e| &e.name == other)?
+                .environment(other)?
                 .github
                 .as_ref()?
                 .deploy_workflow

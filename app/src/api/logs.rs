@@ -10,17 +10,7 @@ use leptos::server_fn::codec::GetUrl;
 #[server(prefix = "/api/fn", endpoint = "log_filter", input = GetUrl)]
 pub async fn check_log_filter(filter: String) -> Result<(), AppError> {
     let who = super::require(crate::domain::Role::Viewer)?;
-    if !(who.has(crate::domain::Role::Operator) || who.has(crate::domain::Role::Approver)) {
-        return Err(super::respond(AppError::Forbidden(
-            "the live tail needs the operator or approver role".into(),
-        )));
-    }
-    let services = super::services()?;
-    services.logs.check_pattern(&filter).map_err(|e| {
-        super::respond(AppError::BadRequest(format!(
-            "the filter {filter:?} is not a pattern CloudWatch reads: {e}"
-        )))
-    })
+    crate::usecases::logs::check_filter(&super::services()?, &who, &filter).map_err(super::respond)
 }
 
 #[server(prefix = "/api/fn", endpoint = "logs", input = GetUrl)]

@@ -121,6 +121,12 @@ impl Principal {
             other => self.roles.contains(&other) || self.roles.contains(&Role::Admin),
         }
     }
+
+    /// Query texts and log lines carry whatever clients sent: operators and approvers may read
+    /// them; viewers and wall screens get the figures only.
+    pub fn may_read_client_text(&self) -> bool {
+        self.has(Role::Operator) || self.has(Role::Approver)
+    }
 }
 
 #[cfg(test)]

@@ -21,10 +21,7 @@ pub fn DatabasePageView() -> impl IntoView {
     let data = Resource::new(move || (name(), tick.get()), |(n, _)| get_database(n));
     let feed = use_live_feed();
     view! {
-        <Title text=move || match crate::domain::EnvName::parse(&name()) {
-            Ok(n) => format!("opsdeck — {n} database"),
-            Err(_) => "opsdeck — not found".to_owned(),
-        } />
+        <Title text=move || super::env_title(&name(), "database") />
         <Header />
         <main class="page">
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>

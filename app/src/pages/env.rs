@@ -18,11 +18,7 @@ pub fn EnvPage() -> impl IntoView {
     let detail = Resource::new(name, get_env_detail);
     let feed = use_live_feed();
     view! {
-        // leptos_meta writes the title unescaped: only a valid environment name may reach it.
-        <Title text=move || match crate::domain::EnvName::parse(&name()) {
-            Ok(n) => format!("opsdeck — {n}"),
-            Err(_) => "opsdeck — not found".to_owned(),
-        } />
+        <Title text=move || super::env_title(&name(), "") />
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {

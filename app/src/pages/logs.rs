@@ -24,10 +24,7 @@ pub fn LogsPageView() -> impl IntoView {
     // The tail lives outside the refreshing part: a refresh must not reopen its stream.
     let tail = Resource::new(name, get_logs);
     view! {
-        <Title text=move || match crate::domain::EnvName::parse(&name()) {
-            Ok(n) => format!("opsdeck — {n} logs"),
-            Err(_) => "opsdeck — not found".to_owned(),
-        } />
+        <Title text=move || super::env_title(&name(), "logs") />
         <Header />
         <main class="page">
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>

@@ -38,3 +38,13 @@ pub use signin::SignInPage;
 pub use wall::WallPage;
 pub use wall_tokens::WallTokensPage;
 pub use weekly::WeeklyCheckPage;
+
+/// The title of a page about one environment ("opsdeck — prod logs"). leptos_meta writes the title
+/// unescaped: only a valid environment name from the address may reach it.
+pub(crate) fn env_title(raw: &str, what: &str) -> String {
+    match crate::domain::EnvName::parse(raw) {
+        Ok(n) if what.is_empty() => format!("opsdeck — {n}"),
+        Ok(n) => format!("opsdeck — {n} {what}"),
+        Err(_) => "opsdeck — not found".to_owned(),
+    }
+}

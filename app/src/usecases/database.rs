@@ -2,7 +2,7 @@
 //! carry what clients sent, so viewers and wall screens do not get them).
 
 use crate::domain::database::DatabasePage;
-use crate::domain::{AppError, Principal, Role};
+use crate::domain::{AppError, Principal};
 use crate::ports::Services;
 
 pub async fn database_page(
@@ -10,7 +10,7 @@ pub async fn database_page(
     who: &Principal,
     env: &str,
 ) -> Result<DatabasePage, AppError> {
-    if !(who.has(Role::Operator) || who.has(Role::Approver)) {
+    if !who.may_read_client_text() {
         return Err(AppError::Forbidden(
             "the database page shows query texts: it needs the operator or approver role".into(),
         ));

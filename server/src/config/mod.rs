@@ -14,7 +14,7 @@ mod validate;
 pub use defaults::{default_site_root, demo_auth, demo_settings};
 pub use issue::{ConfigError, ConfigIssue};
 pub use load::{load, load_str};
-pub use settings::{public_without_sign_in, redact_url as redact};
+pub use settings::{default_search, public_without_sign_in, redact_url as redact};
 pub use settings::{
     AuditSettings, AuthSettings, AwsSettings, CallLimits, CheckSettings, CloudSettings,
     DatabaseDiagSettings, DeployWorkflowSettings, EnvLogsSettings, EnvironmentSettings,

@@ -99,12 +99,7 @@ pub fn spawn_cloud_pollers(
     let cloud = settings.aws.clone();
     let thresholds = settings.thresholds;
     for (name, reader) in readers {
-        let Some(aws) = settings
-            .environments
-            .iter()
-            .find(|e| e.name == name)
-            .and_then(|e| e.aws.clone())
-        else {
+        let Some(aws) = settings.environment(&name).and_then(|e| e.aws.clone()) else {
             continue;
         };
         let bound = poll_bound(&cloud);
@@ -235,8 +230,8 @@ where
     }
 }
 
-/// After throttling, wait this many intervals before the next poll (the SDK already retried).
-const THROTTLE_BACKOFF: u32 = 3;
+/// After throttling, a poller (AWS panels, log searches, a tail) waits this many intervals.
+pub const THROTTLE_BACKOFF: u32 = 3;
 
 #[tracing::instrument(skip_all, fields(env = %name))]
 pub(super) async fn poll<T, F, Fut>(

@@ -13,7 +13,7 @@ mod slots;
 mod viewer;
 pub mod watch;
 
-pub use cloud::{initial_clouds, spawn_cloud_pollers, spawn_deploy_pollers};
+pub use cloud::{initial_clouds, spawn_cloud_pollers, spawn_deploy_pollers, THROTTLE_BACKOFF};
 pub use hub::{Hub, LiveItem, LiveState, Published, PublishedCloud};
 pub use poller::{empty_snapshot, spawn_pollers, spawn_retention, PollerDeps};
 pub use slots::{Full, Slot, StreamSlots};

@@ -29,12 +29,7 @@ pub fn spawn(
         response_time_margin: settings.routines.watch.response_time_margin,
     };
     for (name, reader) in readers {
-        let Some(aws) = settings
-            .environments
-            .iter()
-            .find(|e| e.name == name)
-            .and_then(|e| e.aws.clone())
-        else {
+        let Some(aws) = settings.environment(&name).and_then(|e| e.aws.clone()) else {
             continue;
         };
         if !aws.scheduled_tasks.is_empty() {

@@ -165,3 +165,99 @@ impl Counter {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::default_search;
+    use app::domain::logs::SearchKind;
+    use app::ports::logs::{LogPage, RawLogEvent};
+    use std::sync::Mutex;
+
+    /// A log group answering three events a page (as CloudWatch may: fewer than asked, with a
+    /// token), every event matching; the calls are counted.
+    struct Group {
+        events: Vec<RawLogEvent>,
+        calls: Mutex<u32>,
+    }
+
+    #[async_trait::async_trait]
+    impl LogEvents for Group {
+        async fn filter(&self, q: &LogQuery) -> Result<LogPage, PortError> {
+            *self.calls.lock().unwrap() += 1;
+            let skip: usize = q.next.as_deref().map_or(0, |t| t.parse().unwrap());
+            let all: Vec<_> = self
+                .events
+                .iter()
+                .filter(|e| e.at_ms >= q.start_ms && e.at_ms < q.end_ms)
+                .cloned()
+                .collect();
+            let page: Vec<_> = all.iter().skip(skip).take(3).cloned().collect();
+            let next = (skip + page.len() < all.len()).then(|| (skip + page.len()).to_string());
+            Ok(LogPage { events: page, next })
+        }
+    }
+
+    fn event(id: u32, at_ms: i64) -> RawLogEvent {
+        RawLogEvent {
+            id: id.to_string(),
+            at_ms,
+            stream: "web/1".into(),
+            message: format!("ERROR number {id}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_long_night_is_read_over_rounds_and_each_event_counted_once() {
+        let now = 100 * 3_600_000;
+        let since = now - 12 * 3_600_000;
+        // Twenty events over the night, the last two inside the overlap of the next read.
+        let mut events: Vec<_> = (0..18)
+            .map(|i| event(i, since + i64::from(i) * 1_800_000))
+            .collect();
+        events.push(event(18, now - 30_000));
+        events.push(event(19, now - 10_000));
+        let group = Group {
+            events,
+            calls: Mutex::new(0),
+        };
+        let mut c = Counter::new(default_search(SearchKind::Errors, 2000));
+
+        c.round(&group, "g", since, now).await.unwrap();
+        let first = c.counts(since, now);
+        assert!(
+            !first.complete,
+            "five pages of three is not the whole night"
+        );
+        assert_eq!(first.overnight, 15);
+        assert_eq!(*group.calls.lock().unwrap(), PAGES_PER_ROUND as u32);
+
+        c.round(&group, "g", since, now).await.unwrap();
+        let done = c.counts(since, now);
+        assert!(
+            done.complete,
+            "the second round resumes where the first stopped"
+        );
+        assert_eq!(done.overnight, 20);
+        assert_eq!(done.last_15m, 2);
+        assert_eq!(c.lines().lines[0].id, "19", "newest first");
+
+        // The next round reads only from the overlap: the two late events come back, not recounted.
+        let calls = *group.calls.lock().unwrap();
+        c.round(&group, "g", since, now + 60_000).await.unwrap();
+        assert_eq!(
+            *group.calls.lock().unwrap(),
+            calls + 1,
+            "one page: only what is new"
+        );
+        assert_eq!(c.counts(since, now + 60_000).overnight, 20);
+
+        // A new day: the overnight start moves past everything counted.
+        let tomorrow = now + 24 * 3_600_000;
+        c.round(&group, "g", tomorrow - 12 * 3_600_000, tomorrow)
+            .await
+            .unwrap();
+        assert_eq!(c.counts(tomorrow - 12 * 3_600_000, tomorrow).overnight, 0);
+        assert!(c.lines().lines.is_empty());
+    }
+}

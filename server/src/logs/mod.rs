@@ -52,12 +52,7 @@ pub fn start(
     let lines = Arc::new(searches::Lines::default());
     let mut tail_sources = std::collections::HashMap::new();
     for (name, source) in sources {
-        let Some(cfg) = settings
-            .environments
-            .iter()
-            .find(|e| e.name == name)
-            .and_then(|e| e.logs.clone())
-        else {
+        let Some(cfg) = settings.environment(&name).and_then(|e| e.logs.clone()) else {
             continue;
         };
         tail_sources.insert(name.to_string(), (cfg.group.clone(), source.clone()));

@@ -5,7 +5,7 @@
 
 use super::counter::Counter;
 use crate::config::EnvLogsSettings;
-use crate::live::Hub;
+use crate::live::{Hub, THROTTLE_BACKOFF};
 use app::domain::logs::{LogsSummary, SearchLines};
 use app::domain::{EnvName, Sourced};
 use app::ports::{LogEvents, PortError};
@@ -52,9 +52,6 @@ pub fn overnight_start(
         })
         .map_or(now - chrono::Duration::hours(24), |t| t.with_timezone(&Utc))
 }
-
-/// After throttling, wait this many refreshes before reading again.
-const THROTTLE_BACKOFF: u32 = 3;
 
 pub async fn poll(
     env: EnvName,

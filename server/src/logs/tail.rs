@@ -5,6 +5,7 @@
 //! already read: a filter costs no call.
 
 use super::clean;
+use crate::live::THROTTLE_BACKOFF;
 use crate::log_pattern::Pattern;
 use crate::metrics::Metrics;
 use app::domain::logs::{LogLine, TAIL_LINES};
@@ -172,7 +173,7 @@ impl Tails {
             }
             // Throttled: read less often for a while (the budget is shared with the searches).
             let wait = if read.throttled {
-                self.every * 3
+                self.every * THROTTLE_BACKOFF
             } else {
                 self.every
             };
@@ -245,4 +246,65 @@ async fn read(source: &dyn LogEvents, group: &str, from: i64, to: i64) -> Read {
 /// A viewer's filter: CloudWatch's pattern language, applied to the cleaned line.
 pub fn keep(filter: Option<&Pattern>, line: &TailLine) -> bool {
     filter.is_none_or(|p| p.matches(&line.line.text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::ports::logs::{LogPage, RawLogEvent};
+    use app::ports::PortError;
+
+    /// A group with one line that is always new enough to be read.
+    struct OneLine;
+
+    #[async_trait::async_trait]
+    impl LogEvents for OneLine {
+        async fn filter(&self, q: &LogQuery) -> Result<LogPage, PortError> {
+            Ok(LogPage {
+                events: vec![RawLogEvent {
+                    id: "1".into(),
+                    at_ms: q.end_ms - 1,
+                    stream: "web/1".into(),
+                    message: "ERROR <b>once</b>".into(),
+                }],
+                next: None,
+            })
+        }
+    }
+
+    fn gauge(m: &Metrics) -> bool {
+        m.encode().contains("opsdeck_log_tails 1")
+    }
+
+    #[tokio::test]
+    async fn one_tail_for_all_viewers_stopped_after_the_last_leaves() {
+        let metrics = Arc::new(Metrics::new());
+        let source: Arc<dyn LogEvents> = Arc::new(OneLine);
+        let tails = Tails::new(
+            HashMap::from([("prod".to_owned(), ("g".to_owned(), source))]),
+            Duration::from_millis(10),
+            Duration::ZERO,
+            metrics.clone(),
+        );
+        assert!(tails.subscribe("dev").is_none(), "no log group there");
+        let mut a = tails.subscribe("prod").expect("prod's tail");
+        let b = tails.subscribe("prod").expect("the same tail");
+        assert!(gauge(&metrics), "two viewers, one tail");
+        let first = a.updates.recv().await.expect("a batch");
+        assert_eq!(first.lines.len(), 1);
+        assert_eq!(first.lines[0].line.text, "ERROR <b>once</b>");
+        // The line read again on every round is sent once (de-duplicated by its id).
+        let again = tokio::time::timeout(Duration::from_millis(200), a.updates.recv()).await;
+        assert!(again.is_err(), "nothing new, nothing sent");
+        drop((a, b));
+        for _ in 0..100 {
+            if !gauge(&metrics) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(!gauge(&metrics), "stopped once nobody watches");
+        let _again = tails.subscribe("prod").expect("started again");
+        assert!(gauge(&metrics), "the next viewer starts it again");
+    }
 }

@@ -6,7 +6,7 @@
 use crate::log_pattern::Pattern;
 use crate::logs::tail::{keep, TailLine};
 use crate::state::AppState;
-use app::domain::{Role, SessionInfo};
+use app::domain::SessionInfo;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -49,12 +49,8 @@ pub async fn stream(
     session: tower_sessions::Session,
     Query(q): Query<TailQuery>,
 ) -> Response {
-    let who = &info.principal;
-    if !(who.has(Role::Operator) || who.has(Role::Approver)) {
-        return refuse(
-            StatusCode::FORBIDDEN,
-            "log lines may carry what clients sent: the live tail needs the operator or approver role".into(),
-        );
+    if let Err(e) = app::usecases::logs::require_reader(&info.principal, "the live tail") {
+        return refuse(StatusCode::FORBIDDEN, e.to_string());
     }
     let filter = match q.filter.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
         None => None,

@@ -220,3 +220,74 @@ fn not_read(env: &crate::domain::EnvName, words: &str, error: Option<&str>) -> S
         None => format!("{env}: {words}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::logs::{LogsSummary, SearchCounts, SearchKind};
+    use crate::domain::{CloudSnapshot, EnvName, Sourced, Thresholds};
+
+    fn with_errors(overnight: u64, read_at: DateTime<Utc>, error: Option<&str>) -> Dashboard {
+        let levels = Thresholds::new(50.0, 200.0).unwrap();
+        let mut cloud = CloudSnapshot::new(EnvName::parse("prod").unwrap(), "us-east-1".into());
+        let mut logs = Sourced::new(60_000);
+        logs.succeeded(
+            LogsSummary {
+                log_group: "/ecs/app".into(),
+                overnight_since: read_at - chrono::Duration::hours(14),
+                overnight_words: "18:00 UTC".into(),
+                searches: vec![SearchCounts {
+                    kind: SearchKind::Errors,
+                    pattern: "ERROR".into(),
+                    last_15m: 0,
+                    last_hour: 0,
+                    overnight,
+                    hour_levels: levels,
+                    overnight_levels: levels,
+                    sparkline: vec![0; 12],
+                    complete: true,
+                }],
+            },
+            read_at,
+        );
+        if let Some(e) = error {
+            logs.failed(e.into(), read_at);
+        }
+        cloud.logs = Some(logs);
+        Dashboard {
+            clouds: vec![cloud],
+            ..Dashboard::default()
+        }
+    }
+
+    #[test]
+    fn errors_overnight_passes_only_on_fresh_counts_within_the_level() {
+        let now = Utc::now();
+        let quiet = errors_overnight(&with_errors(3, now, None), now);
+        assert_eq!(quiet.state, CheckState::Pass, "{quiet:?}");
+        assert_eq!(quiet.evidence, "prod: 3 errors since 18:00 UTC");
+        let noisy = errors_overnight(&with_errors(51, now, None), now);
+        assert_eq!(noisy.state, CheckState::Fail);
+        assert!(
+            noisy.evidence.contains("51 errors (▲ degraded)"),
+            "{}",
+            noisy.evidence
+        );
+        let throttled = errors_overnight(&with_errors(3, now, Some("Rate exceeded")), now);
+        assert_eq!(
+            throttled.state,
+            CheckState::Fail,
+            "stale counts are no evidence"
+        );
+        assert!(throttled.evidence.contains("counts stale (Rate exceeded)"));
+        let old = errors_overnight(
+            &with_errors(3, now - chrono::Duration::minutes(10), None),
+            now,
+        );
+        assert_eq!(old.state, CheckState::Fail, "not read again in time");
+        assert_eq!(
+            errors_overnight(&Dashboard::default(), now).word(),
+            "not configured"
+        );
+    }
+}

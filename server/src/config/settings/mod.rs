@@ -63,3 +63,10 @@ pub struct Settings {
     /// `[logs]`: the budget and schedule of the log searches and tails.
     pub logs: LogsSettings,
 }
+
+impl Settings {
+    /// The settings of the environment named `name`, if configured.
+    pub fn environment(&self, name: &app::domain::EnvName) -> Option<&EnvironmentSettings> {
+        self.environments.iter().find(|e| &e.name == name)
+    }
+}
