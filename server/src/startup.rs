@@ -260,7 +260,7 @@ pub async fn start_with(
             audit: people,
             actions: Arc::new(crate::store::actions::PgActions::new(pool.clone())),
             executor: adapters.executor,
-            change: wiring::change_settings(settings),
+            change: wiring::change_settings(settings, &adapters.session_actions),
             incidents,
             incident: settings.incident.clone(),
             terraform: adapters.terraform,

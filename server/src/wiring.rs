@@ -45,6 +45,47 @@ pub struct Adapters {
     pub databases: Vec<(EnvName, Arc<dyn DatabaseDiagnostics>)>,
     /// Each environment's log group, let through its account and Region's call budget.
     pub logs: Vec<(EnvName, Arc<dyn LogEvents>)>,
+    /// Environments whose database sessions may be cancelled or terminated: those with an admin
+    /// URL, and (given sources) those whose database is the simulated one.
+    pub session_actions: Vec<EnvName>,
+}
+
+/// Route session actions on environments with an admin URL to their database; the rest to
+/// `inner`. Which environments offer session actions: those, plus `also` (simulated databases).
+fn with_db_sessions(
+    settings: &Settings,
+    inner: Arc<dyn ActionExecutor>,
+    also: &[(EnvName, Arc<dyn DatabaseDiagnostics>)],
+) -> (Arc<dyn ActionExecutor>, Vec<EnvName>) {
+    let sessions: Vec<(EnvName, Arc<crate::dbdiag::PgSessions>)> = settings
+        .environments
+        .iter()
+        .filter_map(|e| {
+            let d = e.database.as_ref()?;
+            let url = d.admin_url.as_ref()?;
+            Some((
+                e.name.clone(),
+                Arc::new(crate::dbdiag::PgSessions::new(url, d.statement_timeout)),
+            ))
+        })
+        .collect();
+    let offered = settings
+        .environments
+        .iter()
+        .map(|e| e.name.clone())
+        .filter(|n| {
+            sessions.iter().any(|(s, _)| s == n)
+                || (settings
+                    .environment(n)
+                    .is_some_and(|e| e.database.is_none())
+                    && also.iter().any(|(g, _)| g == n))
+        })
+        .collect();
+    if sessions.is_empty() {
+        return (inner, offered);
+    }
+    let executor = Arc::new(crate::actions::db_sessions::WithDbSessions { sessions, inner });
+    (executor, offered)
 }
 
 /// A real diagnostics connection for every environment that configures one; the given
@@ -87,18 +128,22 @@ pub async fn adapters(
             executor,
             databases: given,
             logs,
-        } => Adapters {
-            readers: aws,
-            deploys: deploy_targets(settings, Some(github), metrics)?,
-            executor,
-            terraform: None,
-            databases: databases(settings, given),
-            logs: logs
-                .into_iter()
-                .filter(|(n, _)| has_logs(n))
-                .map(|(n, l)| (n, budgets.wrap("simulated", l)))
-                .collect(),
-        },
+        } => {
+            let (executor, session_actions) = with_db_sessions(settings, executor, &given);
+            Adapters {
+                readers: aws,
+                deploys: deploy_targets(settings, Some(github), metrics)?,
+                executor,
+                terraform: None,
+                databases: databases(settings, given),
+                logs: logs
+                    .into_iter()
+                    .filter(|(n, _)| has_logs(n))
+                    .map(|(n, l)| (n, budgets.wrap("simulated", l)))
+                    .collect(),
+                session_actions,
+            }
+        }
         Clouds::Real { credentials } => {
             let deploys = deploy_targets(settings, None, metrics)?;
             let opts = crate::aws::AwsOptions {
@@ -137,19 +182,25 @@ pub async fn adapters(
                     }
                 }
             }
+            let (executor, session_actions) = with_db_sessions(
+                settings,
+                Arc::new(crate::actions::executor::RealExecutor {
+                    aws: aws.clone(),
+                    deploys: deploys.clone(),
+                }),
+                &[],
+            );
             Adapters {
                 readers: aws
                     .iter()
                     .map(|(n, a)| (n.clone(), a.clone() as Arc<dyn CloudReader>))
                     .collect(),
-                executor: Arc::new(crate::actions::executor::RealExecutor {
-                    aws,
-                    deploys: deploys.clone(),
-                }),
+                executor,
                 deploys,
                 terraform,
                 databases: databases(settings, vec![]),
                 logs,
+                session_actions,
             }
         }
     })
@@ -318,8 +369,12 @@ pub fn user_tokens(
 
 /// Change-control settings as the application needs them: the configured policies, and every
 /// environment's database (which a restore must never overwrite).
-pub fn change_settings(settings: &Settings) -> app::domain::actions::ChangeSettings {
+pub fn change_settings(
+    settings: &Settings,
+    session_actions: &[EnvName],
+) -> app::domain::actions::ChangeSettings {
     app::domain::actions::ChangeSettings {
+        session_actions: session_actions.iter().map(|e| e.to_string()).collect(),
         databases: settings
             .environments
             .iter()

@@ -303,8 +303,31 @@ test('the database page during a lock wait, on a phone', async () => {
   const sw = await phone.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(sw <= 390, `the database page fits a phone (content is ${sw}px wide)`);
   await phone.screenshot({ path: SHOTS + 'database-phone.png', fullPage: true });
-  // The page reads again by itself: healing prod clears the lock wait without a reload.
-  await control.click('section[data-env="prod"] button[data-fault="none"]');
+  // Terminating the blocker is a change-control request: the link fills the form in.
+  const desk = await personAt('oscar', '/env/prod/database');
+  await desk.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  await desk.locator('[data-blocked] a[data-signal="terminate_connection"]').first().click();
+  await desk.waitForURL(/\/actions\?kind=terminate_connection&env=prod&pid=4711/);
+  await desk.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  const card = desk.locator('article[data-kind="terminate_connection"]');
+  assert.equal(await card.locator('input[name="pid"]').inputValue(), '4711');
+  assert.equal(await card.locator('select[name="env"]').inputValue(), 'prod');
+  await card.locator('input[name="reason"]').fill('the report query holds the migration\'s lock');
+  await card.locator('button[data-request="terminate_connection"]').click();
+  const link = desk.locator('.verdict a', { hasText: 'request' });
+  await link.waitFor({ timeout: 15_000 });
+  const href = await link.getAttribute('href');
+  // The approver sees which session it reaches, on her phone.
+  const alice = await personAt('alice', href, { width: 390, height: 844 });
+  await alice.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+  assert.match(await alice.locator('[data-panel="db-session"]').innerText(), /4711[\s\S]*conflicto-report[\s\S]*SELECT p\.id/);
+  const asw = await alice.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(asw <= 390, `the request fits a phone (content is ${asw}px wide)`);
+  await alice.screenshot({ path: SHOTS + 'request-terminate-phone.png', fullPage: true });
+  await alice.locator('button[data-decide="approve"]').click();
+  await alice.locator('.request-head .badge', { hasText: 'done' }).waitFor({ timeout: 30_000 });
+  await alice.locator('.verdict', { hasText: 'PostgreSQL ended the session (pid 4711' }).waitFor({ timeout: 10_000 });
+  // The database page reads again by itself: the lock wait is gone without a reload.
   await lock.waitFor({ state: 'detached', timeout: 20_000 });
   assert.deepEqual(pageErrors, []);
 });

@@ -20,6 +20,8 @@ pub async fn request_action(
     count: Option<String>,
     snapshot: Option<String>,
     new_instance: Option<String>,
+    /// The database session of a "Cancel query" or "Terminate connection".
+    pid: Option<String>,
     reason: String,
     csrf_token: Option<String>,
 ) -> Result<i64, AppError> {
@@ -32,6 +34,7 @@ pub async fn request_action(
         count,
         snapshot,
         new_instance,
+        pid,
         reason,
     };
     crate::usecases::change::request(&super::services()?, &who, form)

@@ -31,6 +31,9 @@ pub struct ActionsPage {
     pub requests: Vec<RequestView>,
     /// Environments actions can target.
     pub environments: Vec<EnvName>,
+    /// Environments whose database sessions may be cancelled or terminated.
+    #[serde(default)]
+    pub session_actions: Vec<EnvName>,
     pub policies: Vec<(ActionKind, Policy)>,
     pub max_tasks: u32,
     pub last_known_good: Vec<LastKnownGood>,

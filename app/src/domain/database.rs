@@ -147,5 +147,9 @@ pub struct DatabasePage {
     /// The RDS instance's read replicas, from the backups panel (RDS and CloudWatch).
     #[serde(default)]
     pub replicas: Vec<super::cloud::ReadReplica>,
+    /// The viewer may ask to cancel or terminate a session here (an operator, and a connection
+    /// that may signal sessions is configured).
+    #[serde(default)]
+    pub may_signal_sessions: bool,
     pub generated_at: chrono::DateTime<chrono::Utc>,
 }

@@ -45,8 +45,8 @@ fn Actions(page: ActionsPage, request: ServerAction<RequestAction>) -> impl Into
             Err(e) => view! { <p class="problem" role="alert">"✖ " {e.to_string()}</p> }.into_any(),
         })
     };
-    // A link from elsewhere (the incident room's "Roll back") may fill a form in:
-    // `?kind=rollback&env=prod&version=…&reason=…`.
+    // A link from elsewhere (the incident room's "Roll back", the database page's "Terminate")
+    // may fill a form in: `?kind=rollback&env=prod&version=…&reason=…`, `?kind=…&pid=…`.
     let query = leptos_router::hooks::use_query_map().get_untracked();
     let asked = |kind: ActionKind, key: &str| {
         (query.get("kind").as_deref() == Some(kind.as_str()))
@@ -54,10 +54,16 @@ fn Actions(page: ActionsPage, request: ServerAction<RequestAction>) -> impl Into
             .flatten()
     };
     let catalogue = page.viewer_can_request.then(|| {
-        let envs = page.environments.clone();
         let forms = ActionKind::ALL
             .into_iter()
+            // Session actions only where a connection may signal sessions.
+            .filter(|kind| !kind.is_db_session() || !page.session_actions.is_empty())
             .map(|kind| {
+                let envs = if kind.is_db_session() {
+                    page.session_actions.clone()
+                } else {
+                    page.environments.clone()
+                };
                 let policy = page.policies.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p).unwrap_or_else(|| crate::domain::actions::Policy::default_for(kind));
                 let rule = format!(
                     "{} approval{} by someone else{}; expires after {} min",
@@ -105,6 +111,10 @@ fn Actions(page: ActionsPage, request: ServerAction<RequestAction>) -> impl Into
                     ActionKind::Restore => view! {
                         <label>"Snapshot" <input type="text" name="snapshot" required /></label>
                         <label>"New instance name" <input type="text" name="new_instance" required /></label>
+                    }.into_any(),
+                    ActionKind::CancelQuery | ActionKind::TerminateConnection => view! {
+                        <label>"Session (pid)" <input type="number" name="pid" min="1" required value=asked(kind, "pid").unwrap_or_default() /></label>
+                        <p class="note wide">"The session's user, application, query and connection time are read when you ask, and shown to approvers; it is sent only to that session."</p>
                     }.into_any(),
                     _ => ().into_any(),
                 };

@@ -39,9 +39,34 @@ pub fn DatabasePageView() -> impl IntoView {
     }
 }
 
+/// Where sessions may be signalled: links to ask for "Cancel query" / "Terminate connection" of a
+/// session, as change-control requests (filled in, still to be given a reason and approved).
+#[derive(Clone)]
+struct Signal {
+    env: String,
+}
+
+impl Signal {
+    fn links(&self, pid: i32) -> impl IntoView {
+        let href = |kind: &str| {
+            format!(
+                "/actions?kind={kind}&env={}&pid={pid}#{}",
+                self.env,
+                kind.replace('_', "-")
+            )
+        };
+        view! {
+            <span class="session-actions">
+                <a class="btn small" href=href("cancel_query") data-signal="cancel_query">"Cancel query…"</a>
+                <a class="btn small danger" href=href("terminate_connection") data-signal="terminate_connection">"Terminate…"</a>
+            </span>
+        }
+    }
+}
+
 /// One session as a line of facts and its query on its own line: readable on a phone, where a
 /// seven-column table is not.
-fn session(s: &Session) -> impl IntoView {
+fn session(s: &Session, signal: Option<&Signal>) -> impl IntoView {
     let facts = [
         Some(format!("pid {}", s.pid)),
         s.user.clone(),
@@ -57,16 +82,17 @@ fn session(s: &Session) -> impl IntoView {
     view! {
         <li class="session" data-pid=s.pid.to_string()>
             <span class="session-facts">{facts}</span>
+            {signal.map(|g| g.links(s.pid))}
             <code class="query">{s.query.clone()}</code>
         </li>
     }
 }
 
-fn sessions(list: &[Session]) -> impl IntoView {
-    view! { <ul class="sessions">{list.iter().map(session).collect_view()}</ul> }
+fn sessions(list: &[Session], signal: Option<&Signal>) -> impl IntoView {
+    view! { <ul class="sessions">{list.iter().map(|s| session(s, signal)).collect_view()}</ul> }
 }
 
-fn blocked(b: &BlockedLock) -> impl IntoView {
+fn blocked(b: &BlockedLock, signal: Option<&Signal>) -> impl IntoView {
     let what = format!(
         "pid {} waits {:.0} s for {} on {}",
         b.waiting.pid,
@@ -77,7 +103,7 @@ fn blocked(b: &BlockedLock) -> impl IntoView {
     let blockers = if b.blockers.is_empty() {
         view! { <p class="muted">"The blocking session has already gone."</p> }.into_any()
     } else {
-        view! { <p class="muted">"Blocked by:"</p> {sessions(&b.blockers)} }.into_any()
+        view! { <p class="muted">"Blocked by:"</p> {sessions(&b.blockers, signal)} }.into_any()
     };
     view! {
         <article class="blocked" data-blocked=b.waiting.pid.to_string()>
@@ -155,6 +181,9 @@ fn replicas(list: &[ReadReplica]) -> impl IntoView {
 #[component]
 fn Database(page: DatabasePage) -> impl IntoView {
     let env = page.env.clone();
+    let signal = page
+        .may_signal_sessions
+        .then(|| Signal { env: env.clone() });
     let replica_list = (!page.replicas.is_empty()).then(|| replicas(&page.replicas));
     let Some(source) = page.reading else {
         return view! {
@@ -177,12 +206,12 @@ fn Database(page: DatabasePage) -> impl IntoView {
         let long = if d.long_running.is_empty() {
             view! { <p class="muted">{format!("No query has been running for more than {} s.", d.long_after_s)}</p> }.into_any()
         } else {
-            sessions(&d.long_running).into_any()
+            sessions(&d.long_running, signal.as_ref()).into_any()
         };
         let locks = if d.blocked.is_empty() {
             view! { <p class="muted">"Every lock asked for is granted."</p> }.into_any()
         } else {
-            d.blocked.iter().map(blocked).collect_view().into_any()
+            d.blocked.iter().map(|b| blocked(b, signal.as_ref())).collect_view().into_any()
         };
         view! {
             <section class="panel" data-panel="db-figures">{figures(&d)}</section>

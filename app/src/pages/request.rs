@@ -261,6 +261,21 @@ fn Request(
         }
         _ => None,
     };
+    // A session action shows the session it reaches: only that one, connected at that moment.
+    let session_facts = r.action.db_session().map(|session| {
+        let rows = session
+            .facts()
+            .into_iter()
+            .map(|(what, value)| view! { <dt>{what}</dt><dd class="mono wrap">{value}</dd> })
+            .collect_view();
+        view! {
+            <section class="panel" data-panel="db-session">
+                <h2>"The database session"</h2>
+                <dl class="settings-list">{rows}</dl>
+                <p class="note">"Sent only to this pid while it is the session that connected at that moment: if it has ended, nothing is sent."</p>
+            </section>
+        }
+    });
     view! {
         <h1 class="wrap">{format!("Request {} — {}", r.id, match (&r.action, &page.version_label) {
             (crate::domain::actions::Action::Rollback { .. }, Some(label)) => format!("Roll back to {label}"),
@@ -281,6 +296,7 @@ fn Request(
             {r.result.clone().map(|res| view! { <p class="verdict">{res}</p> })}
         </section>
         {restore_settings}
+        {session_facts}
         {decision_forms}
         {verify_form}
         {reviewed}

@@ -43,6 +43,8 @@ pub async fn database_page(
         env: env.to_owned(),
         reading,
         replicas,
+        may_signal_sessions: who.has(crate::domain::Role::Operator)
+            && services.change.offers_session_actions(env),
         generated_at: services.clock.now(),
     })
 }

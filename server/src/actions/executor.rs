@@ -31,6 +31,13 @@ impl RealExecutor {
     }
 }
 
+/// Session actions are carried out by [`super::db_sessions`] where an admin URL is configured.
+fn no_admin(env: &EnvName) -> PortError {
+    PortError::Other(format!(
+        "{env} has no database connection that may signal sessions ([environments.database] admin_url_env)"
+    ))
+}
+
 /// Dispatch the rollback workflow of `target` for `version`, as the token's owner.
 pub async fn rollback(
     target: &DeployTarget,
@@ -110,6 +117,7 @@ impl ActionExecutor for RealExecutor {
                     .into(),
             )),
             Action::Rollback { version } => rollback(self.deploy(env)?, token, version).await,
+            Action::CancelQuery { .. } | Action::TerminateConnection { .. } => Err(no_admin(env)),
         }
     }
 
@@ -128,6 +136,7 @@ impl ActionExecutor for RealExecutor {
                     Err(e) => Err(e),
                 }
             }
+            Action::CancelQuery { .. } | Action::TerminateConnection { .. } => Err(no_admin(env)),
             Action::Rollback { .. } => {
                 let t = self.deploy(env)?;
                 let spec = t

@@ -346,6 +346,11 @@ pub struct RawDatabaseDiag {
     pub url: Option<String>,
     /// The environment variable holding the URL.
     pub url_env: Option<String>,
+    /// Refused when present, as `url`.
+    pub admin_url: Option<String>,
+    /// The environment variable holding the URL of a role that may signal sessions
+    /// (pg_signal_backend): "Cancel query" and "Terminate connection" are offered only with it.
+    pub admin_url_env: Option<String>,
     pub migration_table: Option<String>,
     pub long_query_after: Option<String>,
     pub statement_timeout: Option<String>,

@@ -4,6 +4,9 @@
 //! in progress is waited for, not repeated). A failed read keeps the last figures and says why.
 
 mod queries;
+mod sessions;
+
+pub use sessions::PgSessions;
 
 use crate::config::DatabaseDiagSettings;
 use app::domain::database::DbDiagnostics;

@@ -5,7 +5,7 @@
 
 use super::SimWorld;
 use app::domain::actions::Action;
-use app::domain::actions::RestoreCopy;
+use app::domain::actions::{DbSession, RestoreCopy};
 use app::domain::{EnvName, Fault};
 use app::ports::{
     ActionExecutor, DemoControl, DeploySource, ExecutionContext, PortError, UserToken,
@@ -13,6 +13,16 @@ use app::ports::{
 use std::sync::Arc;
 
 pub struct SimExecutor(pub Arc<SimWorld>);
+
+impl SimExecutor {
+    fn session(&self, env: &EnvName, pid: i32) -> Result<DbSession, PortError> {
+        self.0.db_session(env, pid).ok_or_else(|| {
+            PortError::Other(format!(
+                "there is no session with pid {pid} in the environment's database (it may have ended)"
+            ))
+        })
+    }
+}
 
 #[async_trait::async_trait]
 impl ActionExecutor for SimExecutor {
@@ -35,6 +45,14 @@ impl ActionExecutor for SimExecutor {
                     multi_az: env.as_str() == "prod",
                     storage_type: Some("gp3".into()),
                 }),
+            },
+            Action::CancelQuery { pid, .. } => Action::CancelQuery {
+                pid,
+                session: Some(self.session(env, pid)?),
+            },
+            Action::TerminateConnection { pid, .. } => Action::TerminateConnection {
+                pid,
+                session: Some(self.session(env, pid)?),
             },
             other => other,
         })
@@ -88,6 +106,24 @@ impl ActionExecutor for SimExecutor {
             } => Ok(format!(
                 "RDS is restoring {snapshot} into {new_instance} (status creating)"
             )),
+            // Freeing the stuck migration: the blocker goes (or the waiting migration gives up),
+            // and the application is fast again.
+            Action::CancelQuery { pid, session } | Action::TerminateConnection { pid, session } => {
+                let asked = session.as_ref().map(|s| s.connected_at);
+                let now = w.db_session(env, *pid).map(|s| s.connected_at);
+                if asked.is_none() || asked != now {
+                    return Err(PortError::Conflict(format!(
+                        "session {pid} has already ended: nothing was sent"
+                    )));
+                }
+                w.set_fault(env, Fault::None).await?;
+                Ok(match action {
+                    Action::CancelQuery { .. } => {
+                        format!("PostgreSQL cancelled its query (pid {pid}, pg_cancel_backend)")
+                    }
+                    _ => format!("PostgreSQL ended the session (pid {pid}, pg_terminate_backend)"),
+                })
+            }
             Action::Rollback { version } => {
                 let token = token.unwrap_or_else(|| UserToken("demo-opsdeck".into()));
                 let inputs = vec![
@@ -121,6 +157,15 @@ impl ActionExecutor for SimExecutor {
                         r.state_words()
                     ),
                     None => "no rollback.yml runs".into(),
+                }
+            }
+            Action::CancelQuery { pid, .. } | Action::TerminateConnection { pid, .. } => {
+                match w.db_session(env, *pid) {
+                    Some(s) => format!(
+                        "session {pid} is still connected, {}",
+                        s.state.unwrap_or_default()
+                    ),
+                    None => format!("session {pid} has ended"),
                 }
             }
             _ => format!("ECS now: {} desired", cloud.desired()),

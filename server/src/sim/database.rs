@@ -4,6 +4,7 @@
 //! migration. A 5xx fault fills the connection pool.
 
 use super::SimConflicto;
+use app::domain::actions::DbSession;
 use app::domain::database::{BlockedLock, DbDiagnostics, MigrationVersion, Session};
 use app::domain::{Fault, Sourced, Thresholds};
 use app::ports::DatabaseDiagnostics;
@@ -41,6 +42,47 @@ fn session(pid: i32, app: &str, state: &str, wait: Option<&str>, s: f64, query: 
     }
 }
 
+/// Under "slow": a report query holding a lock on `votes` (pid 4711) and the migration waiting
+/// for it (pid 4802), `elapsed` seconds into the fault.
+fn stuck_migration(elapsed: f64) -> [Session; 2] {
+    [
+        session(
+            4711,
+            "conflicto-report",
+            "active",
+            Some("IO: DataFileRead"),
+            95.0 + elapsed,
+            "SELECT p.id, count(v.*) FROM polls p JOIN votes v ON v.poll_id = p.id GROUP BY p.id ORDER BY 2 DESC",
+        ),
+        session(
+            4802,
+            "alembic",
+            "active",
+            Some("Lock: relation"),
+            20.0 + elapsed,
+            "ALTER TABLE votes ADD COLUMN presenter_note text",
+        ),
+    ]
+}
+
+/// The simulated session `pid` as change control reads it, while it exists (under "slow").
+pub fn session_of(app: &SimConflicto, pid: i32) -> Option<DbSession> {
+    if app.fault() != Fault::Slow {
+        return None;
+    }
+    let s = stuck_migration(0.0).into_iter().find(|s| s.pid == pid)?;
+    // A fixed start per pid, so a request's session stays "the same session" while the fault lasts.
+    let connected_at = chrono::DateTime::<Utc>::from_timestamp(1_796_000_000 + i64::from(pid), 0)?;
+    Some(DbSession {
+        pid,
+        connected_at,
+        user: s.user,
+        application: s.application,
+        state: s.state,
+        query: s.query,
+    })
+}
+
 #[async_trait::async_trait]
 impl DatabaseDiagnostics for SimDatabase {
     async fn read(&self) -> Sourced<DbDiagnostics> {
@@ -72,22 +114,7 @@ impl DatabaseDiagnostics for SimDatabase {
         let mut long_running = vec![];
         let mut blocked = vec![];
         if fault == Fault::Slow {
-            let report = session(
-                4711,
-                "conflicto-report",
-                "active",
-                Some("IO: DataFileRead"),
-                95.0 + elapsed,
-                "SELECT p.id, count(v.*) FROM polls p JOIN votes v ON v.poll_id = p.id GROUP BY p.id ORDER BY 2 DESC",
-            );
-            let migration_wait = session(
-                4802,
-                "alembic",
-                "active",
-                Some("Lock: relation"),
-                20.0 + elapsed,
-                "ALTER TABLE votes ADD COLUMN presenter_note text",
-            );
+            let [report, migration_wait] = stuck_migration(elapsed);
             long_running = vec![report.clone(), migration_wait.clone()];
             blocked.push(BlockedLock {
                 waiting: migration_wait,

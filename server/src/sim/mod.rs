@@ -117,6 +117,11 @@ impl SimWorld {
             .collect()
     }
 
+    /// The simulated database session `pid` of `env`, while it exists.
+    pub fn db_session(&self, env: &EnvName, pid: i32) -> Option<app::domain::actions::DbSession> {
+        database::session_of(self.app(env)?, pid)
+    }
+
     fn app(&self, env: &EnvName) -> Option<&SimConflicto> {
         self.apps
             .iter()

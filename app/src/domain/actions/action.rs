@@ -1,6 +1,7 @@
 //! What an action is and which parameters are valid: the runbook's risky steps as values, built
 //! from a form and checked before anyone is asked to approve them.
 
+use super::session::{parse_pid, DbSession};
 use serde::{Deserialize, Serialize};
 
 /// An action with its validated parameters.
@@ -24,6 +25,31 @@ pub enum Action {
         #[serde(default)]
         copy: Option<RestoreCopy>,
     },
+    /// `pg_cancel_backend`: stop the running query of one database session; it stays connected.
+    /// `session` is read when the request is made (what approvers see, and what is checked).
+    CancelQuery {
+        pid: i32,
+        #[serde(default)]
+        session: Option<DbSession>,
+    },
+    /// `pg_terminate_backend`: end one database session, rolling back its open transaction and
+    /// releasing its locks (the runbook's stuck migration).
+    TerminateConnection {
+        pid: i32,
+        #[serde(default)]
+        session: Option<DbSession>,
+    },
+}
+
+/// A request form's fields, one per parameter of any action kind (absent where not sent).
+#[derive(Clone, Debug, Default)]
+pub struct ActionFields<'a> {
+    pub kind: &'a str,
+    pub version: Option<&'a str>,
+    pub count: Option<&'a str>,
+    pub snapshot: Option<&'a str>,
+    pub new_instance: Option<&'a str>,
+    pub pid: Option<&'a str>,
 }
 
 /// What a restore copies from the environment's database, so the new instance is reachable by the
@@ -75,16 +101,29 @@ pub enum ActionKind {
     Scale,
     Restart,
     Restore,
+    CancelQuery,
+    TerminateConnection,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 5] = [
+    pub const ALL: [ActionKind; 7] = [
         ActionKind::Rollback,
         ActionKind::StopWrites,
         ActionKind::Scale,
         ActionKind::Restart,
         ActionKind::Restore,
+        ActionKind::CancelQuery,
+        ActionKind::TerminateConnection,
     ];
+
+    /// Aimed at one session of the environment's database (offered only where a connection that
+    /// may signal sessions is configured).
+    pub fn is_db_session(self) -> bool {
+        matches!(
+            self,
+            ActionKind::CancelQuery | ActionKind::TerminateConnection
+        )
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -93,6 +132,8 @@ impl ActionKind {
             ActionKind::Scale => "scale",
             ActionKind::Restart => "restart",
             ActionKind::Restore => "restore",
+            ActionKind::CancelQuery => "cancel_query",
+            ActionKind::TerminateConnection => "terminate_connection",
         }
     }
 
@@ -107,6 +148,8 @@ impl ActionKind {
             ActionKind::Scale => "Scale",
             ActionKind::Restart => "Restart",
             ActionKind::Restore => "Restore the database",
+            ActionKind::CancelQuery => "Cancel a query",
+            ActionKind::TerminateConnection => "Terminate a connection",
         }
     }
 
@@ -118,6 +161,8 @@ impl ActionKind {
             ActionKind::Scale => "Set the ECS service's desired task count.",
             ActionKind::Restart => "Force a new deployment of the ECS service (fresh tasks, same version).",
             ActionKind::Restore => "Restore an RDS snapshot into a NEW instance; the existing database is not touched.",
+            ActionKind::CancelQuery => "pg_cancel_backend: stop one database session's running query; the session stays connected.",
+            ActionKind::TerminateConnection => "pg_terminate_backend: end one database session, rolling back its transaction and releasing its locks.",
         }
     }
 }
@@ -130,6 +175,8 @@ impl Action {
             Action::Scale { .. } => ActionKind::Scale,
             Action::Restart => ActionKind::Restart,
             Action::Restore { .. } => ActionKind::Restore,
+            Action::CancelQuery { .. } => ActionKind::CancelQuery,
+            Action::TerminateConnection { .. } => ActionKind::TerminateConnection,
         }
     }
 
@@ -147,20 +194,46 @@ impl Action {
             } => {
                 format!("Restore {snapshot} into a new instance {new_instance}")
             }
+            Action::CancelQuery { pid, session } => {
+                format!(
+                    "Cancel the query of database session {pid}{}",
+                    DbSession::who(session)
+                )
+            }
+            Action::TerminateConnection { pid, session } => {
+                format!(
+                    "Terminate database session {pid}{}",
+                    DbSession::who(session)
+                )
+            }
+        }
+    }
+
+    /// The database session it is aimed at, once read.
+    pub fn db_session(&self) -> Option<&DbSession> {
+        match self {
+            Action::CancelQuery { session, .. } | Action::TerminateConnection { session, .. } => {
+                session.as_ref()
+            }
+            _ => None,
         }
     }
 
     /// Build and validate an action from form fields. `max_tasks` bounds scaling;
     /// `existing_instance` is the database that a restore must never overwrite.
     pub fn from_form(
-        kind: &str,
-        version: Option<&str>,
-        count: Option<&str>,
-        snapshot: Option<&str>,
-        new_instance: Option<&str>,
+        fields: &ActionFields<'_>,
         max_tasks: u32,
         existing_instance: Option<&str>,
     ) -> Result<Self, String> {
+        let ActionFields {
+            kind,
+            version,
+            count,
+            snapshot,
+            new_instance,
+            pid,
+        } = *fields;
         let kind = ActionKind::parse(kind).ok_or_else(|| format!("{kind:?} is not an action"))?;
         let name_ok = |s: &str| {
             !s.is_empty()
@@ -226,6 +299,14 @@ impl Action {
                     copy: None,
                 }
             }
+            ActionKind::CancelQuery => Action::CancelQuery {
+                pid: parse_pid(pid)?,
+                session: None,
+            },
+            ActionKind::TerminateConnection => Action::TerminateConnection {
+                pid: parse_pid(pid)?,
+                session: None,
+            },
         })
     }
 }
@@ -236,8 +317,16 @@ mod tests {
 
     #[test]
     fn parameters_are_validated() {
-        let f = |k, v: Option<&str>, c: Option<&str>, s: Option<&str>, n: Option<&str>| {
-            Action::from_form(k, v, c, s, n, 10, Some("conflicto-prod"))
+        let f = |kind, version, count, snapshot, new_instance| {
+            let fields = ActionFields {
+                kind,
+                version,
+                count,
+                snapshot,
+                new_instance,
+                pid: None,
+            };
+            Action::from_form(&fields, 10, Some("conflicto-prod"))
         };
         assert_eq!(
             f("scale", None, Some("4"), None, None),
@@ -277,5 +366,24 @@ mod tests {
         )
         .is_ok());
         assert!(f("format_disk", None, None, None, None).is_err());
+        let pid = |kind, pid| {
+            let fields = ActionFields {
+                kind,
+                pid,
+                ..Default::default()
+            };
+            Action::from_form(&fields, 10, None)
+        };
+        assert_eq!(
+            pid("terminate_connection", Some("4711")),
+            Ok(Action::TerminateConnection {
+                pid: 4711,
+                session: None
+            })
+        );
+        assert!(pid("cancel_query", Some("pg_backend_pid()"))
+            .unwrap_err()
+            .contains("pid"));
+        assert!(pid("cancel_query", None).is_err());
     }
 }

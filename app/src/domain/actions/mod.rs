@@ -7,9 +7,11 @@ mod git_ref;
 mod ledger;
 mod policy;
 mod review;
+mod session;
 mod view;
 
-pub use action::{Action, ActionKind, RestoreCopy};
+pub use action::{Action, ActionFields, ActionKind, RestoreCopy};
 pub use ledger::{Decision, Ledger, Outcome, Refusal, State};
 pub use policy::{ChangeSettings, Policy};
+pub use session::DbSession;
 pub use view::{DecisionView, RequestView, Resolution, Signed};

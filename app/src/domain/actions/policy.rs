@@ -36,6 +36,9 @@ pub struct ChangeSettings {
     pub max_tasks: u32,
     /// (environment, its database): a restore may never target these.
     pub databases: Vec<(String, String)>,
+    /// Environments whose database sessions may be cancelled or terminated: those with a
+    /// connection allowed to signal them (absent: the actions are not offered).
+    pub session_actions: Vec<String>,
 }
 
 impl Default for ChangeSettings {
@@ -47,11 +50,16 @@ impl Default for ChangeSettings {
                 .collect(),
             max_tasks: 10,
             databases: vec![],
+            session_actions: vec![],
         }
     }
 }
 
 impl ChangeSettings {
+    pub fn offers_session_actions(&self, env: &str) -> bool {
+        self.session_actions.iter().any(|e| e == env)
+    }
+
     pub fn policy(&self, kind: ActionKind) -> Policy {
         self.policies
             .iter()

@@ -51,10 +51,17 @@ impl ActiveFreeze {
     }
 }
 
-/// The runbook's emergency steps stay possible during a freeze without an override: rolling back
-/// and stopping all writes make things safer, never riskier.
+/// The runbook's emergency steps stay possible during a freeze without an override: rolling back,
+/// stopping all writes and freeing a database session that blocks others make things safer,
+/// never riskier, and change nothing that is deployed.
 pub fn allowed_during_freeze(kind: ActionKind) -> bool {
-    matches!(kind, ActionKind::Rollback | ActionKind::StopWrites)
+    matches!(
+        kind,
+        ActionKind::Rollback
+            | ActionKind::StopWrites
+            | ActionKind::CancelQuery
+            | ActionKind::TerminateConnection
+    )
 }
 
 /// The longest reason a freeze or an override carries.

@@ -67,6 +67,12 @@ pub async fn actions_page(services: &Services, who: &Principal) -> Result<Action
             .iter()
             .map(|e| e.name.clone())
             .collect(),
+        session_actions: dashboard
+            .environments
+            .iter()
+            .map(|e| e.name.clone())
+            .filter(|n| services.change.offers_session_actions(n.as_str()))
+            .collect(),
         policies: services.change.policies.clone(),
         max_tasks: services.change.max_tasks,
         viewer_id: who.user_id,

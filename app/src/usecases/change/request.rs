@@ -1,7 +1,7 @@
 //! Asking for an action: the environment must exist, the reason is required, the parameters are
 //! validated by the domain, the policy of its kind applies, and the evidence of the moment is kept.
 
-use crate::domain::actions::Action;
+use crate::domain::actions::{Action, ActionFields};
 use crate::domain::{AppError, EnvName, Principal};
 use crate::ports::{NewRequest, Services};
 
@@ -16,6 +16,7 @@ pub struct RequestForm {
     pub count: Option<String>,
     pub snapshot: Option<String>,
     pub new_instance: Option<String>,
+    pub pid: Option<String>,
     pub reason: String,
 }
 
@@ -46,17 +47,24 @@ pub async fn request(
         .iter()
         .find(|(e, _)| e == env.as_str())
         .map(|(_, db)| db.as_str());
-    let action = Action::from_form(
-        &form.kind,
-        form.version.as_deref(),
-        form.count.as_deref(),
-        form.snapshot.as_deref(),
-        form.new_instance.as_deref(),
-        services.change.max_tasks,
-        existing,
-    )
-    .map_err(AppError::BadRequest)?;
-    // A restore copies the environment's database settings: read now, shown to approvers, sent.
+    let fields = ActionFields {
+        kind: &form.kind,
+        version: form.version.as_deref(),
+        count: form.count.as_deref(),
+        snapshot: form.snapshot.as_deref(),
+        new_instance: form.new_instance.as_deref(),
+        pid: form.pid.as_deref(),
+    };
+    let action = Action::from_form(&fields, services.change.max_tasks, existing)
+        .map_err(AppError::BadRequest)?;
+    if action.kind().is_db_session() && !services.change.offers_session_actions(env.as_str()) {
+        return Err(AppError::BadRequest(format!(
+            "{} is not offered for {env}: it has no database connection that may signal sessions ([environments.database] admin_url_env)",
+            action.kind().label()
+        )));
+    }
+    // A restore copies the environment's database settings, a session action reads the session it
+    // is aimed at: read now, shown to approvers, checked when sent.
     let action = services
         .executor
         .prepare(&env, action)

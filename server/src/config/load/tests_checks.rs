@@ -86,3 +86,47 @@ fn a_database_url_in_the_file_is_refused_and_the_variable_must_be_set() {
         "{text}"
     );
 }
+
+#[test]
+fn the_admin_url_for_session_actions_comes_only_from_a_variable_that_is_set() {
+    // Unique names: tests in this binary run in parallel and share the process environment.
+    std::env::set_var("OPSDECK_TEST_DIAG_URL_A", "postgres://monitor@db/conflicto");
+    std::env::set_var(
+        "OPSDECK_TEST_ADMIN_URL_A",
+        "postgres://signaller@db/conflicto",
+    );
+    let good = format!(
+        "{ENV}[environments.database]\nurl_env = \"OPSDECK_TEST_DIAG_URL_A\"\nadmin_url_env = \"OPSDECK_TEST_ADMIN_URL_A\"\n"
+    );
+    let s = load_str(&good).unwrap_or_else(|e| panic!("{e}"));
+    let d = s.environments[0].database.as_ref().expect("database");
+    assert_eq!(
+        d.admin_url
+            .as_ref()
+            .map(|u| secrecy::ExposeSecret::expose_secret(u).to_owned()),
+        Some("postgres://signaller@db/conflicto".to_owned())
+    );
+    let without = format!("{ENV}[environments.database]\nurl_env = \"OPSDECK_TEST_DIAG_URL_A\"\n");
+    let s = load_str(&without).unwrap_or_else(|e| panic!("{e}"));
+    assert!(s.environments[0]
+        .database
+        .as_ref()
+        .expect("db")
+        .admin_url
+        .is_none());
+
+    let bad = format!(
+        "{ENV}[environments.database]\nurl_env = \"OPSDECK_TEST_DIAG_URL_A\"\nadmin_url = \"postgres://root:topsecret@db/conflicto\"\nadmin_url_env = \"OPSDECK_TEST_UNSET_ADMIN_URL\"\n"
+    );
+    let text = load_str(&bad).unwrap_err().to_string();
+    assert!(
+        text.contains("environments[0].database.admin_url: a database URL never goes in the file")
+            && text.contains("admin_url_env"),
+        "{text}"
+    );
+    assert!(!text.contains("topsecret"), "the URL is not echoed: {text}");
+    assert!(
+        text.contains("environments[0].database.admin_url_env: the environment variable OPSDECK_TEST_UNSET_ADMIN_URL is not set"),
+        "{text}"
+    );
+}

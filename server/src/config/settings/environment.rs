@@ -25,6 +25,9 @@ pub struct EnvironmentSettings {
 pub struct DatabaseDiagSettings {
     /// From the environment variable `url_env` names; a monitoring role (pg_monitor) suffices.
     pub url: secrecy::SecretString,
+    /// From `admin_url_env`: a role that may cancel and terminate sessions (pg_signal_backend),
+    /// used only by approved change-control requests. `None`: those actions are not offered.
+    pub admin_url: Option<secrecy::SecretString>,
     /// The application's migration table: `alembic_version`, or `schema.table`.
     pub migration_table: String,
     pub long_query_after: Duration,
@@ -38,6 +41,7 @@ impl DatabaseDiagSettings {
     pub fn new(url: secrecy::SecretString) -> Self {
         Self {
             url,
+            admin_url: None,
             migration_table: "alembic_version".into(),
             long_query_after: Duration::from_secs(30),
             statement_timeout: Duration::from_secs(2),

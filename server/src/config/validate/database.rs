@@ -20,17 +20,35 @@ fn identifier_path(s: &str) -> bool {
 }
 
 impl Validator {
+    /// The URL in the environment variable `var` that the field at `path` names.
+    fn url_from_env(&mut self, path: &str, var: &str) -> Option<secrecy::SecretString> {
+        match std::env::var(var) {
+            Ok(u) if !u.trim().is_empty() => Some(secrecy::SecretString::from(u)),
+            _ => {
+                let why = if var.trim().is_empty() {
+                    "names no environment variable".to_owned()
+                } else {
+                    format!("the environment variable {var} is not set")
+                };
+                self.issue(path, why);
+                None
+            }
+        }
+    }
+
     pub(super) fn database_diag(
         &mut self,
         p: &str,
         d: RawDatabaseDiag,
     ) -> Option<DatabaseDiagSettings> {
         let path = format!("{p}.database");
-        if d.url.is_some() {
-            self.issue(
-                format!("{path}.url"),
-                "a database URL never goes in the file (it carries a password): put it in an environment variable and name that in url_env",
-            );
+        for (given, field) in [(&d.url, "url"), (&d.admin_url, "admin_url")] {
+            if given.is_some() {
+                self.issue(
+                    format!("{path}.{field}"),
+                    format!("a database URL never goes in the file (it carries a password): put it in an environment variable and name that in {field}_env"),
+                );
+            }
         }
         let Some(var) = d.url_env.filter(|v| !v.trim().is_empty()) else {
             self.issue(
@@ -39,17 +57,11 @@ impl Validator {
             );
             return None;
         };
-        let url = match std::env::var(&var) {
-            Ok(u) if !u.trim().is_empty() => secrecy::SecretString::from(u),
-            _ => {
-                self.issue(
-                    format!("{path}.url_env"),
-                    format!("the environment variable {var} is not set"),
-                );
-                return None;
-            }
-        };
+        let url = self.url_from_env(&format!("{path}.url_env"), &var)?;
         let mut out = DatabaseDiagSettings::new(url);
+        if let Some(var) = d.admin_url_env {
+            out.admin_url = self.url_from_env(&format!("{path}.admin_url_env"), &var);
+        }
         if let Some(t) = d.migration_table {
             if identifier_path(&t) {
                 out.migration_table = t;
