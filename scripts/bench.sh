@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: a benchmark REPORT (not a test: no thresholds, nothing fails on a slow figure).
 # Starts a release `opsdeck demo` on a free loopback port with a fresh `opsdeck_bench` database,
-# measures SSR vs static, probes per minute with 1 and 200 live viewers, memory per idle viewer,
-# and `opsdeck probe` vs curl; prints a Markdown report and writes it to bench/out/report.md.
+# measures SSR vs static, probes per minute with 1 and 500 live viewers, memory per idle viewer
+# and the fan-out of a change with 10,000 idle live viewers, and `opsdeck probe` vs curl; prints a Markdown report and writes it to bench/out/report.md.
 # Everything talks to 127.0.0.1 only; every wait is bounded. Takes about 3 minutes after the build.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -13,7 +13,8 @@ SITE="$ROOT/target/site"
 STATIC="$SITE/bench-static.html"
 BIN="$CARGO_TARGET_DIR/release/opsdeck"
 WRK_ARGS=(-t2 -c64 -d15s --latency)
-VIEWERS=200
+VIEWERS=500
+FANOUT_VIEWERS=10000
 WINDOW=60     # seconds per probes-per-minute window
 SAMPLES=30    # probes / curl runs
 NOPROXY=(--noproxy '*')
@@ -21,12 +22,19 @@ NOPROXY=(--noproxy '*')
 mkdir -p "$OUT"
 rm -f "$OUT"/{meta.json,wrk-ssr.txt,wrk-static.txt,wrk-ssr-c1.txt,wrk-static-c1.txt,probes-1.json,probes-200.json,rss.json} \
   "$OUT"/{aws-1.json,aws-200.json,aws.toml,opsdeck-aws.stdout,opsdeck-aws.stderr} \
-  "$OUT"/{page.html,probe-opsdeck.jsonl,probe-curl.txt,report.md,opsdeck.stdout,opsdeck.stderr,ready.json}
+  "$OUT"/{page.html,probe-opsdeck.jsonl,probe-curl.txt,report.md,opsdeck.stdout,opsdeck.stderr,ready.json,fanout.json,screen.json}
 
 # 1. Tools and the build ------------------------------------------------------------------------
 command -v wrk >/dev/null || apt_install wrk
 command -v psql >/dev/null || apt_install postgresql-client
 # `make bench` has just run `scripts/build.sh --release` (server and wasm-opt'ed bundle).
+say "cargo build --release -p opsdeck-fanout (the 10,000-viewer client)"
+cargo build --release -q -p opsdeck-fanout
+# 10,000 live viewers need 10,000 sockets on each side: the soft limit goes up to the hard one
+# for this script and what it starts, not for the system.
+ulimit -n "$(ulimit -Hn)"
+[ "$(ulimit -n)" -ge $((FANOUT_VIEWERS + 1000)) ] \
+  || { say "the open-files hard limit $(ulimit -Hn) is below $((FANOUT_VIEWERS + 1000)): fewer viewers"; FANOUT_VIEWERS=$(( $(ulimit -n) - 1000 )); }
 
 # A fresh database for this run ----------------------------------------------------------------
 PG_PRIVATE_PID="${TMPDIR:-/tmp}/opsdeck-test-pg-$(id -u)/data/postmaster.pid"
@@ -68,7 +76,7 @@ PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); 
 BASE="http://127.0.0.1:$PORT"
 say "opsdeck demo --listen 127.0.0.1:$PORT (release)"
 DATABASE_URL="$BENCH_URL" LEPTOS_SITE_ROOT="$SITE" RUST_LOG="info,sqlx=warn,hyper=warn,tower_http=warn" \
-  "$BIN" demo --listen "127.0.0.1:$PORT" >"$OUT/opsdeck.stdout" 2>"$OUT/opsdeck.stderr" &
+  "$BIN" demo --listen "127.0.0.1:$PORT" --live-streams $((FANOUT_VIEWERS + 100)) >"$OUT/opsdeck.stdout" 2>"$OUT/opsdeck.stderr" &
 PID=$!
 for _ in $(seq 600); do # 60 s
   grep -q "^listening on http://" "$OUT/opsdeck.stdout" && break
@@ -113,6 +121,13 @@ wait_quiet
 # 5. Memory per idle live viewer (first, before wrk's 64 connections grow the heap) ------------
 say "resident memory: 0 and $VIEWERS idle live viewers"
 python3 "$HELPERS/live.py" rss --base "$BASE" --pid "$PID" --viewers "$VIEWERS" --hold 5 >"$OUT/rss.json"
+say "$FANOUT_VIEWERS idle live viewers: memory, and each health change's arrival at all of them"
+"$CARGO_TARGET_DIR/release/opsdeck-fanout" --addr "127.0.0.1:$PORT" --cookie "$OPSDECK_COOKIE" \
+  --pid "$PID" --viewers "$FANOUT_VIEWERS" --changes 4 >"$OUT/fanout.json"
+say "change to screen: a fault set in the simulated app until a dashboard in headless Chromium shows it"
+{ [ -d tests/browser/node_modules/playwright-core ] && command -v chromium >/dev/null; } \
+  || scripts/install-test-deps.sh
+node tests/browser/bench-screen.mjs "$BASE" 5 >"$OUT/screen.json"
 
 # 3. SSR vs the same bytes served as a static file ----------------------------------------------
 # Another engineer's build may replace target/site mid-run: the page is kept in
@@ -153,7 +168,7 @@ python3 "$HELPERS/live.py" probes --base "$BASE" --viewers 1 --window "$WINDOW" 
 say "probes per minute, $VIEWERS live viewers (${WINDOW} s)"
 python3 "$HELPERS/live.py" probes --base "$BASE" --viewers "$VIEWERS" --window "$WINDOW" >"$OUT/probes-200.json"
 
-# 4b. AWS calls per minute with 1 and with 200 live viewers, against moto ---------------------
+# 4b. AWS calls per minute (log searches included) with 1 and with 500 live viewers, against moto
 # `opsdeck serve` with the real AWS adapter pointed at moto (seeded with the runbook's resources).
 say "AWS: moto, seeded with conflicto-prod resources"
 MOTO_VENV="${MOTO_VENV:-$HOME/.cache/opsdeck-moto}"
@@ -188,6 +203,7 @@ service = "conflicto-prod-svc"
 container = "conflicto-backend"
 db_instance = "conflicto-prod"
 load_balancer = "conflicto-prod-alb"
+log_group = "/ecs/conflicto-prod"
 endpoint_url = "$MOTO_URL"
 TOML
 say "opsdeck serve (AWS adapter against moto) on $AWS_BASE"

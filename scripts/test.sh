@@ -15,8 +15,8 @@ python3 scripts/module-cycles.py server/src app/src
 find app/src server/src frontend/src -name '*.rs' ! -name tests.rs -print0 | xargs -0 wc -l \
   | awk '$2 != "total" && $1 > 400 { print "over 400 lines: " $2 " (" $1 ")"; bad = 1 } END { exit bad }'
 
-say "clippy: server and tests, app (ssr), app (hydrate, wasm)"
-cargo clippy -q -p server -p opsdeck-tests --all-targets -- -D warnings
+say "clippy: server, tests and the bench tool, app (ssr), app (hydrate, wasm)"
+cargo clippy -q -p server -p opsdeck-tests -p opsdeck-fanout --all-targets -- -D warnings
 cargo clippy -q -p app --features ssr --all-targets -- -D warnings
 cargo clippy -q -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 

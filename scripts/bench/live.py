@@ -35,17 +35,20 @@ def get(base, path, timeout=5):
 
 
 def metrics(base, upstream="health_probe"):
-    """(calls to `upstream` summed over operations, opsdeck_live_viewers)."""
-    calls, viewers = 0.0, None
+    """(calls to `upstream` summed over operations, opsdeck_live_viewers, of those calls the
+    CloudWatch Logs ones)."""
+    calls, viewers, logs = 0.0, None, 0.0
     for line in get(base, "/metrics").splitlines():
         if line.startswith("#"):
             continue
         name, _, rest = line.partition(" ")
         if name.startswith("opsdeck_upstream_calls_total{") and f'upstream="{upstream}"' in name:
             calls += float(rest.split()[0])
+            if 'operation="logs:' in name:
+                logs += float(rest.split()[0])
         elif name == "opsdeck_live_viewers":
             viewers = float(rest.split()[0])
-    return calls, viewers
+    return calls, viewers, logs
 
 
 def vm_rss_kib(pid):
@@ -119,7 +122,7 @@ async def wait_gauge(base, want, timeout):
     deadline = time.monotonic() + timeout
     seen = None
     while time.monotonic() < deadline:
-        _, seen = await asyncio.to_thread(metrics, base)
+        _, seen, _ = await asyncio.to_thread(metrics, base)
         if seen == want:
             return seen
         await asyncio.sleep(0.2)
@@ -147,7 +150,7 @@ async def cmd_probes(a):
     try:
         await v.open()
         await wait_gauge(a.base, a.viewers, 10)
-        c0, _ = await asyncio.to_thread(metrics, a.base, a.upstream)
+        c0, _, l0 = await asyncio.to_thread(metrics, a.base, a.upstream)
         t0 = time.monotonic()
         gauges = []
         log(f"{a.viewers} viewer(s) open; counting probes for {a.window:.0f} s")
@@ -155,7 +158,7 @@ async def cmd_probes(a):
             await asyncio.sleep(min(5.0, left))
             if time.monotonic() - t0 < a.window - 0.05:
                 gauges.append((await asyncio.to_thread(metrics, a.base, a.upstream))[1])
-        c1, g_end = await asyncio.to_thread(metrics, a.base, a.upstream)
+        c1, g_end, l1 = await asyncio.to_thread(metrics, a.base, a.upstream)
         elapsed = time.monotonic() - t0
         gauges.append(g_end)
         alive = sum(1 for t in v.tasks if not t.done())
@@ -166,6 +169,8 @@ async def cmd_probes(a):
         "window_s": round(elapsed, 2),
         "probes": c1 - c0,
         "probes_per_min": (c1 - c0) * 60.0 / elapsed,
+        "logs_calls": l1 - l0,
+        "logs_calls_per_min": (l1 - l0) * 60.0 / elapsed,
         "gauge_min": min(gauges),
         "gauge_max": max(gauges),
         "streams_alive_at_end": alive,

@@ -113,12 +113,14 @@ def main(d):
                  "algorithm meeting delayed ACKs (accepted sockets without TCP_NODELAY); "
                  "the static column measures that stall, not file serving.")
     L.append("")
+    n = f"{p200['gauge_max']:.0f}"
     L.append("| Upstream health probes (sum of `opsdeck_upstream_calls_total{upstream=\"health_probe\"}`) "
-             "| 1 live viewer | 200 live viewers |")
+             f"| 1 live viewer | {n} live viewers |")
     L.append("| --- | ---: | ---: |")
     L.append(f"| probes per minute | {f(p1['probes_per_min'], 1)} | {f(p200['probes_per_min'], 1)} |")
     L.append(f"| probes counted / window | {p1['probes']:.0f} in {p1['window_s']:.1f} s "
              f"| {p200['probes']:.0f} in {p200['window_s']:.1f} s |")
+    L.append(f"| calls with {n} viewers / calls with 1 | | {fr(ratio(p200['probes_per_min'], p1['probes_per_min']))} |")
     L.append(f"| `opsdeck_live_viewers` during window (min–max) "
              f"| {p1['gauge_min']:.0f}–{p1['gauge_max']:.0f} "
              f"| {p200['gauge_min']:.0f}–{p200['gauge_max']:.0f} |")
@@ -127,11 +129,17 @@ def main(d):
     if a1.exists() and a200.exists():
         a1, a200 = json.loads(a1.read_text()), json.loads(a200.read_text())
         L.append("| AWS calls against moto (sum of `opsdeck_upstream_calls_total{upstream=\"aws\"}`; "
-                 "ECS every 5 s, metrics and ALB every 10 s, backups every 30 s) | 1 live viewer | 200 live viewers |")
+                 f"ECS every 5 s, metrics and ALB every 10 s, backups every 30 s, log searches every [logs] refresh) | 1 live viewer | {a200['gauge_max']:.0f} live viewers |")
         L.append("| --- | ---: | ---: |")
         L.append(f"| AWS calls per minute | {f(a1['probes_per_min'], 1)} | {f(a200['probes_per_min'], 1)} |")
         L.append(f"| calls counted / window | {a1['probes']:.0f} in {a1['window_s']:.1f} s "
                  f"| {a200['probes']:.0f} in {a200['window_s']:.1f} s |")
+        L.append(f"| calls with {a200['gauge_max']:.0f} viewers / calls with 1 | | {fr(ratio(a200['probes_per_min'], a1['probes_per_min']))} |")
+        if "logs_calls_per_min" in a1:
+            L.append(f"| of which `logs:FilterLogEvents` (the runbook's six log searches) per minute "
+                     f"| {f(a1['logs_calls_per_min'], 1)} | {f(a200['logs_calls_per_min'], 1)} |")
+            L.append(f"| log calls with {a200['gauge_max']:.0f} viewers / with 1 | "
+                     f"| {fr(ratio(a200['logs_calls_per_min'], a1['logs_calls_per_min']))} |")
         L.append(f"| live events read by the viewers (bytes) | {a1['sse_bytes_read']:,} | {a200['sse_bytes_read']:,} |")
         L.append("")
     L.append(f"| Resident memory (VmRSS of the opsdeck process) | value |")
@@ -142,6 +150,33 @@ def main(d):
              f"| {f(rss['per_viewer_kib'], 1, ' KiB')} |")
     L.append(f"| after those viewers closed | {rss['rss_after_close_kib']:,} KiB |")
     L.append("")
+    fo = d / "fanout.json"
+    if fo.exists():
+        fo = json.loads(fo.read_text())
+        v = fo["viewers"]
+        L.append(f"| {v:,} idle live viewers (`opsdeck-fanout`, raw HTTP/1.1 streams) | value |")
+        L.append("| --- | ---: |")
+        L.append(f"| VmRSS with 0 viewers | {fo['rss_0_kib']:,} KiB |")
+        L.append(f"| VmRSS with {v:,} viewers | {fo['rss_n_kib']:,} KiB |")
+        L.append(f"| per idle live viewer, (rss{v} − rss0) / {v} | {f(fo['per_viewer_kib'], 1, ' KiB')} |")
+        L.append(f"| VmRSS 20 s after they closed | {fo['rss_after_close_kib']:,} KiB |")
+        for i, c in enumerate(fo["changes"], 1):
+            L.append(f"| health change {i}: reached {c['reached']:,} of {v:,}; from publish to arrival "
+                     f"p50 / p99 / max | {f(c['p50_ms'], 0)} / {f(c['p99_ms'], 0)} / {f(c['max_ms'], 0)} ms |")
+        L.append("")
+    sc = d / "screen.json"
+    if sc.exists():
+        trials = json.loads(sc.read_text())["trials"]
+        med = lambda k: statistics.median([t[k] for t in trials if t[k] is not None] or [float("nan")])
+        L.append(f"| Change to screen in headless Chromium ({len(trials)} trials; the demo probes every 5 s) "
+                 "| median | each trial |")
+        L.append("| --- | ---: | ---: |")
+        for key, what in (("fault_to_screen_ms", "simulated app changed → tile shows it"),
+                          ("publish_to_screen_ms", "snapshot published → tile shows it"),
+                          ("event_to_screen_ms", "live event arrived → tile shows it")):
+            each = ", ".join("n/a" if t[key] is None else f"{t[key]:.0f}" for t in trials)
+            L.append(f"| {what} | {f(med(key), 0, ' ms')} | {each} |")
+        L.append("")
     L.append(f"| Probe of sim prod health (median ms; opsdeck: 1 process, {od_n} probes, "
              f"{od_fail} failed; curl: {cu_n} processes) | `opsdeck probe` | `curl -w` "
              f"| opsdeck − curl |")

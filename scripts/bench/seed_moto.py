@@ -8,7 +8,7 @@ import boto3
 
 url = sys.argv[1]
 kw = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
-ecs, rds, elb, ec2, cw = (boto3.client(s, **kw) for s in ("ecs", "rds", "elbv2", "ec2", "cloudwatch"))
+ecs, rds, elb, ec2, cw, logs = (boto3.client(s, **kw) for s in ("ecs", "rds", "elbv2", "ec2", "cloudwatch", "logs"))
 
 ecs.create_cluster(clusterName="conflicto-prod-cluster")
 td = ecs.register_task_definition(
@@ -43,4 +43,11 @@ for m in range(60):
     cw.put_metric_data(Namespace="AWS/RDS", MetricData=[
         {"MetricName": n, "Timestamp": t, "Value": v, "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": "conflicto-prod"}]}
         for n, v in (("CPUUtilization", 18.0), ("FreeStorageSpace", 12 * 1024**3), ("DatabaseConnections", 40.0))])
+# The application's log group, with a few lines for the log searches to count.
+logs.create_log_group(logGroupName="/ecs/conflicto-prod")
+logs.create_log_stream(logGroupName="/ecs/conflicto-prod", logStreamName="conflicto-backend/1")
+stamp = int(dt.datetime.now(dt.timezone.utc).timestamp() * 1000)
+logs.put_log_events(logGroupName="/ecs/conflicto-prod", logStreamName="conflicto-backend/1", logEvents=[
+    {"timestamp": stamp - 60_000 * i, "message": m}
+    for i, m in enumerate(["INFO GET /api/v1/polls 200", "ERROR database timeout", "INFO GET /health 200"][::-1])])
 print("seeded")

@@ -226,7 +226,10 @@ pub async fn start_with(
         &mut tasks,
     );
     let people = Arc::new(crate::store::users::PgPeople::new(pool.clone()));
+    let stream_ends = crate::live::StreamEnds::new();
+    stream_ends.spawn(pool.clone(), shutdown.clone(), &mut tasks);
     let state = AppState {
+        stream_ends,
         secure: settings
             .public_url
             .as_ref()

@@ -36,6 +36,8 @@ pub struct AppState {
     pub secure: bool,
     /// Live streams open, in all and per session.
     pub streams: Arc<crate::live::StreamSlots>,
+    /// Ends open streams whose session or wall token has ended (checked for all at once).
+    pub stream_ends: Arc<crate::live::StreamEnds>,
     /// The log searches' lines and the live tails.
     pub logs: Arc<crate::logs::Logs>,
 }

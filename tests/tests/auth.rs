@@ -277,6 +277,41 @@ async fn a_live_stream_ends_with_its_session() {
 }
 
 #[tokio::test]
+async fn signing_out_ends_that_sessions_streams_and_no_one_elses() {
+    // Sessions are checked for every open stream at once: the check must still tell them apart.
+    let app = TestApp::builder().interval(FAST).spawn().await;
+    let (other, _) = opsdeck_tests::signed_in_client(&app.base, "vera").await;
+    let mine = [
+        OpenStream::open(&app.client, &app.base).await,
+        OpenStream::open(&app.client, &app.base).await,
+        OpenStream::open(&app.client, &app.base).await,
+    ];
+    let theirs = OpenStream::open(&other, &app.base).await;
+    let out = app
+        .client
+        .post(format!("{}/signout", app.base))
+        .form(&[("csrf_token", app.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    let ended = futures::future::join_all(
+        mine.into_iter()
+            .map(|s| s.ends_within(Duration::from_secs(15))),
+    )
+    .await;
+    assert_eq!(
+        ended,
+        [true, true, true],
+        "every stream of the signed-out session closed"
+    );
+    assert!(
+        !theirs.ends_within(Duration::from_secs(11)).await,
+        "another person's stream stays open past a session check"
+    );
+}
+
+#[tokio::test]
 async fn another_host_name_is_refused_against_dns_rebinding() {
     let app = TestApp::builder().interval(FAST).spawn().await;
     let r = app

@@ -19,6 +19,7 @@ pub(super) async fn run(
     listen: SocketAddr,
     faults: Vec<String>,
     data_dir: Option<PathBuf>,
+    live_streams: Option<u32>,
 ) -> anyhow::Result<ExitCode> {
     if !listen.ip().is_loopback() {
         anyhow::bail!("demo mode only listens on loopback (127.0.0.1 or ::1); {listen} is not");
@@ -69,6 +70,10 @@ pub(super) async fn run(
         .filter_map(|(n, label, _)| world.url(n).map(|u| (n.clone(), *label, u)))
         .collect();
     let mut settings = config::demo_settings(listen, &sim_envs, Some(url.clone()));
+    if let Some(n) = live_streams.filter(|n| *n > 0) {
+        settings.limits.max_live_streams = n;
+        settings.limits.live_streams_per_session = n;
+    }
     // Production is served over https by a simulated CA, as an operator's private CA would be.
     settings.probe.ca_file = Some(world.ca_file().to_owned());
     // The demo's team checks every day, and the morning check is due from midnight: the

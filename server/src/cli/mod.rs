@@ -51,6 +51,10 @@ enum Command {
         /// Where the private PostgreSQL cluster keeps its files (when DATABASE_URL is not set).
         #[arg(long, value_name = "DIR")]
         data_dir: Option<PathBuf>,
+        /// For benchmarks: how many live streams the demo serves, in all and to one session
+        /// (default: [limits] max_live_streams and live_streams_per_session, 10,000 and 8).
+        #[arg(long, value_name = "N")]
+        live_streams: Option<u32>,
     },
     /// Validate a configuration file; print what it resolves to, or every problem.
     CheckConfig {
@@ -108,7 +112,8 @@ pub fn main() -> ExitCode {
                 listen,
                 fault,
                 data_dir,
-            } => demo::run(listen, fault, data_dir).await,
+                live_streams,
+            } => demo::run(listen, fault, data_dir, live_streams).await,
             Command::CheckConfig { config } => check_config(config),
             Command::Migrate { config } => migrate(config).await,
             Command::WallToken { action, config } => wall_token::run(action, config).await,

@@ -6,22 +6,35 @@ use app::domain::in_flight::OpenRequest;
 use app::domain::incident::IncidentsLive;
 use app::domain::{CloudSnapshot, Dashboard, EnvName, EnvSnapshot};
 use app::ports::LiveStatus;
+use bytes::Bytes;
 use chrono::Utc;
 use std::sync::Arc;
 use tokio::sync::watch;
+
+/// One Server-Sent Event, whole: `event`, `id` and the JSON on one `data` line (serde_json escapes
+/// every newline inside strings, so the JSON never breaks the frame). Built once per change and
+/// shared by every viewer's stream (reference-counted, never copied per viewer).
+fn frame(event: &str, seq: u64, json: &str) -> Bytes {
+    Bytes::from(format!("event: {event}\nid: {seq}\ndata: {json}\n\n"))
+}
+
+/// Plain data as JSON: serializing it into a String cannot fail; an empty object is sent
+/// rather than nothing.
+fn json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "{}".into())
+}
 
 /// A snapshot as published: encoded once, sent to every viewer as is.
 #[derive(Debug)]
 pub struct Published {
     pub snapshot: EnvSnapshot,
-    pub json: Arc<str>,
+    pub frame: Bytes,
 }
 
 impl Published {
     fn new(snapshot: EnvSnapshot) -> Self {
-        // Serializing plain data into a String cannot fail; an empty event would be skipped.
-        let json = serde_json::to_string(&snapshot).unwrap_or_default().into();
-        Self { snapshot, json }
+        let frame = frame("env", snapshot.seq, &json(&snapshot));
+        Self { snapshot, frame }
     }
 }
 
@@ -36,13 +49,13 @@ impl std::ops::Deref for Published {
 #[derive(Debug)]
 pub struct PublishedCloud {
     pub cloud: CloudSnapshot,
-    pub json: Arc<str>,
+    pub frame: Bytes,
 }
 
 impl PublishedCloud {
     fn new(cloud: CloudSnapshot) -> Self {
-        let json = serde_json::to_string(&cloud).unwrap_or_default().into();
-        Self { cloud, json }
+        let frame = frame("cloud", cloud.seq, &json(&cloud));
+        Self { cloud, frame }
     }
 }
 
@@ -53,14 +66,14 @@ pub struct PublishedInbox {
     pub seq: u64,
     pub pending: u32,
     pub open: Vec<OpenRequest>,
-    pub json: Arc<str>,
+    pub frame: Bytes,
 }
 
 /// The open incidents and proposals, encoded once.
 #[derive(Debug)]
 pub struct PublishedIncidents {
     pub live: IncidentsLive,
-    pub json: Arc<str>,
+    pub frame: Bytes,
 }
 
 /// One thing a viewer may be sent.
@@ -73,16 +86,6 @@ pub enum LiveItem {
 }
 
 impl LiveItem {
-    /// The SSE event name.
-    pub fn event(&self) -> &'static str {
-        match self {
-            LiveItem::Env(_) => "env",
-            LiveItem::Cloud(_) => "cloud",
-            LiveItem::Inbox(_) => "inbox",
-            LiveItem::Incidents(_) => "incidents",
-        }
-    }
-
     pub fn seq(&self) -> u64 {
         match self {
             LiveItem::Env(e) => e.seq,
@@ -92,12 +95,13 @@ impl LiveItem {
         }
     }
 
-    pub fn json(&self) -> &str {
+    /// The whole SSE event, shared: cloning it copies a pointer, not the bytes.
+    pub fn frame(&self) -> Bytes {
         match self {
-            LiveItem::Env(e) => &e.json,
-            LiveItem::Cloud(c) => &c.json,
-            LiveItem::Inbox(i) => &i.json,
-            LiveItem::Incidents(i) => &i.json,
+            LiveItem::Env(e) => e.frame.clone(),
+            LiveItem::Cloud(c) => c.frame.clone(),
+            LiveItem::Inbox(i) => i.frame.clone(),
+            LiveItem::Incidents(i) => i.frame.clone(),
         }
     }
 
@@ -213,14 +217,12 @@ impl Hub {
                 return false;
             }
             let seq = next_seq(state.max_seq());
-            let json = serde_json::json!({ "pending": pending, "open": open })
-                .to_string()
-                .into();
+            let body = serde_json::json!({ "pending": pending, "open": open }).to_string();
             state.inbox = Some(Arc::new(PublishedInbox {
                 seq,
                 pending,
                 open,
-                json,
+                frame: frame("inbox", seq, &body),
             }));
             true
         });
@@ -230,8 +232,8 @@ impl Hub {
     pub fn set_incidents(&self, mut live: IncidentsLive) {
         self.tx.send_modify(|state| {
             live.seq = next_seq(state.max_seq());
-            let json = serde_json::to_string(&live).unwrap_or_default().into();
-            state.incidents = Some(Arc::new(PublishedIncidents { live, json }));
+            let frame = frame("incidents", live.seq, &json(&live));
+            state.incidents = Some(Arc::new(PublishedIncidents { live, frame }));
         });
     }
 

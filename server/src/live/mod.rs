@@ -4,6 +4,7 @@
 
 pub mod check_due;
 mod cloud;
+mod ends;
 pub mod gate_notice;
 mod hub;
 pub mod incidents;
@@ -14,6 +15,7 @@ mod viewer;
 pub mod watch;
 
 pub use cloud::{initial_clouds, spawn_cloud_pollers, spawn_deploy_pollers, THROTTLE_BACKOFF};
+pub use ends::{StreamEnds, Watching};
 pub use hub::{Hub, LiveItem, LiveState, Published, PublishedCloud};
 pub use poller::{empty_snapshot, spawn_pollers, spawn_retention, PollerDeps};
 pub use slots::{Full, Slot, StreamSlots};

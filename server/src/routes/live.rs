@@ -3,71 +3,47 @@
 //! A comment line every 15 s keeps proxies from closing an idle stream.
 
 use crate::auth::WallSession;
-use crate::live::{LiveItem, Viewer};
+use crate::live::Viewer;
 use crate::state::AppState;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use futures::stream::{self, Stream, StreamExt};
+use bytes::Bytes;
+use futures::stream::{self, StreamExt};
 use std::convert::Infallible;
 use std::time::Duration;
-use tokio_util::sync::CancellationToken;
-use tower_sessions::session::Id;
-use tower_sessions::SessionStore as _;
 
-/// Cancel `stop` once the stream's session has ended (signed out, expired) or, for a wall
-/// screen, its token was revoked — or when the stream ended some other way.
-pub(super) async fn end_with_session(
-    state: AppState,
-    session: Option<Id>,
+/// The first bytes of every stream: how soon the browser retries if it drops, and a comment.
+const HELLO: &[u8] = b"retry: 2000\n: opsdeck live\n\n";
+/// Sent when nothing else was for [`KEEP_ALIVE`], so proxies do not close an idle stream.
+const HEARTBEAT: &[u8] = b": heartbeat\n\n";
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// Register a stream for ending with its session (and wall token), where people sign in.
+pub(super) fn watch_session(
+    state: &AppState,
+    session: &tower_sessions::Session,
     wall: Option<i64>,
-    stop: CancellationToken,
-) {
-    loop {
-        tokio::select! {
-            () = stop.cancelled() => return,
-            () = tokio::time::sleep(if wall.is_some() { WALL_CHECK } else { SESSION_CHECK }) => {}
-        }
-        // A database that does not answer keeps the stream going: only a real end stops it.
-        let revoked = match wall {
-            Some(id) => !crate::store::wall_tokens::is_active(&state.pool, id)
-                .await
-                .unwrap_or(true),
-            None => false,
-        };
-        let gone = match session {
-            Some(id) => matches!(state.session_store.load(&id).await, Ok(None)),
-            None => false,
-        };
-        if revoked || gone {
-            tracing::info!(revoked, "session ended: closing its live stream");
-            stop.cancel();
-            return;
-        }
-    }
+    stop: &tokio_util::sync::CancellationToken,
+) -> Option<crate::live::Watching> {
+    matches!(state.auth, crate::auth::Access::SignIn(_)).then(|| {
+        state
+            .stream_ends
+            .watch(session.id().map(|id| id.to_string()), wall, stop.clone())
+    })
 }
 
-/// The snapshot's JSON was encoded once when it was published, not once per viewer.
-fn event(item: &LiveItem) -> Event {
-    Event::default()
-        .event(item.event())
-        .id(item.seq().to_string())
-        .data(item.json())
-}
-
-/// How often a wall screen's stream checks its token: a revoked screen must go dark within seconds.
-const WALL_CHECK: Duration = Duration::from_secs(2);
-/// How often a person's stream checks their session: each check is a database read per viewer.
-const SESSION_CHECK: Duration = Duration::from_secs(10);
-
+/// The live feed as a raw `text/event-stream` body: each change's event was encoded once, whole,
+/// when it was published, and every viewer's stream sends that same buffer (a reference count,
+/// not a copy); a new viewer starts from the same shared buffers.
 pub async fn stream(
     State(state): State<AppState>,
     wall: Option<Extension<WallSession>>,
     session: tower_sessions::Session,
     headers: HeaderMap,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Response> {
+) -> Result<Response, Response> {
     // One client cannot hold thousands of streams: 429 in words, and the page backs off.
     let slot = state
         .streams
@@ -83,32 +59,26 @@ pub async fn stream(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    // Ends this stream: at shutdown, or when a wall screen's token is revoked. Dropped with the
-    // stream, so the watcher below stops when the browser goes away.
+    // Ends this stream: at shutdown, when its session ends or a wall screen's token is revoked.
     let stop = state.shutdown.child_token();
     let wall = wall.map(|Extension(WallSession(id))| id);
-    if matches!(state.auth, crate::auth::Access::SignIn(_)) {
-        tokio::spawn(end_with_session(
-            state.clone(),
-            session.id(),
-            wall,
-            stop.clone(),
-        ));
-    }
+    let watching = watch_session(&state, &session, wall, &stop);
     let viewer = Viewer::new(state.hub.subscribe(), last_event_id, stop.clone());
-    let guard = (state.metrics.viewer(), stop.drop_guard(), slot);
-    // Tell the browser how soon to retry if the stream drops.
-    let hello = Event::default()
-        .retry(Duration::from_secs(2))
-        .comment("opsdeck live");
+    let guard = (state.metrics.viewer(), stop.drop_guard(), slot, watching);
     let updates = stream::unfold((viewer, guard), |(mut viewer, guard)| async move {
-        let item = viewer.next().await?;
-        Some((Ok(event(&item)), (viewer, guard)))
+        let frame = match tokio::time::timeout(KEEP_ALIVE, viewer.next()).await {
+            Ok(item) => item?.frame(),
+            Err(_) => Bytes::from_static(HEARTBEAT),
+        };
+        Some((Ok::<_, Infallible>(frame), (viewer, guard)))
     });
-    let events = stream::once(async move { Ok(hello) }).chain(updates);
-    Ok(Sse::new(events).keep_alive(
-        KeepAlive::new()
-            .interval(Duration::from_secs(15))
-            .text("heartbeat"),
-    ))
+    let body = stream::once(async { Ok(Bytes::from_static(HELLO)) }).chain(updates);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response())
 }

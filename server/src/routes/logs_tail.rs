@@ -83,14 +83,7 @@ pub async fn stream(
         );
     };
     let stop = state.shutdown.child_token();
-    if matches!(state.auth, crate::auth::Access::SignIn(_)) {
-        tokio::spawn(super::live::end_with_session(
-            state.clone(),
-            session.id(),
-            None,
-            stop.clone(),
-        ));
-    }
+    let watching = super::live::watch_session(&state, &session, None, &stop);
     let hello = Event::default()
         .retry(Duration::from_secs(3))
         .comment("opsdeck tail");
@@ -99,7 +92,7 @@ pub async fn stream(
             .event("lines")
             .data("{\"lines\":[],\"error\":null}")
     });
-    let guard = (stop.clone().drop_guard(), slot);
+    let guard = (stop.clone().drop_guard(), slot, watching);
     let updates = stream::unfold(
         (sub.updates, filter, stop, guard),
         |(mut rx, filter, stop, guard)| async move {
