@@ -43,6 +43,8 @@ pub struct Metrics {
     pub logs_budget_waits: Family<BudgetLabels, Counter>,
     /// Live tails reading their log group now.
     pub log_tails: Gauge,
+    /// 1 while this replica holds the pollers' lease.
+    pub leader: Gauge,
 }
 
 fn probe_histogram() -> Histogram {
@@ -63,6 +65,12 @@ impl Metrics {
         let logs_budget_calls = Family::<BudgetLabels, Counter>::default();
         let logs_budget_waits = Family::<BudgetLabels, Counter>::default();
         let log_tails = Gauge::default();
+        let leader = Gauge::default();
+        registry.register(
+            "leader",
+            "1 while this replica runs the pollers (holds their lease in Postgres), else 0",
+            leader.clone(),
+        );
         registry.register(
             "logs_budget_calls",
             "CloudWatch Logs reads let through the shared per-account-and-Region budget",
@@ -103,6 +111,7 @@ impl Metrics {
             logs_budget_calls,
             logs_budget_waits,
             log_tails,
+            leader,
         }
     }
 

@@ -30,14 +30,27 @@ pub struct Started {
     shutdown: CancellationToken,
     server: tokio::task::JoinHandle<()>,
     tasks: JoinSet<()>,
+    /// This replica's name on the pollers' lease: given up at shutdown, once nothing renews it.
+    replica: String,
 }
 
 impl Started {
+    /// Stop everything at once, as a crash would (for tests): nothing is flushed or released, so
+    /// the pollers' lease stays until it runs out.
+    pub fn crash(mut self) {
+        self.tasks.abort_all();
+        self.server.abort();
+    }
+
     /// Stop accepting, end live streams, let open requests finish (at most 5 s), stop pollers.
     pub async fn shutdown(mut self) {
         self.shutdown.cancel();
         auth::attempts::flush(&self.attempts.1, &self.attempts.0).await;
         self.tasks.shutdown().await;
+        // Another replica takes over at once rather than when the lease runs out.
+        if let Err(e) = crate::live::replica::release(&self.attempts.1, &self.replica).await {
+            tracing::warn!("giving up the pollers' lease failed: {e}");
+        }
         if tokio::time::timeout(std::time::Duration::from_secs(5), &mut self.server)
             .await
             .is_err()
@@ -94,30 +107,58 @@ pub async fn start_with(
     let mut tasks = JoinSet::new();
     let is_demo = demo.is_some();
     let adapters = wiring::adapters(settings, clouds, &metrics).await?;
-    crate::live::spawn_deploy_pollers(settings, &adapters.deploys, hub.clone(), &mut tasks);
-    crate::live::routine_sources::spawn(
-        settings,
-        adapters.readers.clone(),
-        hub.clone(),
-        pool.clone(),
-        &mut tasks,
-    );
-    crate::live::spawn_cloud_pollers(settings, adapters.readers, hub.clone(), &mut tasks);
+    let shutdown = CancellationToken::new();
+    // The pollers that call upstream run on one replica at a time (see live::replica).
+    let lead: crate::live::replica::Lead = {
+        let (settings, deploys, readers) = (
+            settings.clone(),
+            adapters.deploys.clone(),
+            adapters.readers.clone(),
+        );
+        let (hub, pool) = (hub.clone(), pool.clone());
+        let deps = PollerDeps {
+            prober,
+            samples: samples.clone(),
+            hub: hub.clone(),
+            metrics: metrics.clone(),
+        };
+        Box::new(move |set: &mut JoinSet<()>| {
+            crate::live::spawn_deploy_pollers(&settings, &deploys, hub.clone(), set);
+            crate::live::routine_sources::spawn(
+                &settings,
+                readers.clone(),
+                hub.clone(),
+                pool.clone(),
+                set,
+            );
+            crate::live::spawn_cloud_pollers(&settings, readers.clone(), hub.clone(), set);
+            spawn_pollers(&settings, deps.clone(), set);
+        })
+    };
+    // Taken over within two of the shortest probe interval.
+    let shortest = settings
+        .environments
+        .iter()
+        .map(|e| e.interval)
+        .min()
+        .unwrap_or(settings.probe.interval);
+    let (ttl, _) = crate::live::replica::timing(shortest);
+    let replica = format!("{}-{:016x}", std::process::id(), rand::random::<u64>());
+    crate::live::replica::Replica {
+        pool: pool.clone(),
+        hub: hub.clone(),
+        id: replica.clone(),
+        ttl,
+        lead,
+        metrics: metrics.clone(),
+    }
+    .start(shutdown.clone(), &mut tasks)
+    .await;
     let logs = crate::logs::start(
         settings,
         adapters.logs,
         hub.clone(),
         metrics.clone(),
-        &mut tasks,
-    );
-    spawn_pollers(
-        settings,
-        PollerDeps {
-            prober,
-            samples: samples.clone(),
-            hub: hub.clone(),
-            metrics: metrics.clone(),
-        },
         &mut tasks,
     );
     spawn_retention(settings, samples.clone(), &mut tasks);
@@ -133,7 +174,6 @@ pub async fn start_with(
         settings.limits.sweep_sessions_every,
         &mut tasks,
     );
-    let shutdown = CancellationToken::new();
     let user_tokens = wiring::user_tokens(sign_in.github.as_ref(), is_demo, &pool);
     crate::audit_head::spawn(pool.clone(), settings.audit.publish_head_every, &mut tasks);
     if let Some(n) = settings.notify.clone() {
@@ -311,6 +351,7 @@ pub async fn start_with(
         }
     });
     Ok(Started {
+        replica,
         attempts: (attempts, pool),
         addr,
         hub,

@@ -120,13 +120,7 @@ impl StreamEnds {
             HashSet::new()
         } else {
             let asked: Vec<i64> = walls.iter().copied().collect();
-            match sqlx::query_scalar::<_, i64>(
-                "SELECT id FROM wall_tokens WHERE id = ANY($1) AND revoked_at IS NULL",
-            )
-            .bind(&asked)
-            .fetch_all(pool)
-            .await
-            {
+            match crate::store::wall_tokens::active_among(pool, &asked).await {
                 Ok(active) => {
                     let active: HashSet<i64> = active.into_iter().collect();
                     walls.difference(&active).copied().collect()
@@ -141,14 +135,7 @@ impl StreamEnds {
             HashSet::new()
         } else {
             let asked: Vec<String> = ids.iter().cloned().collect();
-            // The session store's own table (tower-sessions' PostgresStore), as its `load` reads it.
-            match sqlx::query_scalar::<_, String>(
-                "SELECT id FROM tower_sessions.session WHERE id = ANY($1) AND expiry_date > now()",
-            )
-            .bind(&asked)
-            .fetch_all(pool)
-            .await
-            {
+            match crate::store::replicas::sessions_alive(pool, &asked).await {
                 Ok(alive) => {
                     let alive: HashSet<String> = alive.into_iter().collect();
                     ids.difference(&alive).cloned().collect()

@@ -6,6 +6,8 @@ use app::domain::in_flight::OpenRequest;
 use app::domain::incident::IncidentsLive;
 use app::domain::{CloudSnapshot, Dashboard, EnvName, EnvSnapshot};
 use app::ports::LiveStatus;
+mod remote;
+
 use bytes::Bytes;
 use chrono::Utc;
 use std::sync::Arc;
@@ -147,10 +149,15 @@ impl LiveState {
 pub struct Hub {
     tx: watch::Sender<LiveState>,
     demo: bool,
+    /// Whether this replica leads: only then do its own pollers and watchers change what viewers
+    /// see; otherwise only what the leader published ([`Hub::apply_remote`]) does.
+    leading: std::sync::atomic::AtomicBool,
 }
 
 /// Sequence numbers are microseconds since the epoch (made strictly increasing), so they keep
-/// increasing across restarts and a reconnecting browser's Last-Event-ID stays meaningful.
+/// increasing across restarts and replicas and a reconnecting browser's Last-Event-ID stays
+/// meaningful on any replica. The placeholders a hub starts with are numbered 1, 2, 3…: anything
+/// published replaces them.
 fn next_seq(prev: u64) -> u64 {
     let now = u64::try_from(Utc::now().timestamp_micros()).unwrap_or(0);
     now.max(prev + 1)
@@ -162,7 +169,7 @@ impl Hub {
         let envs = initial
             .into_iter()
             .map(|mut e| {
-                last = next_seq(last);
+                last += 1;
                 e.seq = last;
                 Arc::new(Published::new(e))
             })
@@ -170,7 +177,7 @@ impl Hub {
         let clouds = clouds
             .into_iter()
             .map(|mut c| {
-                last = next_seq(last);
+                last += 1;
                 c.seq = last;
                 Arc::new(PublishedCloud::new(c))
             })
@@ -181,12 +188,29 @@ impl Hub {
             inbox: None,
             incidents: None,
         });
-        Self { tx, demo }
+        Self {
+            tx,
+            demo,
+            leading: std::sync::atomic::AtomicBool::new(true),
+        }
+    }
+
+    /// Lead (this replica's pollers publish) or follow (only the leader's items are applied).
+    pub fn set_leading(&self, leading: bool) {
+        self.leading
+            .store(leading, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn is_leading(&self) -> bool {
+        self.leading.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Change one environment's cloud snapshot (one panel at a time) and wake every viewer.
     /// An environment without AWS configured has no cloud snapshot; the change is dropped.
     pub fn update_cloud(&self, name: &EnvName, change: impl FnOnce(&mut CloudSnapshot)) {
+        if !self.is_leading() {
+            return;
+        }
         self.tx.send_if_modified(|state| {
             let seq = next_seq(state.max_seq());
             let Some(slot) = state.clouds.iter_mut().find(|c| &c.cloud.name == name) else {
@@ -208,6 +232,9 @@ impl Hub {
                 .count(),
         )
         .unwrap_or(u32::MAX);
+        if !self.is_leading() {
+            return;
+        }
         self.tx.send_if_modified(|state| {
             if state
                 .inbox
@@ -230,6 +257,9 @@ impl Hub {
 
     /// Publish the open incidents and proposals (the watcher calls this when they changed).
     pub fn set_incidents(&self, mut live: IncidentsLive) {
+        if !self.is_leading() {
+            return;
+        }
         self.tx.send_modify(|state| {
             live.seq = next_seq(state.max_seq());
             let frame = frame("incidents", live.seq, &json(&live));
@@ -248,6 +278,9 @@ impl Hub {
 
     /// Replace one environment's snapshot and wake every viewer.
     pub fn publish(&self, mut snap: EnvSnapshot) {
+        if !self.is_leading() {
+            return;
+        }
         self.tx.send_modify(|state| {
             snap.seq = next_seq(state.max_seq());
             let published = Arc::new(Published::new(snap));

@@ -9,6 +9,7 @@ pub mod gate_notice;
 mod hub;
 pub mod incidents;
 mod poller;
+pub mod replica;
 pub mod routine_sources;
 mod slots;
 mod viewer;

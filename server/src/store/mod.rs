@@ -8,6 +8,7 @@ pub mod incidents;
 pub mod notify_feed;
 pub mod people;
 mod private_cluster;
+pub mod replicas;
 pub mod routines;
 mod samples;
 pub mod task_runs;

@@ -153,6 +153,14 @@ pub async fn is_active(pool: &PgPool, id: i64) -> Result<bool, sqlx::Error> {
     Ok(active.unwrap_or(false))
 }
 
+/// Of the wall tokens `ids`, those not revoked.
+pub async fn active_among(pool: &PgPool, ids: &[i64]) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM wall_tokens WHERE id = ANY($1) AND revoked_at IS NULL")
+        .bind(ids)
+        .fetch_all(pool)
+        .await
+}
+
 /// The [`app::ports::WallTokens`] adapter, auditing every change.
 pub struct PgWallTokens {
     pool: PgPool,
