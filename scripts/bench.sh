@@ -63,6 +63,7 @@ cleanup() {
   if [ -n "${AWS_PID:-}" ]; then kill -TERM "$AWS_PID" 2>/dev/null || true; fi
   scripts/test-moto.sh stop || true
   psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS opsdeck_bench WITH (FORCE)" >/dev/null 2>&1 || true
+  psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS opsdeck_bench_aws WITH (FORCE)" >/dev/null 2>&1 || true
   if [ "$PG_WAS_RUNNING" = 0 ] && [ -f "$PG_PRIVATE_PID" ]; then scripts/test-postgres.sh stop || true; fi
   if [ "$rc" != 0 ]; then
     say "bench failed (exit $rc); opsdeck's stderr is in $OUT/opsdeck.stderr"
@@ -124,10 +125,6 @@ python3 "$HELPERS/live.py" rss --base "$BASE" --pid "$PID" --viewers "$VIEWERS" 
 say "$FANOUT_VIEWERS idle live viewers: memory, and each health change's arrival at all of them"
 "$CARGO_TARGET_DIR/release/opsdeck-fanout" --addr "127.0.0.1:$PORT" --cookie "$OPSDECK_COOKIE" \
   --pid "$PID" --viewers "$FANOUT_VIEWERS" --changes 4 >"$OUT/fanout.json"
-say "change to screen: a fault set in the simulated app until a dashboard in headless Chromium shows it"
-{ [ -d tests/browser/node_modules/playwright-core ] && command -v chromium >/dev/null; } \
-  || scripts/install-test-deps.sh
-node tests/browser/bench-screen.mjs "$BASE" 5 >"$OUT/screen.json"
 
 # 3. SSR vs the same bytes served as a static file ----------------------------------------------
 # Another engineer's build may replace target/site mid-run: the page is kept in
@@ -183,6 +180,8 @@ listen = "127.0.0.1:$AWS_PORT"
 site_root = "$SITE"
 [probe]
 interval = "10s"
+[limits]
+live_streams_per_session = $((VIEWERS + 10))
 [aws]
 ecs_interval = "5s"
 metrics_interval = "10s"
@@ -207,7 +206,10 @@ log_group = "/ecs/conflicto-prod"
 endpoint_url = "$MOTO_URL"
 TOML
 say "opsdeck serve (AWS adapter against moto) on $AWS_BASE"
-DATABASE_URL="$BENCH_URL" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing RUST_LOG=warn \
+# A database of its own: on the demo's it would follow the demo's leader and poll nothing.
+psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS opsdeck_bench_aws WITH (FORCE)" -c "CREATE DATABASE opsdeck_bench_aws"
+AWS_DB_URL="$(python3 -c 'import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p._replace(path="/opsdeck_bench_aws").geturl())' "$ADMIN_URL")"
+DATABASE_URL="$AWS_DB_URL" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing RUST_LOG=warn \
   "$BIN" serve --config "$OUT/aws.toml" >"$OUT/opsdeck-aws.stdout" 2>"$OUT/opsdeck-aws.stderr" &
 AWS_PID=$!
 for _ in $(seq 300); do grep -q "^listening on" "$OUT/opsdeck-aws.stdout" && break; sleep 0.1; done
@@ -232,6 +234,12 @@ for _ in $(seq "$SAMPLES"); do
     -w '%{time_namelookup} %{time_connect} %{time_appconnect} %{time_pretransfer} %{time_starttransfer} %{time_total}\n' \
     "$HEALTH_URL" || true
 done >"$OUT/probe-curl.txt"
+
+# Last, as it sets faults in the simulated app (the probe timings above need prod healthy).
+say "change to screen: a fault set in the simulated app until a dashboard in headless Chromium shows it"
+{ [ -d tests/browser/node_modules/playwright-core ] && command -v chromium >/dev/null; } \
+  || scripts/install-test-deps.sh
+node tests/browser/bench-screen.mjs "$BASE" 5 >"$OUT/screen.json"
 
 LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)"
 

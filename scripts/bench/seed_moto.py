@@ -48,6 +48,6 @@ logs.create_log_group(logGroupName="/ecs/conflicto-prod")
 logs.create_log_stream(logGroupName="/ecs/conflicto-prod", logStreamName="conflicto-backend/1")
 stamp = int(dt.datetime.now(dt.timezone.utc).timestamp() * 1000)
 logs.put_log_events(logGroupName="/ecs/conflicto-prod", logStreamName="conflicto-backend/1", logEvents=[
-    {"timestamp": stamp - 60_000 * i, "message": m}
-    for i, m in enumerate(["INFO GET /api/v1/polls 200", "ERROR database timeout", "INFO GET /health 200"][::-1])])
+    {"timestamp": stamp - 60_000 * (3 - i), "message": m}  # oldest first, as PutLogEvents wants
+    for i, m in enumerate(["INFO GET /api/v1/polls 200", "ERROR database timeout", "INFO GET /health 200"])])
 print("seeded")
