@@ -87,6 +87,23 @@ async fn until_count(url: &SecretString, sql: &str, pid: i32, want: i64, what: &
     .await;
 }
 
+/// Oscar asks for `kind` on prod's session `pid`: the answer's status and body.
+async fn ask(app: &TestApp, kind: &str, pid: i32, reason: &str) -> (u16, String) {
+    let pid = pid.to_string();
+    person(app, "oscar")
+        .await
+        .request(
+            app,
+            &[
+                ("env", "prod"),
+                ("kind", kind),
+                ("pid", &pid),
+                ("reason", reason),
+            ],
+        )
+        .await
+}
+
 fn with_admin(url: &SecretString, admin: Option<SecretString>) -> DatabaseDiagSettings {
     let mut s = DatabaseDiagSettings::new(url.clone());
     s.admin_url = admin;
@@ -131,18 +148,14 @@ async fn terminating_the_blocker_after_approval_frees_the_stuck_migration() {
     .await;
     assert!(page.contains("data-signal=\"cancel_query\""), "{page}");
 
-    let pid = stuck.holder_pid.to_string();
-    let (code, body) = oscar
-        .request(
-            &app,
-            &[
-                ("env", "prod"),
-                ("kind", "terminate_connection"),
-                ("pid", &pid),
-                ("reason", "the nightly report holds the migration's lock"),
-            ],
-        )
-        .await;
+    let pid = stuck.holder_pid;
+    let (code, body) = ask(
+        &app,
+        "terminate_connection",
+        stuck.holder_pid,
+        "the nightly report holds the migration's lock",
+    )
+    .await;
     assert_eq!(code, 200, "{body}");
     let id: i64 = body.trim().parse().expect("the request's id");
     // Approvers see the session it will reach, read when it was asked.
@@ -329,19 +342,13 @@ async fn an_answer_lost_after_sending_is_outcome_unknown() {
         .configure(move |s| s.environments[0].database = Some(diag))
         .spawn()
         .await;
-    let oscar = person(&app, "oscar").await;
-    let pid = stuck.holder_pid.to_string();
-    let (code, body) = oscar
-        .request(
-            &app,
-            &[
-                ("env", "prod"),
-                ("kind", "terminate_connection"),
-                ("pid", &pid),
-                ("reason", "stuck migration"),
-            ],
-        )
-        .await;
+    let (code, body) = ask(
+        &app,
+        "terminate_connection",
+        stuck.holder_pid,
+        "stuck migration",
+    )
+    .await;
     assert_eq!(code, 200, "{body}");
     let id: i64 = body.trim().parse().expect("id");
     armed.store(true, Ordering::SeqCst);
@@ -432,18 +439,7 @@ async fn without_an_admin_url_the_actions_are_not_offered() {
         .spawn()
         .await;
     let oscar = person(&app, "oscar").await;
-    let pid = stuck.holder_pid.to_string();
-    let (code, body) = oscar
-        .request(
-            &app,
-            &[
-                ("env", "prod"),
-                ("kind", "cancel_query"),
-                ("pid", &pid),
-                ("reason", "stuck"),
-            ],
-        )
-        .await;
+    let (code, body) = ask(&app, "cancel_query", stuck.holder_pid, "stuck").await;
     assert_eq!(code, 400, "{body}");
     assert!(body.contains("not offered for prod"), "{body}");
     let actions = oscar

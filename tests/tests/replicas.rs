@@ -85,15 +85,19 @@ fn watch_env_events(app: &TestApp) -> Arc<Mutex<Vec<u64>>> {
     ids
 }
 
+/// One more opsdeck process on `db`, probing every [`INTERVAL`].
+async fn replica(db: &secrecy::SecretString) -> TestApp {
+    TestApp::builder()
+        .database(db.clone())
+        .interval(INTERVAL)
+        .spawn()
+        .await
+}
+
 #[tokio::test]
 async fn three_replicas_poll_once_agree_and_a_survivor_takes_over() {
     let db = fresh_database().await;
-    let start = || {
-        TestApp::builder()
-            .database(db.clone())
-            .interval(INTERVAL)
-            .spawn()
-    };
+    let start = || replica(&db);
     let (a, b, c) = (start().await, start().await, start().await);
     let apps = [&a, &b, &c];
     let leader = wait_until(Duration::from_secs(10), "one leader", || async {
@@ -216,12 +220,7 @@ async fn event_ids(app: &TestApp, last_event_id: Option<u64>, within: Duration) 
 #[tokio::test]
 async fn a_viewer_that_reconnects_to_another_replica_loses_nothing_and_gets_nothing_twice() {
     let db = fresh_database().await;
-    let start = || {
-        TestApp::builder()
-            .database(db.clone())
-            .interval(INTERVAL)
-            .spawn()
-    };
+    let start = || replica(&db);
     let (a, b) = (start().await, start().await);
     wait_until(Duration::from_secs(10), "one leader", || async {
         match leaders(&[&a, &b]).await.len() {
